@@ -1,0 +1,45 @@
+// One OS snapshot per tick. Produced by a platform probe, consumed by detect and track.
+
+export interface ProcessInfo {
+  pid: number
+  ppid: number
+  uid: number
+  /** process start time in ms since the epoch; with pid and exe it is the process's identity */
+  startTime: number
+  /** absolute path of the executable ('' when the OS will not tell) */
+  exe: string
+  /** the command line; argv[0] as the process set it (may be a proctitle such as "ssh: /tmp/cm [mux]") */
+  argv: string[]
+  /** short process name as the kernel knows it (Linux comm, 15 chars) */
+  comm: string
+}
+
+export interface SocketInfo {
+  /** owning processes (a socket can be shared after fork) */
+  pids: number[]
+  localAddress: string
+  localPort: number
+  remoteAddress: string
+  remotePort: number
+  /** only established connections are reported */
+  /** bytes counters when the OS gives them (Linux tcp_info, macOS nettop) */
+  bytesSent?: number
+  bytesReceived?: number
+  /** ms since the socket last sent / received data (Linux tcp_info lastsnd / lastrcv) */
+  lastSendMs?: number
+  lastRecvMs?: number
+}
+
+export interface Snapshot {
+  /** wall-clock ms when the snapshot was taken */
+  takenAt: number
+  processes: Map<number, ProcessInfo>
+  sockets: SocketInfo[]
+}
+
+export interface Probe {
+  /** one snapshot of processes and established TCP sockets */
+  snapshot(): Promise<Snapshot>
+  /** re-reads one process; null when it is gone (used before every signal) */
+  readProcess(pid: number): Promise<ProcessInfo | null>
+}

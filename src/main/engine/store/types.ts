@@ -1,0 +1,132 @@
+import type { EndReason, ResourceType, Session, SessionFlag, SessionStatus } from '@shared/model'
+import type { ResourcePolicy, Settings } from '@shared/settings'
+
+export interface ResourceRow extends ResourcePolicy {
+  id: number
+  name: string
+  type: ResourceType
+  /** host (ssh/rdp) or URL (web) */
+  target: string
+  /** true when the user added it (web resources, overrides); false when the engine recorded it from a session */
+  configured: boolean
+  createdAt: string
+}
+
+export interface DeviceRow {
+  id: string
+  name: string
+  os: string
+  model: string
+}
+
+export type EventKind = 'created' | 'idle' | 'active' | 'warned' | 'ended' | 'end-failed' | 'limit'
+
+export interface EventRow {
+  id: number
+  sessionId: string
+  at: string
+  kind: EventKind
+  /** end cause for 'ended', free text otherwise */
+  detail: string | null
+  /** user, cli, policy, engine, tray … */
+  actor: string | null
+}
+
+/** What the tracker writes when it first sees a session. */
+export interface NewSession {
+  id: string
+  /** detector key (pid + start time + …): the same live session is never recorded twice */
+  key: string
+  resourceId: number
+  deviceId: string
+  startTime: number
+  lastActivity: number
+  lastSeen: number
+  status: Exclude<SessionStatus, 'disconnected'>
+  pid: number
+  processStart: number
+  exe: string
+  client: string
+  host: string
+  user: string | null
+  ipAddress: string
+  remotePort: number
+  localAddress: string
+  location: string
+  flags: SessionFlag[]
+  endable: boolean
+}
+
+/** A row as stored, times as ms since the epoch. */
+export interface SessionRow extends NewSession {
+  resourceName: string
+  resourceType: ResourceType
+  deviceName: string
+  endTime: number | null
+  endReason: EndReason | null
+  endedBy: string | null
+  /** ms of the last idle warning for the current idle period (null when none pending) */
+  warnedAt: number | null
+}
+
+export interface HistoryQuery {
+  type?: ResourceType
+  reason?: EndReason
+  /** ms since the epoch: sessions started at or after */
+  since?: number
+  until?: number
+  /** text search over resource name, host, ip, location */
+  text?: string
+  /** include open sessions too (default: only disconnected) */
+  includeOpen?: boolean
+  limit?: number
+  /** keyset cursor returned by the previous page */
+  cursor?: string
+}
+
+export interface HistoryPage {
+  rows: SessionRow[]
+  nextCursor: string | null
+}
+
+/** One change to apply in the tracker's single transaction per tick. */
+export type SessionUpdate =
+  | { kind: 'touch'; id: string; lastSeen: number; lastActivity: number }
+  | { kind: 'status'; id: string; status: 'active' | 'idle'; at: number; lastSeen: number; lastActivity: number }
+  | { kind: 'warned'; id: string; at: number; detail: string }
+  | { kind: 'end'; id: string; at: number; reason: EndReason; actor: string }
+  | { kind: 'event'; id: string; at: number; event: EventKind; detail: string | null; actor: string | null }
+
+export interface Store {
+  readonly path: string
+  /** set when the file was found corrupt at open: where the bad copy was moved */
+  readonly recoveredFrom: string | null
+  close(): void
+
+  upsertDevice(d: DeviceRow): void
+  getDevice(id: string): DeviceRow | null
+
+  /** finds a resource by (type, name) or creates it as not configured */
+  ensureResource(type: ResourceType, name: string, target: string): ResourceRow
+  addResource(r: { type: ResourceType; name: string; target: string } & Partial<ResourcePolicy>): ResourceRow
+  updateResourcePolicy(id: number, p: Partial<ResourcePolicy>): ResourceRow
+  /** refuses to remove a resource with open sessions? no: removes it from configuration; history keeps its name */
+  removeResource(id: number): boolean
+  listResources(filter?: { type?: ResourceType; configuredOnly?: boolean }): ResourceRow[]
+  findResource(nameOrId: string): ResourceRow | null
+
+  /** records new sessions, applies updates and events: all in ONE transaction */
+  applyTick(created: NewSession[], updates: SessionUpdate[], at: number): void
+
+  getSession(id: string): SessionRow | null
+  /** open sessions (status active or idle) */
+  openSessions(): SessionRow[]
+  history(q: HistoryQuery): HistoryPage
+  events(sessionId: string): EventRow[]
+
+  getSettings(): Settings
+  setSetting<K extends keyof Settings>(key: K, value: Settings[K]): Settings
+
+  /** deletes disconnected sessions (and their events) that ended before `before`; returns how many */
+  purge(before: number): number
+}

@@ -1,0 +1,128 @@
+// The Session model shared by the engine, the CLI and (later) the window.
+// Pure TypeScript: no Node or DOM API here.
+
+export const RESOURCE_TYPES = ['ssh', 'rdp', 'web'] as const
+export type ResourceType = (typeof RESOURCE_TYPES)[number]
+
+export const SESSION_STATUSES = ['active', 'idle', 'disconnected'] as const
+export type SessionStatus = (typeof SESSION_STATUSES)[number]
+
+/** Why a session became disconnected (ARCHITECTURE.md "Disconnected is final"). */
+export const END_REASONS = [
+  'user', // ended by the user, one session
+  'bulk', // ended by the user with "end all"
+  'idle-timeout', // auto-disconnect after the idle limit
+  'policy', // a concurrent-session limit ended it
+  'network-lost', // the connection closed while the client process lives on
+  'process-exit', // the client process exited on its own
+  'app-restart', // found gone when Session Warden started again
+] as const
+export type EndReason = (typeof END_REASONS)[number]
+
+/**
+ * Marks on a session.
+ * - tunnel: ssh -L/-R/-D/-N port forwarding
+ * - jump: reached through a ProxyJump (-J) host
+ * - multiplexed: a ControlMaster connection that other ssh clients share
+ * - file-transfer: scp / sftp
+ * - launched: a browser process Session Warden itself launched for a web resource (endable)
+ * - in-browser: a web session inside the user's everyday browser (cannot be ended on its own)
+ * - limit-exceeded: over a concurrent-session limit
+ */
+export const SESSION_FLAGS = [
+  'tunnel',
+  'jump',
+  'multiplexed',
+  'file-transfer',
+  'launched',
+  'in-browser',
+  'limit-exceeded',
+] as const
+export type SessionFlag = (typeof SESSION_FLAGS)[number]
+
+export interface Session {
+  // --- the spec's fields ---
+  id: string
+  resourceName: string
+  resourceType: ResourceType
+  /** ISO 8601 */
+  startTime: string
+  /** Human-readable, see formatDuration */
+  duration: string
+  status: SessionStatus
+  device: string
+  location: string
+  ipAddress: string
+  // --- what the engine needs ---
+  durationMs: number
+  /** ISO 8601: last traffic seen on the session's own connection */
+  lastActivity: string
+  /** ISO 8601: last time a scan saw the session alive */
+  lastSeen: string
+  endTime: string | null
+  endReason: EndReason | null
+  /** who ended it: 'user', 'cli', 'policy', 'engine' … */
+  endedBy: string | null
+  pid: number
+  /** process start time, ms since the epoch (identity with pid and exe) */
+  processStart: number
+  exe: string
+  /** client program, e.g. ssh, xfreerdp, chromium */
+  client: string
+  /** remote host as the user named it (alias, host name or address) */
+  host: string
+  user: string | null
+  remotePort: number
+  localAddress: string
+  flags: SessionFlag[]
+  /** false when Session Warden cannot end it without collateral (a tab in the user's browser) */
+  endable: boolean
+}
+
+export interface SessionStats {
+  active: number
+  idle: number
+  /** combined duration of the active sessions, ms */
+  totalDurationMs: number
+  totalDuration: string
+}
+
+export function isOpen(s: Pick<Session, 'status'>): boolean {
+  return s.status !== 'disconnected'
+}
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+/**
+ * Duration text as the spec: "32m", "2h 30m", "2d 4h". Under a minute: "<1m" (the spec has no
+ * seconds anywhere, and a ticking seconds counter would make every row change every second).
+ * Hours keep the spec's zero-padded minutes ("1h 05m"); days show whole hours ("2d 4h").
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) ms = 0
+  if (ms < MINUTE) return '<1m'
+  if (ms < HOUR) return `${Math.floor(ms / MINUTE)}m`
+  if (ms < DAY) {
+    const h = Math.floor(ms / HOUR)
+    const m = Math.floor((ms % HOUR) / MINUTE)
+    return `${h}h ${String(m).padStart(2, '0')}m`
+  }
+  const d = Math.floor(ms / DAY)
+  const h = Math.floor((ms % DAY) / HOUR)
+  return `${d}d ${h}h`
+}
+
+export function computeStats(sessions: readonly Pick<Session, 'status' | 'durationMs'>[]): SessionStats {
+  let active = 0
+  let idle = 0
+  let totalDurationMs = 0
+  for (const s of sessions) {
+    if (s.status === 'active') {
+      active++
+      totalDurationMs += s.durationMs
+    } else if (s.status === 'idle') idle++
+  }
+  return { active, idle, totalDurationMs, totalDuration: formatDuration(totalDurationMs) }
+}

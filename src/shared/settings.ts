@@ -1,0 +1,86 @@
+import { z } from 'zod'
+
+// Every setting with its bounds. A bad value is refused with the reason; nothing is changed.
+export const settingsSchema = z.object({
+  /** no traffic for this long -> idle */
+  idleAfterSec: z.number().int().min(5).max(86_400),
+  /** idle warning after this long idle; 0 = never */
+  warnAfterSec: z.number().int().min(0).max(604_800),
+  /** auto-disconnect after this long idle; 0 = never */
+  disconnectAfterSec: z.number().int().min(0).max(604_800),
+  pollIntervalMs: z.number().int().min(200).max(60_000),
+  /** history older than this is purged */
+  retentionDays: z.number().int().min(1).max(3650),
+  notifications: z.boolean(),
+  /** when the computer itself is idle, traffic (keep-alives) does not keep sessions active */
+  awayWhenSystemIdle: z.boolean(),
+  /** concurrent-session limit per type; 0 = off */
+  limitSsh: z.number().int().min(0).max(1000),
+  limitRdp: z.number().int().min(0).max(1000),
+  limitWeb: z.number().int().min(0).max(1000),
+  /** what a limit does: notify only, or end the newest session over the limit */
+  limitAction: z.enum(['notify', 'end-newest']),
+})
+
+export type Settings = z.infer<typeof settingsSchema>
+export type SettingKey = keyof Settings
+
+export const DEFAULT_SETTINGS: Settings = {
+  idleAfterSec: 300,
+  warnAfterSec: 600,
+  disconnectAfterSec: 1800,
+  pollIntervalMs: 1000,
+  retentionDays: 90,
+  notifications: true,
+  awayWhenSystemIdle: false,
+  limitSsh: 0,
+  limitRdp: 0,
+  limitWeb: 0,
+  limitAction: 'notify',
+}
+
+export const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as SettingKey[]
+
+export function isSettingKey(k: string): k is SettingKey {
+  return Object.hasOwn(DEFAULT_SETTINGS, k)
+}
+
+/** Validates one value; returns the parsed value or a human-readable reason. */
+export function validateSetting<K extends SettingKey>(
+  key: K,
+  value: unknown,
+): { ok: true; value: Settings[K] } | { ok: false; error: string } {
+  const r = settingsSchema.shape[key].safeParse(value)
+  if (r.success) return { ok: true, value: r.data as Settings[K] }
+  const issue = r.error.issues[0]
+  return { ok: false, error: `${key}: ${issue?.message ?? 'invalid value'}` }
+}
+
+/**
+ * Parses text from the CLI (or a form field) into the setting's type, then validates it.
+ * "true"/"false" for booleans, integers for numbers.
+ */
+export function parseSettingText(
+  key: string,
+  text: string,
+): { ok: true; key: SettingKey; value: Settings[SettingKey] } | { ok: false; error: string } {
+  if (!isSettingKey(key)) return { ok: false, error: `unknown setting "${key}" (known: ${SETTING_KEYS.join(', ')})` }
+  const def = DEFAULT_SETTINGS[key]
+  let value: unknown = text
+  if (typeof def === 'boolean') {
+    if (text !== 'true' && text !== 'false') return { ok: false, error: `${key}: expected true or false` }
+    value = text === 'true'
+  } else if (typeof def === 'number') {
+    if (!/^-?\d+$/.test(text.trim())) return { ok: false, error: `${key}: expected a whole number` }
+    value = Number(text)
+  }
+  const r = validateSetting(key, value)
+  return r.ok ? { ok: true, key, value: r.value } : r
+}
+
+/** Per-resource overrides of the idle policy; null = use the global setting. 0 = never. */
+export interface ResourcePolicy {
+  idleAfterSec: number | null
+  warnAfterSec: number | null
+  disconnectAfterSec: number | null
+}
