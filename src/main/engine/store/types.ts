@@ -97,6 +97,13 @@ export type SessionUpdate =
   | { kind: 'end'; id: string; at: number; reason: EndReason; actor: string }
   | { kind: 'event'; id: string; at: number; event: EventKind; detail: string | null; actor: string | null }
 
+export interface TickResult {
+  inserted: string[]
+  duplicates: { key: string; existingId: string }[]
+  /** ids whose 'end' update took effect in this call */
+  ended: string[]
+}
+
 export interface Store {
   readonly path: string
   /** set when the file was found corrupt at open: where the bad copy was moved */
@@ -115,8 +122,14 @@ export interface Store {
   listResources(filter?: { type?: ResourceType; configuredOnly?: boolean }): ResourceRow[]
   findResource(nameOrId: string): ResourceRow | null
 
-  /** records new sessions, applies updates and events: all in ONE transaction */
-  applyTick(created: NewSession[], updates: SessionUpdate[], at: number): void
+  /**
+   * Records new sessions, applies updates and events: all in ONE transaction.
+   * Another process (the app and the CLI share the file) may have recorded the same live session
+   * first: a NewSession whose key is already open is not inserted again but reported in `duplicates`.
+   * 'end' and 'status' updates apply only to rows still open (first writer wins); an event is written
+   * only when its update changed a row.
+   */
+  applyTick(created: NewSession[], updates: SessionUpdate[], at: number): TickResult
 
   getSession(id: string): SessionRow | null
   /** open sessions (status active or idle) */
