@@ -1,0 +1,694 @@
+import { randomBytes } from 'node:crypto'
+import { lookup } from 'node:dns/promises'
+import { EventEmitter } from 'node:events'
+import { isIP } from 'node:net'
+import type { EndReason, ResourceType, Session, SessionStats } from '@shared/model'
+import { computeStats, formatDuration } from '@shared/model'
+import { isSettingKey, SETTING_KEYS, validateSetting, type ResourcePolicy, type Settings } from '@shared/settings'
+import { systemClock, type Clock } from './clock'
+import { detectAll } from './detect'
+import type { Detected, ResolvedHosts, WebResource } from './detect/types'
+import type { DeviceInfo } from './device'
+import { checkSessionId, EngineError } from './errors'
+import type { GeoLocator } from './geo'
+import { effectivePolicy, evaluatePolicy, type PolicyInput } from './policy'
+import type { Probe, ProcessInfo, Snapshot } from './probe/types'
+import type { HistoryPage, HistoryQuery, NewSession, ResourceRow, SessionRow, SessionUpdate, Store } from './store/types'
+import { descendantsOf, terminateTree, type TerminateOutcome, type TerminatePorts } from './terminate'
+
+/** Input idle time of the computer (the desktop app's powerMonitor); absent under the CLI. */
+export interface SystemIdleSource {
+  /** seconds since the last keyboard or mouse input, or null when unknown */
+  idleSeconds(): number | null
+}
+
+export interface EngineDeps {
+  store: Store
+  probe: Probe
+  geo: GeoLocator
+  device: DeviceInfo
+  clock?: Clock
+  /** who acts: 'app', 'cli' … recorded in the audit events */
+  actor?: string
+  /** only this user's sessions (default: the current uid); null = every user's */
+  uid?: number | null
+  selfPid?: number
+  systemIdle?: SystemIdleSource
+  terminate?: Partial<TerminatePorts> & { graceMs?: number }
+  resolveHost?: (host: string) => Promise<string[]>
+}
+
+export interface EndResult {
+  id: string
+  ok: boolean
+  /** ended now, was already gone or already disconnected, or why it failed */
+  result: 'ended' | 'already-gone' | 'already-ended' | 'not-endable' | 'failed'
+  /** SIGKILL was needed */
+  killed?: boolean
+  error?: string
+}
+
+export interface WarnInfo {
+  idleMs: number
+  disconnectInMs: number | null
+}
+
+export interface EngineEvents {
+  created: [Session]
+  status: [Session]
+  warned: [Session, WarnInfo]
+  ended: [Session]
+  limit: [Session, { limit: number; action: Settings['limitAction'] }]
+  /** after every tick that changed anything: the open sessions */
+  changed: [Session[]]
+  error: [Error]
+}
+
+export interface TickReport {
+  at: number
+  scanMs: number
+  created: string[]
+  ended: string[]
+  statusChanged: string[]
+  warned: string[]
+}
+
+/** Per-session memory between ticks that is not worth a database write. */
+interface Live {
+  detected: Detected
+  /** last time traffic was seen on the session's own sockets (ms) */
+  trafficAt: number
+  /** the OS gave counters for this session at least once */
+  hasCounters: boolean
+  bytes: number | null
+}
+
+const STALE_FOR_RESTART_MS = 3
+const END_REQUEST_MAX_AGE_MS = 60_000
+const TOUCH_EVERY_MS = 5_000
+const PURGE_EVERY_MS = 3_600_000
+const RESOLVE_EVERY_MS = 300_000
+
+export function newSessionId(): string {
+  return randomBytes(6).toString('hex')
+}
+
+/**
+ * The session engine: probe → detect → track → store → policy → terminate, one tick at a time.
+ * Plain Node: the desktop shell and the CLI both drive it; it never imports electron.
+ */
+export class Engine extends EventEmitter<EngineEvents> {
+  private readonly store: Store
+  private readonly probe: Probe
+  private readonly geo: GeoLocator
+  private readonly clock: Clock
+  private readonly actor: string
+  private readonly uid: number | null
+  private readonly selfPid: number
+  private readonly ports: TerminatePorts
+  private readonly graceMs: number
+  private readonly live = new Map<string, Live>()
+  private readonly ending = new Set<string>()
+  private readonly limitFlagged = new Set<string>()
+  private resolved = new Map<string, string[]>()
+  private resolvedFor = ''
+  private resolvedAt = 0
+  private lastPurge = 0
+  private firstTick = true
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<unknown> | null = null
+  private stopped = false
+  private lastSnapshot: Snapshot | null = null
+  readonly device: DeviceInfo
+
+  constructor(private readonly deps: EngineDeps) {
+    super()
+    this.store = deps.store
+    this.probe = deps.probe
+    this.geo = deps.geo
+    this.device = deps.device
+    this.clock = deps.clock ?? systemClock
+    this.actor = deps.actor ?? 'engine'
+    this.uid = deps.uid === undefined ? (process.getuid?.() ?? null) : deps.uid
+    this.selfPid = deps.selfPid ?? process.pid
+    this.graceMs = deps.terminate?.graceMs ?? 3000
+    this.ports = {
+      readProcess: deps.terminate?.readProcess ?? ((pid) => this.probe.readProcess(pid)),
+      descendants: deps.terminate?.descendants ?? ((pid) => this.descendants(pid)),
+      signal: deps.terminate?.signal ?? ((pid, sig) => void process.kill(pid, sig)),
+      sleep: deps.terminate?.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    }
+    this.store.upsertDevice({ id: deps.device.id, name: deps.device.name, os: deps.device.os, model: deps.device.model })
+  }
+
+  get settings(): Settings {
+    return this.store.getSettings()
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  /** Runs ticks every pollIntervalMs until stop(). Errors are emitted, never thrown. */
+  start(): void {
+    this.stopped = false
+    const loop = async (): Promise<void> => {
+      try {
+        await this.tick()
+      } catch (e) {
+        this.emit('error', e instanceof Error ? e : new Error(String(e)))
+      }
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.store.getSettings().pollIntervalMs)
+    }
+    void loop()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    await this.running
+    while (this.ending.size > 0) await new Promise((r) => setTimeout(r, 20))
+  }
+
+  /** One scan. Concurrent calls share the scan in flight. */
+  tick(): Promise<TickReport> {
+    if (this.running) return this.running.then(() => this.tick())
+    const p = this.doTick().finally(() => {
+      this.running = null
+    })
+    this.running = p
+    return p
+  }
+
+  private async doTick(): Promise<TickReport> {
+    const started = performance.now()
+    const settings = this.store.getSettings()
+    const snapshot = await this.probe.snapshot()
+    this.lastSnapshot = snapshot
+    const now = this.clock.now()
+    const resources = this.store.listResources()
+    const resourceById = new Map(resources.map((r) => [r.id, r]))
+    const webResources: WebResource[] = resources
+      .filter((r) => r.type === 'web' && r.configured)
+      .map((r) => ({ id: r.id, name: r.name, url: r.target }))
+    this.refreshResolved(webResources, now)
+
+    const detected = detectAll({
+      snapshot,
+      webResources,
+      resolved: this.resolved as ResolvedHosts,
+      launched: this.liveLaunches(snapshot),
+      selfPid: this.selfPid,
+    }).filter((d) => this.uid === null || d.root.uid === this.uid || d.root.uid < 0)
+
+    const open = this.store.openSessions()
+    const openByKey = new Map(open.map((r) => [r.key, r]))
+    const created: NewSession[] = []
+    const updates: SessionUpdate[] = []
+    const seen = new Set<string>()
+    const lastInput = this.lastInputAt(settings, now)
+    // What the rows will look like after this tick, for the policy.
+    const after = new Map<string, SessionRow>()
+
+    for (const d of detected) {
+      if (seen.has(d.key)) continue
+      seen.add(d.key)
+      const row = openByKey.get(d.key)
+      const traffic = this.trafficAt(d, snapshot, row?.lastActivity ?? now)
+      const activity = lastInput === null ? traffic : Math.min(traffic, Math.max(lastInput, row?.startTime ?? 0))
+      if (!row) {
+        const resource = this.store.ensureResource(d.resourceType, d.resourceName, targetOf(d))
+        const idleAfterMs = effectivePolicy(settings, resource).idleAfterMs
+        created.push({
+          id: newSessionId(),
+          key: d.key,
+          resourceId: resource.id,
+          deviceId: this.device.id,
+          startTime: Math.min(d.root.startTime, now),
+          lastActivity: activity,
+          lastSeen: now,
+          status: now - activity >= idleAfterMs ? 'idle' : 'active',
+          pid: d.root.pid,
+          processStart: d.root.startTime,
+          exe: d.root.exe,
+          client: d.client,
+          host: d.host,
+          user: d.user,
+          ipAddress: d.remoteAddress,
+          remotePort: d.remotePort,
+          localAddress: d.localAddress,
+          location: this.geo.locate(d.remoteAddress),
+          flags: d.flags,
+          endable: d.endable,
+        })
+        continue
+      }
+      const idleAfterMs = effectivePolicy(settings, resourceById.get(row.resourceId) ?? null).idleAfterMs
+      const status = now - activity >= idleAfterMs ? 'idle' : 'active'
+      if (status !== row.status) {
+        updates.push({ kind: 'status', id: row.id, status, at: now, lastSeen: now, lastActivity: activity })
+      } else if (activity !== row.lastActivity || now - row.lastSeen >= TOUCH_EVERY_MS) {
+        updates.push({ kind: 'touch', id: row.id, lastSeen: now, lastActivity: activity })
+      }
+      after.set(row.id, {
+        ...row,
+        status,
+        lastActivity: activity,
+        lastSeen: now,
+        warnedAt: status === 'active' ? null : row.warnedAt,
+      })
+    }
+
+    // Open rows no longer detected have ended.
+    for (const row of open) {
+      if (seen.has(row.key)) continue
+      const pending = this.store.pendingEnd(row.id, now, END_REQUEST_MAX_AGE_MS)
+      if (pending) {
+        updates.push({ kind: 'end', id: row.id, at: now, reason: pending.reason, actor: pending.actor })
+        continue
+      }
+      if (this.ending.has(row.id)) continue
+      const staleMs = STALE_FOR_RESTART_MS * settings.pollIntervalMs + 2000
+      if (this.firstTick && now - row.lastSeen > staleMs) {
+        // Left open by a run that stopped: it ended some time after it was last seen.
+        updates.push({ kind: 'end', id: row.id, at: row.lastSeen, reason: 'app-restart', actor: this.actor })
+        continue
+      }
+      const root = snapshot.processes.get(row.pid)
+      const rootAlive = root !== undefined && root.startTime === row.processStart
+      const reason: EndReason = rootAlive ? 'network-lost' : 'process-exit'
+      updates.push({ kind: 'end', id: row.id, at: now, reason, actor: 'engine' })
+    }
+    this.firstTick = false
+
+    // Policy over what stays open.
+    const policyInput: PolicyInput[] = [...after.values()].map((r) => ({
+      id: r.id,
+      type: r.resourceType,
+      startTime: r.startTime,
+      lastActivity: r.lastActivity,
+      warnedAt: r.warnedAt,
+      endable: r.endable,
+      limitFlagged: this.limitFlagged.has(r.id),
+      policy: resourceById.get(r.resourceId) ?? null,
+    }))
+    const actions = evaluatePolicy(
+      policyInput.filter((p) => !this.ending.has(p.id)),
+      settings,
+      now,
+    )
+    const warned: { id: string; info: WarnInfo }[] = []
+    const toEnd: { id: string; reason: EndReason }[] = []
+    const limited: { id: string; limit: number; action: Settings['limitAction'] }[] = []
+    for (const a of actions) {
+      if (a.kind === 'warn') {
+        const detail = a.disconnectInMs === null ? `idle ${formatDuration(a.idleMs)}` : `idle ${formatDuration(a.idleMs)}; disconnect in ${formatDuration(a.disconnectInMs)}`
+        updates.push({ kind: 'warned', id: a.id, at: now, detail })
+        warned.push({ id: a.id, info: { idleMs: a.idleMs, disconnectInMs: a.disconnectInMs } })
+      } else if (a.kind === 'auto-end') {
+        toEnd.push({ id: a.id, reason: 'idle-timeout' })
+      } else if (a.action === 'end-newest') {
+        toEnd.push({ id: a.id, reason: 'policy' })
+      } else {
+        this.limitFlagged.add(a.id)
+        updates.push({ kind: 'event', id: a.id, at: now, event: 'limit', detail: `over the ${a.type} limit of ${a.limit}`, actor: 'policy' })
+        limited.push({ id: a.id, limit: a.limit, action: a.action })
+      }
+    }
+
+    const result = this.store.applyTick(created, updates, now)
+
+    // Memory for the next tick.
+    for (const d of detected) {
+      const entry = this.live.get(d.key)
+      if (entry) entry.detected = d
+    }
+    for (const key of [...this.live.keys()]) if (!seen.has(key)) this.live.delete(key)
+    for (const id of result.ended) this.limitFlagged.delete(id)
+
+    const report: TickReport = {
+      at: now,
+      scanMs: performance.now() - started,
+      created: result.inserted,
+      ended: result.ended,
+      statusChanged: updates.filter((u) => u.kind === 'status').map((u) => u.id),
+      warned: warned.map((w) => w.id),
+    }
+    this.emitTick(report, warned, limited, now)
+    for (const e of toEnd) void this.endOne(e.id, e.reason, 'policy')
+    this.maybePurge(settings, now)
+    return report
+  }
+
+  private emitTick(
+    report: TickReport,
+    warned: { id: string; info: WarnInfo }[],
+    limited: { id: string; limit: number; action: Settings['limitAction'] }[],
+    now: number,
+  ): void {
+    const get = (id: string): Session | null => {
+      const r = this.store.getSession(id)
+      return r ? toSession(r, now) : null
+    }
+    for (const id of report.created) {
+      const s = get(id)
+      if (s) this.emit('created', s)
+    }
+    for (const id of report.statusChanged) {
+      const s = get(id)
+      if (s && s.status !== 'disconnected') this.emit('status', s)
+    }
+    for (const w of warned) {
+      const s = get(w.id)
+      if (s && s.status !== 'disconnected') this.emit('warned', s, w.info)
+    }
+    for (const l of limited) {
+      const s = get(l.id)
+      if (s) this.emit('limit', s, { limit: l.limit, action: l.action })
+    }
+    for (const id of report.ended) {
+      const s = get(id)
+      if (s) this.emit('ended', s)
+    }
+    if (report.created.length + report.ended.length + report.statusChanged.length + warned.length > 0)
+      this.emit('changed', this.list())
+  }
+
+  // ---------------------------------------------------------------- activity
+
+  /**
+   * Last traffic on the session's own sockets. Linux gives the kernel's per-socket idle clock
+   * (tcp_info lastsnd/lastrcv), exact whatever the poll rate; elsewhere byte counters that moved
+   * since the last tick count as traffic now. With no counter at all (mosh over UDP, a platform
+   * without per-socket counters) the session counts as active: we never idle out, and so never
+   * auto-disconnect, a session on a guess.
+   */
+  private trafficAt(d: Detected, snap: Snapshot, previous: number): number {
+    let entry = this.live.get(d.key)
+    if (!entry) {
+      entry = { detected: d, trafficAt: previous, hasCounters: false, bytes: null }
+      this.live.set(d.key, entry)
+    }
+    let idleClock: number | null = null
+    let bytes: number | null = null
+    for (const s of d.sockets) {
+      if (s.lastSendMs !== undefined || s.lastRecvMs !== undefined) {
+        const since = Math.min(s.lastSendMs ?? Infinity, s.lastRecvMs ?? Infinity)
+        const at = snap.takenAt - since
+        idleClock = idleClock === null ? at : Math.max(idleClock, at)
+      }
+      if (s.bytesSent !== undefined || s.bytesReceived !== undefined)
+        bytes = (bytes ?? 0) + (s.bytesSent ?? 0) + (s.bytesReceived ?? 0)
+    }
+    if (idleClock !== null) {
+      entry.hasCounters = true
+      entry.trafficAt = Math.max(entry.trafficAt, Math.min(idleClock, snap.takenAt))
+    } else if (bytes !== null) {
+      if (entry.hasCounters && entry.bytes !== null && bytes !== entry.bytes) entry.trafficAt = snap.takenAt
+      entry.hasCounters = true
+      entry.bytes = bytes
+    } else if (!entry.hasCounters) {
+      entry.trafficAt = snap.takenAt
+    }
+    return entry.trafficAt
+  }
+
+  /** With "count me away", the last keyboard/mouse input caps activity; null when off or unknown. */
+  private lastInputAt(settings: Settings, now: number): number | null {
+    if (!settings.awayWhenSystemIdle || !this.deps.systemIdle) return null
+    const idle = this.deps.systemIdle.idleSeconds()
+    return idle === null ? null : now - idle * 1000
+  }
+
+  // ---------------------------------------------------------------- web resources
+
+  private refreshResolved(web: WebResource[], now: number): void {
+    const hosts = [...new Set(web.map((w) => hostOf(w.url)).filter((h): h is string => h !== null && isIP(h) === 0))]
+    const sig = hosts.sort().join(',')
+    if (sig === this.resolvedFor && now - this.resolvedAt < RESOLVE_EVERY_MS) return
+    this.resolvedFor = sig
+    this.resolvedAt = now
+    // Resolution happens beside the loop, never inside a tick: a slow DNS must not stall scans.
+    const resolve = this.deps.resolveHost ?? ((h: string) => lookup(h, { all: true }).then((a) => a.map((x) => x.address)))
+    void Promise.all(
+      hosts.map(async (h) => {
+        try {
+          return [h, await resolve(h)] as const
+        } catch {
+          return [h, this.resolved.get(h) ?? []] as const
+        }
+      }),
+    ).then((pairs) => {
+      this.resolved = new Map(pairs.map(([h, a]) => [h, [...a]]))
+    })
+  }
+
+  private liveLaunches(snap: Snapshot): Map<number, number> {
+    const out = new Map<number, number>()
+    for (const l of this.store.launches()) {
+      const p = snap.processes.get(l.pid)
+      if (p && p.startTime === l.processStart) out.set(l.pid, l.resourceId)
+      else this.store.removeLaunch(l.pid, l.processStart)
+    }
+    return out
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** Current (open) sessions, newest first. */
+  list(): Session[] {
+    const now = this.clock.now()
+    return this.store
+      .openSessions()
+      .map((r) => toSession(r, now))
+      .sort((a, b) => b.startTime.localeCompare(a.startTime))
+  }
+
+  stats(): SessionStats {
+    return computeStats(this.list())
+  }
+
+  get(id: string): Session {
+    checkSessionId(id)
+    const row = this.store.getSession(id)
+    if (!row) throw new EngineError('UNKNOWN_SESSION', `no session with id ${id}`)
+    return toSession(row, this.clock.now())
+  }
+
+  history(q: HistoryQuery): { rows: Session[]; nextCursor: string | null } {
+    const page: HistoryPage = this.store.history(q)
+    const now = this.clock.now()
+    return { rows: page.rows.map((r) => toSession(r, now)), nextCursor: page.nextCursor }
+  }
+
+  // ---------------------------------------------------------------- ending
+
+  /** Ends one session (reason 'user'). Unknown or malformed ids throw EngineError before any signal. */
+  async end(id: string, actor = this.actor): Promise<EndResult> {
+    checkSessionId(id)
+    if (!this.store.getSession(id)) throw new EngineError('UNKNOWN_SESSION', `no session with id ${id}`)
+    return this.endOne(id, 'user', actor)
+  }
+
+  /** Ends several sessions at once (reason 'bulk'); every id is checked before anything is signalled. */
+  async endMany(ids: readonly string[], actor = this.actor): Promise<EndResult[]> {
+    for (const id of ids) {
+      checkSessionId(id)
+      if (!this.store.getSession(id)) throw new EngineError('UNKNOWN_SESSION', `no session with id ${id}`)
+    }
+    return Promise.all([...new Set(ids)].map((id) => this.endOne(id, 'bulk', actor)))
+  }
+
+  /** Ends every open session that can be ended; the others are reported as not endable. */
+  async endAll(actor = this.actor): Promise<EndResult[]> {
+    await this.tick()
+    const ids = this.store.openSessions().map((r) => r.id)
+    return Promise.all(ids.map((id) => this.endOne(id, 'bulk', actor)))
+  }
+
+  private async endOne(id: string, reason: EndReason, actor: string): Promise<EndResult> {
+    const row = this.store.getSession(id)
+    if (!row) return { id, ok: false, result: 'failed', error: `no session with id ${id}` }
+    if (row.status === 'disconnected') return { id, ok: true, result: 'already-ended' }
+    if (!row.endable) {
+      return {
+        id,
+        ok: false,
+        result: 'not-endable',
+        error: `${row.resourceName} is open in your own browser (${row.client}, pid ${row.pid}); Session Warden cannot end one site without closing the whole browser — close its tab yourself`,
+      }
+    }
+    if (this.ending.has(id)) return { id, ok: false, result: 'failed', error: 'already being ended' }
+    this.ending.add(id)
+    try {
+      const now = this.clock.now()
+      this.store.requestEnd(id, reason, actor, now)
+      const members = (this.live.get(row.key)?.detected.members ?? []).map((m) => ({
+        pid: m.pid,
+        startTime: m.startTime,
+        exe: m.exe,
+      }))
+      let outcome: TerminateOutcome
+      try {
+        outcome = await terminateTree(
+          { pid: row.pid, startTime: row.processStart, exe: row.exe },
+          members,
+          this.ports,
+          { graceMs: this.graceMs, selfPid: this.selfPid },
+        )
+      } catch (e) {
+        outcome = { ok: false, result: 'error', error: e instanceof Error ? e.message : String(e) }
+      }
+      const at = this.clock.now()
+      if (!outcome.ok) {
+        this.store.clearEndRequest(id)
+        this.store.applyTick([], [{ kind: 'event', id, at, event: 'end-failed', detail: outcome.error, actor }], at)
+        return { id, ok: false, result: 'failed', error: outcome.error }
+      }
+      // Gone before we signalled (exited, or its PID now belongs to another program): it ended on its own.
+      const gone = outcome.result === 'already-gone'
+      const end: SessionUpdate = gone
+        ? { kind: 'end', id, at, reason: 'process-exit', actor: 'engine' }
+        : { kind: 'end', id, at, reason, actor }
+      const res = this.store.applyTick([], [end], at)
+      if (res.ended.includes(id)) {
+        const s = this.store.getSession(id)
+        if (s) this.emit('ended', toSession(s, at))
+        this.emit('changed', this.list())
+      }
+      return outcome.result === 'ended'
+        ? { id, ok: true, result: 'ended', killed: outcome.killed }
+        : { id, ok: true, result: 'already-gone' }
+    } finally {
+      this.ending.delete(id)
+    }
+  }
+
+  private async descendants(pid: number): Promise<ProcessInfo[]> {
+    return descendantsOf((await this.probe.snapshot()).processes.values(), pid)
+  }
+
+  // ---------------------------------------------------------------- upkeep
+
+  private maybePurge(settings: Settings, now: number): void {
+    if (now - this.lastPurge < PURGE_EVERY_MS) return
+    this.lastPurge = now
+    this.store.purge(now - settings.retentionDays * 86_400_000)
+  }
+
+  /** The latest snapshot the engine took (for diagnostics and the benchmark). */
+  get snapshot(): Snapshot | null {
+    return this.lastSnapshot
+  }
+
+  // ---------------------------------------------------------------- settings and resources
+
+  getSettings(): Settings {
+    return this.store.getSettings()
+  }
+
+  /** Validates first: a bad value is refused with the reason and nothing changes. */
+  setSetting(key: string, value: unknown): Settings {
+    if (!isSettingKey(key)) throw new EngineError('BAD_SETTING', `unknown setting "${key}" (known: ${SETTING_KEYS.join(', ')})`)
+    const v = validateSetting(key, value)
+    if (!v.ok) throw new EngineError('BAD_SETTING', v.error)
+    return this.store.setSetting(key, v.value)
+  }
+
+  resources(filter?: { type?: ResourceType; configuredOnly?: boolean }): ResourceRow[] {
+    return this.store.listResources(filter)
+  }
+
+  addResource(r: { type: ResourceType; name: string; target: string } & Partial<ResourcePolicy>): ResourceRow {
+    try {
+      const row = this.store.addResource(r)
+      this.resolvedFor = '' // re-resolve web hosts on the next tick
+      return row
+    } catch (e) {
+      throw asEngineError(e, 'BAD_RESOURCE')
+    }
+  }
+
+  updateResourcePolicy(nameOrId: string, p: Partial<ResourcePolicy>): ResourceRow {
+    const r = this.findResource(nameOrId)
+    try {
+      return this.store.updateResourcePolicy(r.id, p)
+    } catch (e) {
+      throw asEngineError(e, 'BAD_RESOURCE')
+    }
+  }
+
+  removeResource(nameOrId: string): ResourceRow {
+    const r = this.findResource(nameOrId)
+    this.store.removeResource(r.id)
+    this.resolvedFor = ''
+    return r
+  }
+
+  findResource(nameOrId: string): ResourceRow {
+    const r = this.store.findResource(nameOrId)
+    if (!r) throw new EngineError('UNKNOWN_RESOURCE', `no resource named or numbered "${nameOrId}"`)
+    return r
+  }
+
+  /** The database in use, and where a corrupt one was moved to at open (the caller tells the user). */
+  get storeInfo(): { path: string; recoveredFrom: string | null } {
+    return { path: this.store.path, recoveredFrom: this.store.recoveredFrom }
+  }
+
+  /** Stops the loop and closes the database. */
+  async close(): Promise<void> {
+    await this.stop()
+    this.store.close()
+  }
+}
+
+function asEngineError(e: unknown, code: 'BAD_RESOURCE' | 'BAD_SETTING'): Error {
+  if (e instanceof EngineError) return e
+  if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('BAD_'))
+    return new EngineError(code, e.message)
+  return e instanceof Error ? e : new Error(String(e))
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '')
+  } catch {
+    return null
+  }
+}
+
+function targetOf(d: Detected): string {
+  return d.remotePort > 0 ? `${d.host}:${d.remotePort}` : d.host
+}
+
+export function toSession(r: SessionRow, now: number): Session {
+  const end = r.endTime ?? now
+  const durationMs = Math.max(0, end - r.startTime)
+  return {
+    id: r.id,
+    resourceName: r.resourceName,
+    resourceType: r.resourceType,
+    startTime: new Date(r.startTime).toISOString(),
+    duration: formatDuration(durationMs),
+    status: r.endTime !== null ? 'disconnected' : r.status,
+    device: r.deviceName,
+    location: r.location,
+    ipAddress: r.ipAddress,
+    durationMs,
+    lastActivity: new Date(r.lastActivity).toISOString(),
+    lastSeen: new Date(r.lastSeen).toISOString(),
+    endTime: r.endTime === null ? null : new Date(r.endTime).toISOString(),
+    endReason: r.endReason,
+    endedBy: r.endedBy,
+    pid: r.pid,
+    processStart: r.processStart,
+    exe: r.exe,
+    client: r.client,
+    host: r.host,
+    user: r.user,
+    remotePort: r.remotePort,
+    localAddress: r.localAddress,
+    flags: r.flags,
+    endable: r.endable,
+  }
+}

@@ -1,0 +1,28 @@
+export type EngineErrorCode =
+  | 'BAD_ID'
+  | 'UNKNOWN_SESSION'
+  | 'UNKNOWN_RESOURCE'
+  | 'BAD_SETTING'
+  | 'BAD_RESOURCE'
+  | 'BAD_QUERY'
+  | 'LAUNCH_FAILED'
+
+/** An error meant for the user: a clear one-line message and a code; nothing was changed. */
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'EngineError'
+  }
+}
+
+/** Session ids are 12 lowercase hex characters. */
+export const SESSION_ID_RE = /^[0-9a-f]{12}$/
+
+export function checkSessionId(id: unknown): string {
+  if (typeof id !== 'string' || !SESSION_ID_RE.test(id))
+    throw new EngineError('BAD_ID', `invalid session id ${JSON.stringify(id)} (expected 12 hex characters)`)
+  return id
+}

@@ -1,0 +1,333 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Engine } from '@engine/engine'
+import { createGeoLocator } from '@engine/geo'
+import { openStore } from '@engine/store'
+import type { Probe, ProcessInfo, Snapshot, SocketInfo } from '@engine/probe/types'
+import type { Store } from '@engine/store/types'
+import { EngineError } from '@engine/errors'
+
+// The engine's logic driven by a scripted OS (the probe) and a fake clock: deterministic tests
+// of idle, warning, auto-disconnect and reconciliation. The same paths run against real ssh,
+// xrdp and Chromium in tests/integration.
+
+const S = 1000
+const T0 = Date.UTC(2026, 10, 27, 9, 0, 0)
+const UID = process.getuid?.() ?? 0
+
+class FakeOs implements Probe {
+  now = T0
+  procs = new Map<number, ProcessInfo>()
+  /** pid -> last traffic time on its socket */
+  traffic = new Map<number, number>()
+  signals: [number, string][] = []
+
+  ssh(pid: number, argv: string[], startTime = this.now): ProcessInfo {
+    const p: ProcessInfo = { pid, ppid: 1, uid: UID, startTime, exe: '/usr/bin/ssh', argv, comm: 'ssh' }
+    this.procs.set(pid, p)
+    this.traffic.set(pid, this.now)
+    return p
+  }
+  kill(pid: number): void {
+    this.procs.delete(pid)
+    this.traffic.delete(pid)
+  }
+  snapshot(): Promise<Snapshot> {
+    const sockets: SocketInfo[] = [...this.traffic].map(([pid, at], i) => ({
+      pids: [pid],
+      localAddress: '127.0.0.1',
+      localPort: 40_000 + i,
+      remoteAddress: '203.0.113.7',
+      remotePort: 22,
+      lastSendMs: this.now - at,
+      lastRecvMs: this.now - at,
+    }))
+    return Promise.resolve({ takenAt: this.now, processes: new Map(this.procs), sockets })
+  }
+  readProcess(pid: number): Promise<ProcessInfo | null> {
+    return Promise.resolve(this.procs.get(pid) ?? null)
+  }
+}
+
+let dir: string
+let stores: Store[]
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'warden-engine-'))
+  stores = []
+})
+afterEach(() => {
+  for (const s of stores) s.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function makeEngine(os: FakeOs, file = 'w.db', actor = 'test'): { engine: Engine; store: Store } {
+  const store = openStore({ path: join(dir, file), now: () => os.now })
+  stores.push(store)
+  const engine = new Engine({
+    store,
+    probe: os,
+    geo: createGeoLocator(),
+    device: { id: 'dev1', name: 'laptop', os: 'Linux', model: 'Test' },
+    clock: { now: () => os.now },
+    actor,
+    uid: UID,
+    selfPid: 999_999,
+    terminate: {
+      graceMs: 100,
+      signal: (pid, sig) => {
+        os.signals.push([pid, sig])
+        os.kill(pid)
+      },
+      sleep: () => Promise.resolve(),
+    },
+  })
+  return { engine, store }
+}
+
+describe('engine tracking', () => {
+  it('records a new ssh session once, active, with the spec fields', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    os.ssh(4242, ['ssh', '-p', '2200', 'admin@bastion'])
+    const r1 = await engine.tick()
+    expect(r1.created).toHaveLength(1)
+    const [s] = engine.list()
+    expect(s).toMatchObject({
+      resourceName: 'bastion',
+      resourceType: 'ssh',
+      status: 'active',
+      device: 'laptop',
+      ipAddress: '203.0.113.7',
+      user: 'admin',
+      pid: 4242,
+      duration: '<1m',
+      endable: true,
+    })
+    expect(s?.id).toMatch(/^[0-9a-f]{12}$/)
+    os.now += 90 * S
+    os.traffic.set(4242, os.now)
+    const r2 = await engine.tick()
+    expect(r2.created).toEqual([])
+    expect(engine.list()).toHaveLength(1)
+    expect(engine.list()[0]?.duration).toBe('1m')
+  })
+
+  it('goes idle after idleAfter without traffic and active again on traffic', async () => {
+    const os = new FakeOs()
+    const { engine, store } = makeEngine(os)
+    engine.setSetting('idleAfterSec', 60)
+    os.ssh(100, ['ssh', 'db1'])
+    await engine.tick()
+    os.now += 59 * S
+    await engine.tick()
+    expect(engine.list()[0]?.status).toBe('active')
+    os.now += 1 * S
+    await engine.tick()
+    expect(engine.list()[0]?.status).toBe('idle')
+    os.now += 5 * S
+    os.traffic.set(100, os.now - 1 * S)
+    await engine.tick()
+    const s = engine.list()[0]
+    expect(s?.status).toBe('active')
+    const kinds = store.events(s?.id ?? '').map((e) => e.kind)
+    expect(kinds).toEqual(['created', 'idle', 'active'])
+  })
+
+  it('warns once per idle period and auto-disconnects at the limit with cause idle-timeout', async () => {
+    const os = new FakeOs()
+    const { engine, store } = makeEngine(os)
+    engine.setSetting('idleAfterSec', 10)
+    engine.setSetting('warnAfterSec', 20)
+    engine.setSetting('disconnectAfterSec', 30)
+    const warned: string[] = []
+    engine.on('warned', (s) => warned.push(s.id))
+    os.ssh(200, ['ssh', 'web1'])
+    await engine.tick()
+    const id = engine.list()[0]?.id ?? ''
+    for (let t = 0; t < 25; t++) {
+      os.now += 1 * S
+      await engine.tick()
+    }
+    expect(warned).toEqual([id])
+    for (let t = 0; t < 6; t++) {
+      os.now += 1 * S
+      await engine.tick()
+    }
+    await engine.stop() // waits for the auto-disconnect in flight
+    expect(os.signals).toEqual([[200, 'SIGTERM']])
+    const row = store.getSession(id)
+    expect(row).toMatchObject({ endReason: 'idle-timeout', endedBy: 'policy' })
+    expect(row?.endTime).toBeGreaterThanOrEqual(T0 + 30 * S)
+    expect(store.events(id).map((e) => e.kind)).toEqual(['created', 'idle', 'warned', 'ended'])
+  })
+
+  it('negative control: a session with traffic every T/10 survives 3T', async () => {
+    const os = new FakeOs()
+    const { engine, store } = makeEngine(os)
+    const T = 30
+    engine.setSetting('idleAfterSec', T)
+    engine.setSetting('warnAfterSec', T)
+    engine.setSetting('disconnectAfterSec', T)
+    os.ssh(300, ['ssh', 'busy'])
+    await engine.tick()
+    const id = engine.list()[0]?.id ?? ''
+    for (let t = 1; t <= 3 * T; t++) {
+      os.now += 1 * S
+      if (t % (T / 10) === 0) os.traffic.set(300, os.now)
+      await engine.tick()
+    }
+    await engine.stop()
+    expect(os.signals).toEqual([])
+    expect(engine.list().map((s) => [s.id, s.status])).toEqual([[id, 'active']])
+    expect(store.events(id).map((e) => e.kind)).toEqual(['created'])
+  })
+
+  it('records process-exit when the client exits on its own', async () => {
+    const os = new FakeOs()
+    const { engine, store } = makeEngine(os)
+    os.ssh(400, ['ssh', 'gone'])
+    await engine.tick()
+    const id = engine.list()[0]?.id ?? ''
+    os.now += 2 * S
+    os.kill(400)
+    const r = await engine.tick()
+    expect(r.ended).toEqual([id])
+    expect(store.getSession(id)).toMatchObject({ endReason: 'process-exit', endTime: os.now })
+    expect(engine.list()).toEqual([])
+  })
+
+  it('records network-lost when the connection closes but the client lives on', async () => {
+    const os = new FakeOs()
+    const { engine, store } = makeEngine(os)
+    os.ssh(401, ['ssh', 'flaky'])
+    await engine.tick()
+    const id = engine.list()[0]?.id ?? ''
+    os.traffic.delete(401)
+    await engine.tick()
+    expect(store.getSession(id)?.endReason).toBe('network-lost')
+  })
+
+  it('on restart adopts live sessions and ends vanished ones with app-restart at their last-seen time', async () => {
+    const os = new FakeOs()
+    const first = makeEngine(os)
+    os.ssh(500, ['ssh', 'stays'])
+    os.ssh(501, ['ssh', 'leaves'])
+    await first.engine.tick()
+    const ids = Object.fromEntries(first.engine.list().map((s) => [s.resourceName, s.id]))
+    const lastSeen = os.now
+    await first.engine.close()
+    stores.splice(stores.indexOf(first.store), 1)
+    // the app is off for an hour; one client exits meanwhile
+    os.now += 3600 * S
+    os.kill(501)
+    os.traffic.set(500, os.now)
+    const second = makeEngine(os)
+    await second.engine.tick()
+    expect(second.engine.list().map((s) => s.id)).toEqual([ids.stays])
+    expect(second.store.getSession(ids.leaves ?? '')).toMatchObject({
+      status: 'disconnected',
+      endReason: 'app-restart',
+      endTime: lastSeen,
+    })
+  })
+
+  it('two engines on one database (app + CLI) never record one session twice', async () => {
+    const os = new FakeOs()
+    const a = makeEngine(os, 'shared.db', 'app')
+    const b = makeEngine(os, 'shared.db', 'cli')
+    os.ssh(600, ['ssh', 'shared'])
+    await Promise.all([a.engine.tick(), b.engine.tick()])
+    await a.engine.tick()
+    await b.engine.tick()
+    expect(a.engine.list()).toHaveLength(1)
+    expect(b.engine.list()).toHaveLength(1)
+    expect(a.engine.history({ includeOpen: true }).rows).toHaveLength(1)
+    // one ends it, the other sees it gone and records nothing more
+    const id = a.engine.list()[0]?.id ?? ''
+    await b.engine.end(id)
+    await a.engine.tick()
+    expect(a.store.events(id).filter((e) => e.kind === 'ended')).toHaveLength(1)
+    expect(a.store.getSession(id)).toMatchObject({ endReason: 'user', endedBy: 'cli' })
+  })
+})
+
+describe('engine ending', () => {
+  it('ends one session: the process tree is signalled and the cause recorded', async () => {
+    const os = new FakeOs()
+    const { engine, store } = makeEngine(os)
+    os.ssh(700, ['ssh', 'one'])
+    os.ssh(701, ['ssh', 'two'])
+    await engine.tick()
+    const one = engine.list().find((s) => s.resourceName === 'one')
+    const res = await engine.end(one?.id ?? '', 'user')
+    expect(res).toEqual({ id: one?.id, ok: true, result: 'ended', killed: false })
+    expect(os.signals).toEqual([[700, 'SIGTERM']])
+    expect(store.getSession(one?.id ?? '')).toMatchObject({ endReason: 'user', endedBy: 'user' })
+    expect(engine.list().map((s) => s.resourceName)).toEqual(['two'])
+    // idempotent
+    expect(await engine.end(one?.id ?? '')).toMatchObject({ ok: true, result: 'already-ended' })
+    expect(os.signals).toHaveLength(1)
+  })
+
+  it('end all ends every open session with cause bulk', async () => {
+    const os = new FakeOs()
+    const { engine, store } = makeEngine(os)
+    for (let i = 0; i < 5; i++) os.ssh(800 + i, ['ssh', `h${i}`])
+    await engine.tick()
+    const ids = engine.list().map((s) => s.id)
+    const res = await engine.endAll('user')
+    expect(res.every((r) => r.ok && r.result === 'ended')).toBe(true)
+    expect(engine.list()).toEqual([])
+    for (const id of ids) expect(store.getSession(id)?.endReason).toBe('bulk')
+  })
+
+  it('refuses malformed and unknown ids before any signal', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    os.ssh(900, ['ssh', 'x'])
+    await engine.tick()
+    for (const bad of ['', 'abc', '../etc', 'ZZZZZZZZZZZZ', '1234567890123'])
+      await expect(engine.end(bad)).rejects.toMatchObject({ code: 'BAD_ID' })
+    await expect(engine.end('0123456789ab')).rejects.toBeInstanceOf(EngineError)
+    await expect(engine.endMany(['0123456789ab'])).rejects.toMatchObject({ code: 'UNKNOWN_SESSION' })
+    expect(os.signals).toEqual([])
+    expect(engine.list()).toHaveLength(1)
+  })
+
+  it('a session whose PID was reused by another program is not signalled; it is recorded as ended', async () => {
+    const os = new FakeOs()
+    const { engine, store } = makeEngine(os)
+    os.ssh(1000, ['ssh', 'reused'])
+    await engine.tick()
+    const id = engine.list()[0]?.id ?? ''
+    // the ssh exits and an unrelated process gets the same pid before the next scan
+    os.kill(1000)
+    os.procs.set(1000, { pid: 1000, ppid: 1, uid: UID, startTime: os.now + 5, exe: '/usr/bin/vim', argv: ['vim'], comm: 'vim' })
+    const res = await engine.end(id)
+    expect(res).toMatchObject({ ok: true, result: 'already-gone' })
+    expect(os.signals).toEqual([])
+    expect(store.getSession(id)?.status).toBe('disconnected')
+  })
+})
+
+describe('engine settings and resources', () => {
+  it('refuses bad settings with a clear error and changes nothing', () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    expect(() => engine.setSetting('idleAfterSec', -3)).toThrow(/idleAfterSec/)
+    expect(() => engine.setSetting('bogus', 1)).toThrow(/unknown setting/)
+    expect(engine.getSettings().idleAfterSec).toBe(300)
+    expect(engine.setSetting('idleAfterSec', 120).idleAfterSec).toBe(120)
+  })
+  it('web resources need a name and an http(s) URL', () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    expect(() => engine.addResource({ type: 'web', name: '', target: 'https://x.example' })).toThrow()
+    expect(() => engine.addResource({ type: 'web', name: 'Wiki', target: 'ftp://x' })).toThrow()
+    const r = engine.addResource({ type: 'web', name: 'Wiki', target: 'https://wiki.example/' })
+    expect(engine.findResource('wiki').id).toBe(r.id)
+    expect(() => engine.findResource('nope')).toThrow(/no resource/)
+  })
+})
