@@ -15,13 +15,9 @@ function start(cmd: string, args: string[]): ChildProcess {
   return c
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
+/** a zombie (dead, not yet reaped by its new parent) counts as gone */
+async function alive(pid: number): Promise<boolean> {
+  return (await probe.readProcess(pid)) !== null
 }
 
 async function identity(pid: number): Promise<{ pid: number; startTime: number; exe: string }> {
@@ -87,7 +83,7 @@ describe('terminateTree on real processes', () => {
     const out = await terminateTree(id, [], ports(), { graceMs: 2000 })
     expect(out.ok).toBe(true)
     await reaped(c)
-    for (const k of kids) expect(alive(k)).toBe(false)
+    for (const k of kids) expect(await alive(k)).toBe(false)
   })
 
   it('never signals a process whose identity changed (PID reuse), and reports it gone', async () => {
@@ -97,11 +93,11 @@ describe('terminateTree on real processes', () => {
     const out = await terminateTree({ ...id, startTime: id.startTime - 10_000 }, [], p)
     expect(out).toEqual({ ok: true, result: 'already-gone' })
     expect(p.signals).toEqual([])
-    expect(alive(id.pid)).toBe(true)
+    expect(await alive(id.pid)).toBe(true)
     const other = await terminateTree({ ...id, exe: '/usr/bin/ssh' }, [], p)
     expect(other.result).toBe('already-gone')
     expect(p.signals).toEqual([])
-    expect(alive(id.pid)).toBe(true)
+    expect(await alive(id.pid)).toBe(true)
   })
 
   it('is idempotent: an exited process is already gone', async () => {
@@ -118,7 +114,7 @@ describe('terminateTree on real processes', () => {
     const eperm = Object.assign(new Error('EPERM'), { code: 'EPERM' })
     const out = await terminateTree(id, [], ports({ signal: () => { throw eperm } }))
     expect(out).toMatchObject({ ok: false, result: 'permission-denied' })
-    expect(alive(id.pid)).toBe(true)
+    expect(await alive(id.pid)).toBe(true)
   })
 
   it('refuses invalid and dangerous pids before any system call', async () => {

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
+import { rmSync } from 'node:fs'
 import { isIP } from 'node:net'
+import { dirname } from 'node:path'
 import type { EndReason, ResourceType, Session, SessionStats } from '@shared/model'
 import { computeStats, formatDuration } from '@shared/model'
 import { isSettingKey, SETTING_KEYS, validateSetting, type ResourcePolicy, type Settings } from '@shared/settings'
@@ -11,6 +13,7 @@ import type { Detected, ResolvedHosts, WebResource } from './detect/types'
 import type { DeviceInfo } from './device'
 import { checkSessionId, EngineError } from './errors'
 import type { GeoLocator } from './geo'
+import { findBrowser, launchBrowser, profileDirFor } from './launch'
 import { effectivePolicy, evaluatePolicy, type PolicyInput } from './policy'
 import type { Probe, ProcessInfo, Snapshot } from './probe/types'
 import type { HistoryPage, HistoryQuery, NewSession, ResourceRow, SessionRow, SessionUpdate, Store } from './store/types'
@@ -36,6 +39,8 @@ export interface EngineDeps {
   systemIdle?: SystemIdleSource
   terminate?: Partial<TerminatePorts> & { graceMs?: number }
   resolveHost?: (host: string) => Promise<string[]>
+  /** narrows what this engine tracks (tests scope themselves to their own peers this way) */
+  scope?: (d: Detected) => boolean
 }
 
 export interface EndResult {
@@ -198,7 +203,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       resolved: this.resolved as ResolvedHosts,
       launched: this.liveLaunches(snapshot),
       selfPid: this.selfPid,
-    }).filter((d) => this.uid === null || d.root.uid === this.uid || d.root.uid < 0)
+    }).filter(
+      (d) => (this.uid === null || d.root.uid === this.uid || d.root.uid < 0) && (this.deps.scope?.(d) ?? true),
+    )
 
     const open = this.store.openSessions()
     const openByKey = new Map(open.map((r) => [r.key, r]))
@@ -323,7 +330,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (entry) entry.detected = d
     }
     for (const key of [...this.live.keys()]) if (!seen.has(key)) this.live.delete(key)
-    for (const id of result.ended) this.limitFlagged.delete(id)
+    for (const id of result.ended) {
+      this.limitFlagged.delete(id)
+      const row = open.find((r) => r.id === id)
+      if (row?.flags.includes('launched')) this.wipeLaunchProfile(row)
+    }
 
     const report: TickReport = {
       at: now,
@@ -550,6 +561,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         ? { kind: 'end', id, at, reason: 'process-exit', actor: 'engine' }
         : { kind: 'end', id, at, reason, actor }
       const res = this.store.applyTick([], [end], at)
+      if (row.flags.includes('launched')) this.wipeLaunchProfile(row)
       if (res.ended.includes(id)) {
         const s = this.store.getSession(id)
         if (s) this.emit('ended', toSession(s, at))
@@ -561,6 +573,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     } finally {
       this.ending.delete(id)
     }
+  }
+
+  /** A launched window's profile (cookies, storage) does not outlive its session. */
+  private wipeLaunchProfile(row: SessionRow): void {
+    const r = this.store.listResources({ type: 'web' }).find((x) => x.id === row.resourceId)
+    if (!r) return
+    rmSync(profileDirFor(dirname(this.store.path), r.id), { recursive: true, force: true })
   }
 
   private async descendants(pid: number): Promise<ProcessInfo[]> {
@@ -628,6 +647,33 @@ export class Engine extends EventEmitter<EngineEvents> {
     const r = this.store.findResource(nameOrId)
     if (!r) throw new EngineError('UNKNOWN_RESOURCE', `no resource named or numbered "${nameOrId}"`)
     return r
+  }
+
+  /**
+   * Opens a web resource in a dedicated browser window with its own profile. That session can be
+   * ended for real (and its cookies wiped), unlike one in the user's everyday browser.
+   */
+  async launchWeb(nameOrId: string, opts: { browser?: string; extraArgs?: readonly string[] } = {}): Promise<{ pid: number }> {
+    const r = this.findResource(nameOrId)
+    if (r.type !== 'web') throw new EngineError('BAD_RESOURCE', `${r.name} is not a web resource`)
+    const browser = opts.browser ?? findBrowser()
+    if (!browser)
+      throw new EngineError('LAUNCH_FAILED', 'no Chromium-family browser found (set WARDEN_BROWSER to its path)')
+    let pid: number
+    try {
+      pid = await launchBrowser({
+        browser,
+        url: r.target,
+        profileDir: profileDirFor(dirname(this.store.path), r.id),
+        extraArgs: opts.extraArgs ?? [],
+      })
+    } catch (e) {
+      throw new EngineError('LAUNCH_FAILED', `could not start ${browser}: ${e instanceof Error ? e.message : String(e)}`)
+    }
+    const info = await this.probe.readProcess(pid)
+    if (!info) throw new EngineError('LAUNCH_FAILED', `${browser} exited right after it started`)
+    this.store.addLaunch({ pid, processStart: info.startTime, resourceId: r.id, at: this.clock.now() })
+    return { pid }
   }
 
   /** The database in use, and where a corrupt one was moved to at open (the caller tells the user). */

@@ -1,4 +1,4 @@
-import type { EndReason, ResourceType, Session, SessionFlag, SessionStatus } from '@shared/model'
+import type { EndReason, ResourceType, SessionFlag, SessionStatus } from '@shared/model'
 import type { ResourcePolicy, Settings } from '@shared/settings'
 
 export interface ResourceRow extends ResourcePolicy {
@@ -58,7 +58,9 @@ export interface NewSession {
 }
 
 /** A row as stored, times as ms since the epoch. */
-export interface SessionRow extends NewSession {
+export interface SessionRow extends Omit<NewSession, 'status'> {
+  /** 'disconnected' once ended (end_time set) */
+  status: SessionStatus
   resourceName: string
   resourceType: ResourceType
   deviceName: string
@@ -74,6 +76,7 @@ export interface HistoryQuery {
   reason?: EndReason
   /** ms since the epoch: sessions started at or after */
   since?: number
+  /** ms since the epoch: sessions started before (exclusive, so [since, until) ranges tile) */
   until?: number
   /** text search over resource name, host, ip, location */
   text?: string
@@ -85,6 +88,7 @@ export interface HistoryQuery {
 }
 
 export interface HistoryPage {
+  /** newest first: by start time, then id, both descending (the keyset order) */
   rows: SessionRow[]
   nextCursor: string | null
 }
@@ -92,7 +96,14 @@ export interface HistoryPage {
 /** One change to apply in the tracker's single transaction per tick. */
 export type SessionUpdate =
   | { kind: 'touch'; id: string; lastSeen: number; lastActivity: number }
-  | { kind: 'status'; id: string; status: 'active' | 'idle'; at: number; lastSeen: number; lastActivity: number }
+  | {
+      kind: 'status'
+      id: string
+      status: 'active' | 'idle'
+      at: number
+      lastSeen: number
+      lastActivity: number
+    }
   | { kind: 'warned'; id: string; at: number; detail: string }
   | { kind: 'end'; id: string; at: number; reason: EndReason; actor: string }
   | { kind: 'event'; id: string; at: number; event: EventKind; detail: string | null; actor: string | null }
@@ -136,6 +147,27 @@ export interface Store {
   openSessions(): SessionRow[]
   history(q: HistoryQuery): HistoryPage
   events(sessionId: string): EventRow[]
+
+  /**
+   * Records the intent to end a session before its process is signalled, so whichever process
+   * (the app or the CLI) then sees the process gone records the requested cause, not 'process-exit'.
+   * Only for open rows; returns false when the session is not open.
+   */
+  requestEnd(id: string, reason: EndReason, actor: string, at: number): boolean
+  /** the pending end request of an open session, if any (older than maxAgeMs = none) */
+  pendingEnd(
+    id: string,
+    now: number,
+    maxAgeMs: number,
+  ): { reason: EndReason; actor: string; at: number } | null
+  /** clears a request whose signal failed (the session is still open) */
+  clearEndRequest(id: string): void
+
+  /** browser processes Session Warden launched for a web resource (shared by the app and the CLI) */
+  addLaunch(l: { pid: number; processStart: number; resourceId: number; at: number }): void
+  /** live launches; the caller prunes the ones whose process is gone */
+  launches(): { pid: number; processStart: number; resourceId: number }[]
+  removeLaunch(pid: number, processStart: number): void
 
   getSettings(): Settings
   setSetting<K extends keyof Settings>(key: K, value: Settings[K]): Settings

@@ -1,0 +1,33 @@
+export type StoreErrorCode =
+  /** the file was written by a newer Session Warden: refused, left untouched */
+  | 'NEWER_SCHEMA'
+  /** the file is damaged and could not be moved aside */
+  | 'CORRUPT'
+  | 'BAD_CURSOR'
+  | 'BAD_SETTING'
+  | 'BAD_RESOURCE'
+  | 'NOT_FOUND'
+
+/** Errors the caller is expected to show the user; `code` is stable, `message` is human-readable. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError'
+
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+  }
+}
+
+/** SQLite result codes (better-sqlite3 puts the extended name in `code`, e.g. SQLITE_CORRUPT_INDEX). */
+export function sqliteCode(err: unknown): string | null {
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string') return err.code
+  return null
+}
+
+export function isCorruptionError(err: unknown): boolean {
+  const code = sqliteCode(err)
+  return code !== null && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
+}

@@ -1,0 +1,254 @@
+import type Database from 'better-sqlite3'
+import { RESOURCE_TYPES } from '@shared/model'
+import type { ResourceType } from '@shared/model'
+import type { ResourcePolicy } from '@shared/settings'
+import { StoreError } from './errors'
+import type { ResourceRow } from './types'
+
+export const MAX_NAME_LENGTH = 200
+const MAX_TARGET_LENGTH = 2048
+/** a week, as the global warn/disconnect bounds */
+export const MAX_POLICY_SEC = 604_800
+// Names and targets are printed by the CLI: no control characters (terminal escapes) in them.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+interface ResourceDbRow {
+  id: number
+  name: string
+  type: ResourceType
+  target: string
+  configured: number
+  idle_after_sec: number | null
+  warn_after_sec: number | null
+  disconnect_after_sec: number | null
+  created_at: number
+}
+
+interface PolicyParams {
+  id: number
+  idle: number | null
+  warn: number | null
+  disconnect: number | null
+}
+
+const COLUMNS =
+  'id, name, type, target, configured, idle_after_sec, warn_after_sec, disconnect_after_sec, created_at'
+const POLICY_KEYS = ['idleAfterSec', 'warnAfterSec', 'disconnectAfterSec'] as const
+
+function toRow(r: ResourceDbRow): ResourceRow {
+  return {
+    id: r.id,
+    name: r.name,
+    type: r.type,
+    target: r.target,
+    configured: r.configured === 1,
+    idleAfterSec: r.idle_after_sec,
+    warnAfterSec: r.warn_after_sec,
+    disconnectAfterSec: r.disconnect_after_sec,
+    createdAt: new Date(r.created_at).toISOString(),
+  }
+}
+
+function bad(reason: string): StoreError {
+  return new StoreError('BAD_RESOURCE', reason)
+}
+
+function checkType(type: unknown): ResourceType {
+  if (typeof type !== 'string' || !(RESOURCE_TYPES as readonly string[]).includes(type)) {
+    throw bad(`type must be one of ${RESOURCE_TYPES.join(', ')}`)
+  }
+  return type as ResourceType
+}
+
+/** Trimmed, so "prod" and "prod " are one resource. */
+function checkName(name: unknown): string {
+  if (typeof name !== 'string') throw bad('name must be text')
+  const n = name.trim()
+  if (n === '') throw bad('name must not be empty')
+  if (n.length > MAX_NAME_LENGTH) throw bad(`name must be at most ${MAX_NAME_LENGTH} characters`)
+  if (CONTROL.test(n)) throw bad('name must not contain control characters')
+  return n
+}
+
+function checkTarget(type: ResourceType, target: unknown): string {
+  if (typeof target !== 'string') throw bad('target must be text')
+  const t = target.trim()
+  if (t === '') throw bad('target must not be empty')
+  if (t.length > MAX_TARGET_LENGTH) throw bad(`target must be at most ${MAX_TARGET_LENGTH} characters`)
+  if (CONTROL.test(t) || /\s/.test(t)) throw bad('target must not contain spaces or control characters')
+  if (type === 'web') {
+    let url: URL
+    try {
+      url = new URL(t)
+    } catch {
+      throw bad(`web target must be a URL: ${t}`)
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('web target must be an http(s) URL')
+    if (url.hostname === '') throw bad('web target must name a host')
+  }
+  return t
+}
+
+function checkPolicyValue(key: string, v: unknown): number | null {
+  if (v === null) return null
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_POLICY_SEC) {
+    throw bad(`${key} must be empty or a whole number of seconds from 0 to ${MAX_POLICY_SEC}`)
+  }
+  return v
+}
+
+/** Statements of the resources table, prepared once per connection. */
+export function resourcesTable(db: Database.Database, now: () => number) {
+  const byId = db.prepare<[number], ResourceDbRow>(`SELECT ${COLUMNS} FROM resources WHERE id = ?`)
+  const byTypeName = db.prepare<[ResourceType, string], ResourceDbRow>(
+    `SELECT ${COLUMNS} FROM resources WHERE type = ? AND name = ?`,
+  )
+  // Several types may share a name: prefer the one the user configured, then the oldest.
+  const byName = db.prepare<[string], ResourceDbRow>(
+    `SELECT ${COLUMNS} FROM resources WHERE name = ? ORDER BY configured DESC, id LIMIT 1`,
+  )
+  const list = db.prepare<{ type: ResourceType | null; configuredOnly: number }, ResourceDbRow>(
+    `SELECT ${COLUMNS} FROM resources
+     WHERE (@type IS NULL OR type = @type) AND (@configuredOnly = 0 OR configured = 1)
+     ORDER BY type, name`,
+  )
+  const insertIfMissing = db.prepare<[string, ResourceType, string, number]>(
+    `INSERT INTO resources (name, type, target, configured, created_at) VALUES (?, ?, ?, 0, ?)
+     ON CONFLICT (type, name) DO NOTHING`,
+  )
+  const insertConfigured = db.prepare<[string, ResourceType, string, number]>(
+    'INSERT INTO resources (name, type, target, configured, created_at) VALUES (?, ?, ?, 1, ?)',
+  )
+  const makeConfigured = db.prepare<[string, number]>(
+    'UPDATE resources SET configured = 1, target = ? WHERE id = ?',
+  )
+  const setPolicy = db.prepare<PolicyParams>(
+    `UPDATE resources SET idle_after_sec = @idle, warn_after_sec = @warn, disconnect_after_sec = @disconnect
+     WHERE id = @id`,
+  )
+  // Sessions (history) and live launches point at a resource: then it is unconfigured, never deleted.
+  const referenced = db
+    .prepare<{ id: number }, number>(
+      `SELECT EXISTS (SELECT 1 FROM sessions WHERE resource_id = @id)
+           OR EXISTS (SELECT 1 FROM launches WHERE resource_id = @id)`,
+    )
+    .pluck()
+  const unconfigure = db.prepare<[number]>(
+    `UPDATE resources SET configured = 0, idle_after_sec = NULL, warn_after_sec = NULL,
+       disconnect_after_sec = NULL
+     WHERE id = ?`,
+  )
+  const del = db.prepare<[number]>('DELETE FROM resources WHERE id = ?')
+
+  function get(id: number): ResourceRow | null {
+    const r = byId.get(id)
+    return r === undefined ? null : toRow(r)
+  }
+
+  function mustGet(id: number): ResourceRow {
+    const r = get(id)
+    if (r === null) throw new StoreError('NOT_FOUND', `no resource with id ${id}`)
+    return r
+  }
+
+  /** Merges a partial policy over the current one, validating only the keys given. */
+  function applyPolicy(current: ResourceRow, p: Partial<ResourcePolicy>): void {
+    const next: ResourcePolicy = {
+      idleAfterSec: current.idleAfterSec,
+      warnAfterSec: current.warnAfterSec,
+      disconnectAfterSec: current.disconnectAfterSec,
+    }
+    for (const k of POLICY_KEYS) {
+      if (p[k] !== undefined) next[k] = checkPolicyValue(k, p[k])
+    }
+    setPolicy.run({
+      id: current.id,
+      idle: next.idleAfterSec,
+      warn: next.warnAfterSec,
+      disconnect: next.disconnectAfterSec,
+    })
+  }
+
+  const ensure = db.transaction((type: ResourceType, name: string, target: string): ResourceRow => {
+    // INSERT … DO NOTHING then SELECT: safe when the app and the CLI record the same host at once.
+    insertIfMissing.run(name, type, target, now())
+    const r = byTypeName.get(type, name)
+    if (r === undefined) throw new Error(`resource ${type}:${name} vanished while being recorded`)
+    return toRow(r)
+  })
+
+  const add = db.transaction(
+    (type: ResourceType, name: string, target: string, p: Partial<ResourcePolicy>): ResourceRow => {
+      const existing = byTypeName.get(type, name)
+      let id: number
+      if (existing === undefined) {
+        id = Number(insertConfigured.run(name, type, target, now()).lastInsertRowid)
+      } else if (existing.configured === 1) {
+        throw bad(`a ${type} resource named "${existing.name}" is already configured`)
+      } else {
+        // Recorded earlier from a live session: the user now adopts it, history and all.
+        id = existing.id
+        makeConfigured.run(target, id)
+      }
+      // Validates the policy; a bad value throws and the transaction undoes the insert or the flip.
+      applyPolicy(mustGet(id), p)
+      return mustGet(id)
+    },
+  )
+
+  const updatePolicy = db.transaction((id: number, p: Partial<ResourcePolicy>): ResourceRow => {
+    applyPolicy(mustGet(id), p)
+    return mustGet(id)
+  })
+
+  const remove = db.transaction((id: number): boolean => {
+    const r = byId.get(id)
+    if (r === undefined) return false
+    if (referenced.get({ id }) === 0) return del.run(id).changes === 1
+    // Sessions keep pointing at it so history keeps its name; it just stops being configured.
+    if (
+      r.configured === 0 &&
+      r.idle_after_sec === null &&
+      r.warn_after_sec === null &&
+      r.disconnect_after_sec === null
+    ) {
+      return false
+    }
+    unconfigure.run(id)
+    return true
+  })
+
+  return {
+    get,
+    ensure(type: ResourceType, name: string, target: string): ResourceRow {
+      const t = checkType(type)
+      return ensure.immediate(t, checkName(name), checkTarget(t, target))
+    },
+    add(r: { type: ResourceType; name: string; target: string } & Partial<ResourcePolicy>): ResourceRow {
+      const t = checkType(r.type)
+      return add.immediate(t, checkName(r.name), checkTarget(t, r.target), r)
+    },
+    updatePolicy(id: number, p: Partial<ResourcePolicy>): ResourceRow {
+      return updatePolicy.immediate(id, p)
+    },
+    remove(id: number): boolean {
+      return remove.immediate(id)
+    },
+    list(filter: { type?: ResourceType; configuredOnly?: boolean } = {}): ResourceRow[] {
+      return list
+        .all({ type: filter.type ?? null, configuredOnly: filter.configuredOnly === true ? 1 : 0 })
+        .map(toRow)
+    },
+    find(nameOrId: string): ResourceRow | null {
+      const q = nameOrId.trim()
+      // A bare number is an id first; a resource literally named "42" is still found by name after.
+      if (/^\d{1,15}$/.test(q)) {
+        const r = get(Number(q))
+        if (r !== null) return r
+      }
+      const r = byName.get(q)
+      return r === undefined ? null : toRow(r)
+    },
+  }
+}

@@ -1,0 +1,134 @@
+import type Database from 'better-sqlite3'
+import type { Settings } from '@shared/settings'
+import { devicesTable } from './devices'
+import { eventsTable } from './events'
+import { launchesTable } from './launches'
+import { resourcesTable } from './resources'
+import { sessionsTable } from './sessions'
+import { settingsTable } from './settings-table'
+import type { NewSession, SessionUpdate, Store, TickResult } from './types'
+
+/** Builds the Store over an open, migrated connection. Every statement is prepared here, once. */
+export function createStore(
+  db: Database.Database,
+  file: string,
+  recoveredFrom: string | null,
+  now: () => number,
+): Store {
+  const devices = devicesTable(db)
+  const resources = resourcesTable(db, now)
+  const sessions = sessionsTable(db)
+  const events = eventsTable(db)
+  const settings = settingsTable(db)
+  const launches = launchesTable(db)
+
+  const tick = db.transaction((created: NewSession[], updates: SessionUpdate[], at: number): TickResult => {
+    const result: TickResult = { inserted: [], duplicates: [], ended: [] }
+    for (const s of created) {
+      const existingId = sessions.insert(s)
+      if (existingId !== null) {
+        result.duplicates.push({ key: s.key, existingId })
+        continue
+      }
+      result.inserted.push(s.id)
+      events.insert({ sessionId: s.id, at, kind: 'created', detail: null, actor: null })
+    }
+    // In order, so a tick may say "idle" then "warned" for the same session.
+    for (const u of updates) {
+      switch (u.kind) {
+        case 'touch':
+          sessions.touch(u.id, u.lastSeen, u.lastActivity)
+          break
+        case 'status':
+          if (sessions.setStatus(u.id, u.status, u.lastSeen, u.lastActivity)) {
+            events.insert({ sessionId: u.id, at: u.at, kind: u.status, detail: null, actor: null })
+          } else {
+            // Same status (or another process changed it first): the readings still count.
+            sessions.touch(u.id, u.lastSeen, u.lastActivity)
+          }
+          break
+        case 'warned':
+          if (sessions.warn(u.id, u.at)) {
+            events.insert({ sessionId: u.id, at: u.at, kind: 'warned', detail: u.detail, actor: null })
+          }
+          break
+        case 'end':
+          if (sessions.end(u.id, u.at, u.reason, u.actor)) {
+            events.insert({ sessionId: u.id, at: u.at, kind: 'ended', detail: u.reason, actor: u.actor })
+            result.ended.push(u.id)
+          }
+          break
+        case 'event':
+          events.insert({ sessionId: u.id, at: u.at, kind: u.event, detail: u.detail, actor: u.actor })
+          break
+      }
+    }
+    return result
+  })
+
+  const purge = db.transaction((before: number): number => {
+    events.purgeBefore(before)
+    return sessions.purgeBefore(before)
+  })
+
+  const setSetting = db.transaction(<K extends keyof Settings>(key: K, value: Settings[K]): Settings =>
+    settings.set(key, value),
+  )
+
+  return {
+    path: file,
+    recoveredFrom,
+    close() {
+      if (!db.open) return
+      try {
+        // Keeps the planner's statistics fresh (SQLite bounds the work); optional, so a busy file
+        // (the other process writing) must not stop the close.
+        db.pragma('optimize')
+      } catch {
+        // ignored: see above
+      } finally {
+        db.close()
+      }
+    },
+
+    upsertDevice: (d) => {
+      devices.upsert(d)
+    },
+    getDevice: (id) => devices.get(id),
+
+    ensureResource: (type, name, target) => resources.ensure(type, name, target),
+    addResource: (r) => resources.add(r),
+    updateResourcePolicy: (id, p) => resources.updatePolicy(id, p),
+    removeResource: (id) => resources.remove(id),
+    listResources: (filter) => resources.list(filter),
+    findResource: (nameOrId) => resources.find(nameOrId),
+
+    // IMMEDIATE: take the write lock up front, so two writers queue on busy_timeout instead of one
+    // failing with SQLITE_BUSY when it upgrades a read to a write.
+    applyTick: (created, updates, at) => tick.immediate(created, updates, at),
+
+    getSession: (id) => sessions.get(id),
+    openSessions: () => sessions.open(),
+    history: (q) => sessions.history(q),
+    events: (sessionId) => events.forSession(sessionId),
+
+    requestEnd: (id, reason, actor, at) => sessions.requestEnd(id, reason, actor, at),
+    pendingEnd: (id, now, maxAgeMs) => sessions.pendingEnd(id, now, maxAgeMs),
+    clearEndRequest: (id) => {
+      sessions.clearEndRequest(id)
+    },
+
+    addLaunch: (l) => {
+      launches.add(l)
+    },
+    launches: () => launches.list(),
+    removeLaunch: (pid, processStart) => {
+      launches.remove(pid, processStart)
+    },
+
+    getSettings: () => settings.read(),
+    setSetting: (key, value) => setSetting.immediate(key, value),
+
+    purge: (before) => purge.immediate(before),
+  }
+}
