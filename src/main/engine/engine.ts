@@ -17,6 +17,7 @@ import { findBrowser, launchBrowser, profileDirFor } from './launch'
 import { effectivePolicy, evaluatePolicy, type PolicyInput } from './policy'
 import type { Probe, ProcessInfo, Snapshot } from './probe/types'
 import type { HistoryPage, HistoryQuery, NewSession, ResourceRow, SessionRow, SessionUpdate, Store } from './store/types'
+import { SshConfigResolver } from './ssh-config'
 import { descendantsOf, terminateTree, type TerminateOutcome, type TerminatePorts } from './terminate'
 
 /** Input idle time of the computer (the desktop app's powerMonitor); absent under the CLI. */
@@ -113,6 +114,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly ports: TerminatePorts
   private readonly graceMs: number
   private readonly live = new Map<string, Live>()
+  private readonly sshConfig = new SshConfigResolver()
   private readonly ending = new Set<string>()
   private readonly limitFlagged = new Set<string>()
   private resolved = new Map<string, string[]>()
@@ -197,8 +199,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       .map((r) => ({ id: r.id, name: r.name, url: r.target }))
     this.refreshResolved(webResources, now)
 
+    const sshConfig = await this.sshConfig.resolve(snapshot, this.uid)
     const detected = detectAll({
       snapshot,
+      sshConfig,
       webResources,
       resolved: this.resolved as ResolvedHosts,
       launched: this.liveLaunches(snapshot),

@@ -19,6 +19,20 @@ export interface DetectContext {
   launched: ReadonlyMap<number, number>
   /** our own pid: never a session */
   selfPid: number
+  /**
+   * ssh options that come from ssh_config rather than argv (`ssh -G`, resolved beside the scan
+   * loop), by pid. Only ControlMaster/ControlPath matter here: without them a master set up in
+   * ~/.ssh/config could not be told from a plain connection, nor its clients attached to it.
+   */
+  sshConfig?: ReadonlyMap<number, SshEffectiveConfig>
+}
+
+export interface SshEffectiveConfig {
+  /** the process start time the config was resolved for (a reused pid must not inherit it) */
+  startTime: number
+  /** expanded control path, null when none */
+  controlPath: string | null
+  controlMaster: string | null
 }
 
 /** One candidate session found in a snapshot, before tracking. */

@@ -1,0 +1,237 @@
+// Pure parsers for Linux text sources: /proc/<pid>/stat, cmdline, status, /proc/net/tcp{,6} and
+// `ss -tnpi` output. Text in, records out; no I/O here.
+import type { SocketInfo } from './types'
+import { connectionKey, parseEndpoint, procNetHexToAddress } from './addr'
+
+export interface ProcStat {
+  pid: number
+  /** comm as the kernel keeps it: up to 15 bytes, may hold spaces, parentheses, even newlines */
+  comm: string
+  /** R, S, D, Z, X, T, I … */
+  state: string
+  ppid: number
+  /** kernel flags (PF_*); PF_KTHREAD = 0x00200000 marks kernel threads */
+  flags: number
+  /** field 22: start time in clock ticks since boot */
+  startTicks: number
+}
+
+export const PF_KTHREAD = 0x00200000
+
+/**
+ * One /proc/<pid>/stat line. comm sits in parentheses and may itself contain ')' and spaces
+ * (`(a) b)`), so the fixed fields start after the LAST ')'.
+ */
+export function parseProcStat(text: string): ProcStat | null {
+  const open = text.indexOf('(')
+  const close = text.lastIndexOf(')')
+  if (open <= 0 || close < open) return null
+  const pid = Number(text.slice(0, open).trim())
+  // after ") " come fields 3 (state) … 52; field N is at index N - 3
+  const fields = text.slice(close + 2).split(' ')
+  const state = fields[0]
+  const ppid = Number(fields[1])
+  const flags = Number(fields[6])
+  const startTicks = Number(fields[19])
+  if (!Number.isInteger(pid) || state === undefined || state === '') return null
+  if (!Number.isInteger(ppid) || !Number.isInteger(startTicks)) return null
+  return {
+    pid,
+    comm: text.slice(open + 1, close),
+    state,
+    ppid,
+    flags: Number.isInteger(flags) ? flags : 0,
+    startTicks,
+  }
+}
+
+/**
+ * /proc/<pid>/cmdline: argv joined by NUL. Trailing empty strings are dropped: a process that
+ * rewrites its title (sshd, ssh's mux master, Chromium) pads the old argv area with NULs.
+ */
+export function parseCmdline(text: string): string[] {
+  if (text === '') return []
+  const argv = text.split('\0')
+  while (argv.length > 0 && argv[argv.length - 1] === '') argv.pop()
+  return argv
+}
+
+/** The real uid from /proc/<pid>/status (`Uid:\treal\teffective\tsaved\tfs`). */
+export function parseStatusUid(text: string): number | null {
+  const m = /^Uid:\s+(\d+)/m.exec(text)
+  return m?.[1] === undefined ? null : Number(m[1])
+}
+
+/** btime (boot time, seconds since the epoch) from /proc/stat. */
+export function parseBootTime(text: string): number | null {
+  const m = /^btime\s+(\d+)/m.exec(text)
+  return m?.[1] === undefined ? null : Number(m[1])
+}
+
+export interface ProcNetTcpEntry {
+  localAddress: string
+  localPort: number
+  remoteAddress: string
+  remotePort: number
+  /** hex state: 01 = ESTABLISHED */
+  state: number
+  inode: number
+}
+
+/** /proc/net/tcp or /proc/net/tcp6 (the family is told by the address width). */
+export function parseProcNetTcp(text: string, littleEndian = true): ProcNetTcpEntry[] {
+  const out: ProcNetTcpEntry[] = []
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/)
+    // sl local rem st tx:rx tr:when retrnsmt uid timeout inode …
+    if (f.length < 10 || !/^\d+:$/.test(f[0] ?? '')) continue
+    const [lhex, lport] = (f[1] ?? '').split(':')
+    const [rhex, rport] = (f[2] ?? '').split(':')
+    if (lhex === undefined || rhex === undefined || lport === undefined || rport === undefined) continue
+    const localAddress = procNetHexToAddress(lhex, littleEndian)
+    const remoteAddress = procNetHexToAddress(rhex, littleEndian)
+    if (localAddress === null || remoteAddress === null) continue
+    out.push({
+      localAddress,
+      localPort: Number.parseInt(lport, 16),
+      remoteAddress,
+      remotePort: Number.parseInt(rport, 16),
+      state: Number.parseInt(f[3] ?? '', 16),
+      inode: Number(f[9]),
+    })
+  }
+  return out
+}
+
+const TCP_ESTABLISHED = 1
+
+/** Established entries of /proc/net/tcp{,6} as sockets, owners filled in from an inode → pids map. */
+export function procNetToSockets(
+  entries: readonly ProcNetTcpEntry[],
+  ownersByInode: ReadonlyMap<number, readonly number[]>,
+): SocketInfo[] {
+  const out: SocketInfo[] = []
+  for (const e of entries) {
+    if (e.state !== TCP_ESTABLISHED) continue
+    out.push({
+      pids: [...(ownersByInode.get(e.inode) ?? [])],
+      localAddress: e.localAddress,
+      localPort: e.localPort,
+      remoteAddress: e.remoteAddress,
+      remotePort: e.remotePort,
+    })
+  }
+  return out
+}
+
+// ss prints one `users:((…),(…))` entry per process holding the socket; the name may contain
+// anything (quotes, parentheses) but every entry ends with `,pid=N,fd=M)`.
+const USERS_END = /,fd=\d+\)\)/g
+const USER_PID = /,pid=(\d+),fd=\d+\)/g
+
+const COUNTERS = {
+  bytes_sent: /(?:^|\s)bytes_sent:(\d+)/,
+  bytes_acked: /(?:^|\s)bytes_acked:(\d+)/,
+  bytes_received: /(?:^|\s)bytes_received:(\d+)/,
+  lastsnd: /(?:^|\s)lastsnd:(\d+)/,
+  lastrcv: /(?:^|\s)lastrcv:(\d+)/,
+} as const
+
+function counter(info: string, key: keyof typeof COUNTERS): number | undefined {
+  const m = COUNTERS[key].exec(info)
+  return m?.[1] === undefined ? undefined : Number(m[1])
+}
+
+function toSocket(head: string, info: string): SocketInfo | null {
+  const tokens = head.trim().split(/\s+/)
+  let i = 0
+  if (tokens[i] === 'tcp') i++ // Netid column (only when several protocols are listed)
+  const first = tokens[i] ?? ''
+  if (!/^\d+$/.test(first)) {
+    // a State column: present when ss was not given a state filter
+    if (first !== 'ESTAB') return null
+    i++
+  }
+  // Recv-Q Send-Q Local Peer [Process] [info in -O layout]
+  const localText = tokens[i + 2]
+  const peerText = tokens[i + 3]
+  if (localText === undefined || peerText === undefined) return null
+  const local = parseEndpoint(localText)
+  const remote = parseEndpoint(peerText)
+  if (local === null || remote === null) return null
+
+  // whatever follows the peer column: users:(…) and, in the one-line layout, the tcp_info text
+  const peerAt = head.indexOf(peerText, head.indexOf(localText) + localText.length)
+  let rest = head.slice(peerAt + peerText.length)
+  const pids: number[] = []
+  if (rest.trimStart().startsWith('users:((')) {
+    let end = -1
+    for (const m of rest.matchAll(USERS_END)) end = m.index + m[0].length
+    const users = end >= 0 ? rest.slice(0, end) : rest
+    for (const m of users.matchAll(USER_PID)) {
+      const pid = Number(m[1])
+      if (!pids.includes(pid)) pids.push(pid)
+    }
+    rest = end >= 0 ? rest.slice(end) : ''
+  }
+  const infoText = `${rest} ${info}`.trim()
+
+  const socket: SocketInfo = {
+    pids,
+    localAddress: local.address,
+    localPort: local.port,
+    remoteAddress: remote.address,
+    remotePort: remote.port,
+  }
+  if (infoText !== '') {
+    // ss leaves out every tcp_info field whose value is 0: absent means 0 once the info is there
+    const sent = counter(infoText, 'bytes_sent') ?? counter(infoText, 'bytes_acked')
+    socket.bytesSent = sent ?? 0
+    socket.bytesReceived = counter(infoText, 'bytes_received') ?? 0
+    socket.lastSendMs = counter(infoText, 'lastsnd') ?? 0
+    socket.lastRecvMs = counter(infoText, 'lastrcv') ?? 0
+  }
+  return socket
+}
+
+/**
+ * `ss -tnpiH state established` (and the same with a header, a State column, or the one-line
+ * `-O` layout). The tcp_info text comes on a continuation line starting with a tab, or, with -O,
+ * on the socket's own line after the users:(…) column.
+ */
+export function parseSsOutput(text: string): SocketInfo[] {
+  const out: SocketInfo[] = []
+  const seen = new Map<string, SocketInfo>()
+  let head: string | null = null
+  let info = ''
+  const flush = (): void => {
+    if (head === null) return
+    const s = toSocket(head, info)
+    head = null
+    info = ''
+    if (s === null) return
+    const key = connectionKey(
+      { address: s.localAddress, port: s.localPort },
+      { address: s.remoteAddress, port: s.remotePort },
+    )
+    const prev = seen.get(key)
+    if (prev === undefined) {
+      seen.set(key, s)
+      out.push(s)
+    } else {
+      for (const pid of s.pids) if (!prev.pids.includes(pid)) prev.pids.push(pid)
+    }
+  }
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue
+    if (/^[ \t]/.test(line)) {
+      if (head !== null) info += ` ${line.trim()}`
+      continue
+    }
+    flush()
+    if (/^(Recv-Q|State|Netid)\s/.test(line)) continue
+    head = line
+  }
+  flush()
+  return out
+}

@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process'
+import type { SshEffectiveConfig } from './detect/types'
+import { parseSshArgs, programName } from './detect'
+import { muxMasterPath, trimArgv } from './detect/proc-name'
+import type { Snapshot } from './probe/types'
+
+/** Runs `ssh -G ARGS`; resolves with its stdout, or null when it fails. */
+export type SshG = (ssh: string, args: readonly string[]) => Promise<string | null>
+
+const defaultSshG: SshG = (ssh, args) =>
+  new Promise((resolve) => {
+    execFile(ssh, ['-G', ...args], { timeout: 2000, windowsHide: true }, (err, stdout) => {
+      resolve(err ? null : stdout)
+    })
+  })
+
+/** The two ssh_config values detection needs, from `ssh -G` output. */
+export function parseSshG(text: string): Pick<SshEffectiveConfig, 'controlPath' | 'controlMaster'> {
+  let controlPath: string | null = null
+  let controlMaster: string | null = null
+  for (const line of text.split('\n')) {
+    const sp = line.indexOf(' ')
+    if (sp < 0) continue
+    const key = line.slice(0, sp).toLowerCase()
+    const value = line.slice(sp + 1).trim()
+    if (key === 'controlpath') controlPath = value === '' || value === 'none' ? null : value
+    else if (key === 'controlmaster') controlMaster = value
+  }
+  return { controlPath, controlMaster }
+}
+
+/**
+ * Resolves each new ssh process's effective ControlMaster/ControlPath once (`ssh -G` with its
+ * own options, ~15 ms, never connecting), cached by pid + start time. Only ssh processes whose
+ * command line does not already say are asked.
+ */
+export class SshConfigResolver {
+  private readonly cache = new Map<number, SshEffectiveConfig>()
+
+  constructor(private readonly sshG: SshG = defaultSshG) {}
+
+  /** uid: only that user's processes are asked about (null = all) */
+  async resolve(snap: Snapshot, uid: number | null): Promise<ReadonlyMap<number, SshEffectiveConfig>> {
+    const pending: Promise<void>[] = []
+    for (const p of snap.processes.values()) {
+      const hit = this.cache.get(p.pid)
+      if (hit?.startTime === p.startTime) continue
+      if (programName(p) !== 'ssh' || (uid !== null && p.uid !== uid && p.uid >= 0)) continue
+      if (muxMasterPath(p.argv) !== null) continue
+      const argv = trimArgv(p.argv)
+      const a = parseSshArgs(argv)
+      const entry: SshEffectiveConfig = { startTime: p.startTime, controlPath: null, controlMaster: null }
+      this.cache.set(p.pid, entry)
+      if (!a.valid || a.destination === null || a.controlPath !== null || a.isQueryOnly || a.isControlCommand)
+        continue
+      const options = argv.slice(1, argv.length - a.command.length)
+      const ssh = p.exe !== '' ? p.exe : 'ssh'
+      pending.push(
+        this.sshG(ssh, options).then((out) => {
+          if (out !== null) Object.assign(entry, parseSshG(out))
+        }),
+      )
+    }
+    await Promise.all(pending)
+    for (const pid of this.cache.keys()) if (!snap.processes.has(pid)) this.cache.delete(pid)
+    return this.cache
+  }
+}
