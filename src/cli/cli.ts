@@ -33,6 +33,7 @@ Commands:
   resources add --type ssh|rdp NAME HOST [--idle-after S] [--warn-after S] [--disconnect-after S]
   resources set NAME [--idle-after S|default] [--warn-after S|default] [--disconnect-after S|default]
   resources remove NAME|ID
+  open NAME                             open a web resource in its own browser window (endable)
 
 The database is shared with the desktop app: --db PATH or WARDEN_DB overrides its location.
 Exit status: 0 done, 1 failed, 2 bad usage or unknown id.`
@@ -280,6 +281,18 @@ const COMMANDS: Record<string, Command> = {
         return 0
       }
       throw new UsageError('usage: warden settings get [KEY] | warden settings set KEY VALUE')
+    },
+  },
+
+  open: {
+    booleans: [],
+    valued: [],
+    async run(p, io, open) {
+      if (p.positional.length !== 1) throw new UsageError('usage: warden open NAME')
+      const engine = await open()
+      const { pid } = await engine.launchWeb(p.positional[0] as string)
+      io.out(`opened ${p.positional[0] ?? ''} in its own browser window (pid ${pid})`)
+      return 0
     },
   },
 

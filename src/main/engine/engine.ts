@@ -122,6 +122,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private resolvedAt = 0
   private lastPurge = 0
   private firstTick = true
+  /** open session ids after the previous tick (null before the first) */
+  private knownOpen: Set<string> | null = null
   private timer: NodeJS.Timeout | null = null
   private running: Promise<unknown> | null = null
   private stopped = false
@@ -227,7 +229,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       const traffic = this.trafficAt(d, snapshot, row?.lastActivity ?? now)
       const activity = lastInput === null ? traffic : Math.min(traffic, Math.max(lastInput, row?.startTime ?? 0))
       if (!row) {
-        const resource = this.store.ensureResource(d.resourceType, d.resourceName, targetOf(d))
+        const known = d.resourceId === null ? undefined : resourceById.get(d.resourceId)
+        const resource = known ?? this.ensureResource(d)
         const idleAfterMs = effectivePolicy(settings, resource).idleAfterMs
         created.push({
           id: newSessionId(),
@@ -354,17 +357,27 @@ export class Engine extends EventEmitter<EngineEvents> {
     return report
   }
 
+  /**
+   * Emits what changed since the last tick as this engine saw it. Another process on the same
+   * database (the CLI beside the app) may have recorded or ended sessions in between: those are
+   * found by comparing the open ids with the previous tick's.
+   */
   private emitTick(
     report: TickReport,
     warned: { id: string; info: WarnInfo }[],
     limited: { id: string; limit: number; action: Settings['limitAction'] }[],
     now: number,
   ): void {
+    const openIds = new Set(this.store.openSessions().map((r) => r.id))
+    const known = this.knownOpen
+    const created = known === null ? report.created : [...openIds].filter((id) => !known.has(id))
+    const ended = known === null ? report.ended : [...known].filter((id) => !openIds.has(id))
+    this.knownOpen = openIds
     const get = (id: string): Session | null => {
       const r = this.store.getSession(id)
       return r ? toSession(r, now) : null
     }
-    for (const id of report.created) {
+    for (const id of created) {
       const s = get(id)
       if (s) this.emit('created', s)
     }
@@ -380,12 +393,19 @@ export class Engine extends EventEmitter<EngineEvents> {
       const s = get(l.id)
       if (s) this.emit('limit', s, { limit: l.limit, action: l.action })
     }
-    for (const id of report.ended) {
+    for (const id of ended) {
       const s = get(id)
       if (s) this.emit('ended', s)
     }
-    if (report.created.length + report.ended.length + report.statusChanged.length + warned.length > 0)
+    if (created.length + ended.length + report.statusChanged.length + warned.length + limited.length > 0)
       this.emit('changed', this.list())
+  }
+
+  /** A name taken from a command line may hold anything: keep it printable and bounded. */
+  private ensureResource(d: Detected): ResourceRow {
+    // eslint-disable-next-line no-control-regex
+    const clean = (t: string): string => t.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 200) || '?'
+    return this.store.ensureResource(d.resourceType, clean(d.resourceName), clean(targetOf(d)))
   }
 
   // ---------------------------------------------------------------- activity
@@ -567,6 +587,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       const res = this.store.applyTick([], [end], at)
       if (row.flags.includes('launched')) this.wipeLaunchProfile(row)
       if (res.ended.includes(id)) {
+        this.knownOpen?.delete(id)
         const s = this.store.getSession(id)
         if (s) this.emit('ended', toSession(s, at))
         this.emit('changed', this.list())

@@ -1,0 +1,119 @@
+import { execFile, spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Session } from '@shared/model'
+import { sshClient, startSshd, stopAll, waitFor, isAlive, type Sshd } from '../support/peers'
+
+// The `warden` command as a user runs it: a real process over the real engine and database.
+
+const ROOT = join(import.meta.dirname, '..', '..')
+const BIN = join(ROOT, 'bin', 'warden.js')
+let sshd: Sshd
+let dir: string
+
+beforeAll(async () => {
+  sshd = await startSshd()
+  dir = mkdtempSync(join(tmpdir(), 'warden-cli-'))
+})
+afterAll(async () => {
+  await stopAll()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function warden(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (err, out, errOut) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
+      resolve({ code, out, err: errOut })
+    })
+  })
+}
+
+describe('warden as a process', () => {
+  it('watch --json prints one line per change; list, end and history see the same database', async () => {
+    const db = join(dir, 'shared.db')
+    const watch = spawn(process.execPath, [BIN, '--db', db, 'watch', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const events: { event: string; session: Session }[] = []
+    createInterface({ input: watch.stdout }).on('line', (l) => events.push(JSON.parse(l) as never))
+    try {
+      const client = await sshClient(sshd, ['-N', 'warden-test'])
+      const created = await waitFor(
+        () => events.find((e) => e.event === 'created' && e.session.pid === client.pid),
+        15_000,
+        'a created line from watch',
+      )
+      expect(created.session).toMatchObject({ resourceType: 'ssh', resourceName: 'warden-test', status: 'active' })
+
+      // a second process on the same file: lists the same session (no second row), then ends it
+      const list = await warden(['--db', db, 'list', '--json'])
+      expect(list.code).toBe(0)
+      const rows = (JSON.parse(list.out) as Session[]).filter((s) => s.pid === client.pid)
+      expect(rows.map((s) => s.id)).toEqual([created.session.id])
+
+      const end = await warden(['--db', db, 'end', created.session.id, '--yes'])
+      expect(end.err).toBe('')
+      expect(end.code).toBe(0)
+      expect(end.out).toMatch(/^ended: /)
+      await client.exited
+      expect(isAlive(client.pid)).toBe(false)
+
+      const ended = await waitFor(
+        () => events.find((e) => e.event === 'ended' && e.session.id === created.session.id),
+        15_000,
+        'an ended line from watch',
+      )
+      // the watcher saw the process go, but records the cause the CLI asked for, once
+      expect(ended.session).toMatchObject({ status: 'disconnected', endReason: 'user', endedBy: 'cli' })
+      const history = await warden(['--db', db, 'history', '--type', 'ssh', '--json'])
+      const past = (JSON.parse(history.out) as Session[]).filter((s) => s.id === created.session.id)
+      expect(past).toHaveLength(1)
+      expect(past[0]?.endReason).toBe('user')
+
+      const again = await warden(['--db', db, 'end', created.session.id, '--yes'])
+      expect(again.code).toBe(0)
+      const unknown = await warden(['--db', db, 'end', 'ffffffffffff', '--yes'])
+      expect(unknown.code).toBe(2)
+      expect(unknown.err.trim().split('\n')).toEqual(['warden: no session with id ffffffffffff'])
+    } finally {
+      watch.kill('SIGINT')
+      await new Promise((r) => watch.once('exit', r))
+    }
+    expect(watch.exitCode).toBe(0)
+  })
+
+  it('moves a corrupt database aside, says so, and carries on', async () => {
+    const db = join(dir, 'corrupt.db')
+    writeFileSync(db, Buffer.alloc(8192, 0x5a))
+    const r = await warden(['--db', db, 'settings', 'get', 'idleAfterSec'])
+    expect(r.code).toBe(0)
+    expect(r.out.trim()).toBe('300')
+    expect(r.err).toMatch(/was corrupt; it was moved to .*corrupt/)
+    expect(readdirSync(dir).some((f) => f.startsWith('corrupt.db.corrupt-'))).toBe(true)
+  })
+
+  it('refuses a database written by a newer version and leaves it alone', async () => {
+    const db = join(dir, 'future.db')
+    expect((await warden(['--db', db, 'stats'])).code).toBe(0)
+    const sqlite = (await import('better-sqlite3')).default
+    const h = new sqlite(db)
+    h.pragma('user_version = 999')
+    h.close()
+    const r = await warden(['--db', db, 'stats'])
+    expect(r.code).toBe(1)
+    expect(r.err.trim().split('\n')).toHaveLength(1)
+    expect(r.err).toMatch(/newer/)
+  })
+
+  it('npm run warden works in a checkout', async () => {
+    const r = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile('npm', ['run', '-s', 'warden', '--', '--help'], { cwd: ROOT }, (err, out) =>
+        resolve({ code: err ? 1 : 0, out }),
+      )
+    })
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/^Usage: warden/)
+  })
+})
