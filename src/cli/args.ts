@@ -15,7 +15,11 @@ export interface ParsedArgs {
  * Parses `--flag`, `--key value` and `--key=value`. Only the flags a command declares are
  * accepted: an unknown flag, a missing value or a repeated flag is a UsageError.
  */
-export function parseArgs(argv: readonly string[], booleans: readonly string[], valued: readonly string[]): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  booleans: readonly string[],
+  valued: readonly string[],
+): ParsedArgs {
   const positional: string[] = []
   const flags = new Map<string, string | true>()
   let onlyPositional = false
@@ -39,7 +43,8 @@ export function parseArgs(argv: readonly string[], booleans: readonly string[], 
       flags.set(name, true)
     } else if (valued.includes(name)) {
       const value = eq >= 0 ? a.slice(eq + 1) : argv[++i]
-      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`)
+      if (value === undefined || (eq < 0 && value.startsWith('--')))
+        throw new UsageError(`--${name} needs a value`)
       flags.set(name, value)
     } else {
       throw new UsageError(`unknown option --${name}`)

@@ -2,7 +2,15 @@ import { RESOURCE_TYPES, END_REASONS, type EndReason, type ResourceType, type Se
 import { parseSettingText } from '@shared/settings'
 import { createEngine, EngineError, type Engine, type EndResult } from '@engine/index'
 import type { CreateEngineOptions } from '@engine/index'
-import { flagBool, flagString, parseArgs, parseSeconds, parseSince, UsageError, type ParsedArgs } from './args'
+import {
+  flagBool,
+  flagString,
+  parseArgs,
+  parseSeconds,
+  parseSince,
+  UsageError,
+  type ParsedArgs,
+} from './args'
 import { resourcesTable, sessionsTable, settingsText, statsText } from './format'
 
 export interface CliIO {
@@ -40,18 +48,24 @@ Exit status: 0 done, 1 failed, 2 bad usage or unknown id.`
 
 /** Runs one CLI command; returns the exit code. Never throws. */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
-  let engine: Engine | null = null
+  // set by open(); closed in finally whatever happened
+  const held: { engine: Engine | null } = { engine: null }
   try {
     const args = [...argv]
     let dbPath = io.env.WARDEN_DB
     // --db PATH / --db=PATH is global: accepted anywhere on the line.
     for (let i = args.indexOf('--db'); i >= 0; i = args.indexOf('--db')) {
       const value = args[i + 1]
-      if (value === undefined || value === '' || value.startsWith('--')) throw new UsageError('--db needs a path')
+      if (value === undefined || value === '' || value.startsWith('--'))
+        throw new UsageError('--db needs a path')
       dbPath = value
       args.splice(i, 2)
     }
-    for (let i = args.findIndex((a) => a.startsWith('--db=')); i >= 0; i = args.findIndex((a) => a.startsWith('--db='))) {
+    for (
+      let i = args.findIndex((a) => a.startsWith('--db='));
+      i >= 0;
+      i = args.findIndex((a) => a.startsWith('--db='))
+    ) {
       dbPath = (args[i] as string).slice(5)
       if (dbPath === '') throw new UsageError('--db needs a path')
       args.splice(i, 1)
@@ -65,7 +79,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     if (!handler) throw new UsageError(`unknown command "${command}" (try: warden --help)`)
     const parsed = parseArgs(rest, handler.booleans, handler.valued)
     const open = async (): Promise<Engine> => {
-      engine = await createEngine({ actor: 'cli', ...io.engine, ...(dbPath ? { dbPath } : {}) })
+      const engine = await createEngine({ actor: 'cli', ...io.engine, ...(dbPath ? { dbPath } : {}) })
+      held.engine = engine
       const info = engine.storeInfo
       if (info.recoveredFrom)
         io.err(
@@ -77,7 +92,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   } catch (e) {
     return reportError(e, io)
   } finally {
-    if (engine) await (engine as Engine).close()
+    if (held.engine) await held.engine.close()
   }
 }
 
@@ -88,9 +103,14 @@ function reportError(e: unknown, io: CliIO): number {
   }
   if (e instanceof EngineError) {
     io.err(`warden: ${e.message}`)
-    return ['BAD_ID', 'UNKNOWN_SESSION', 'UNKNOWN_RESOURCE', 'BAD_SETTING', 'BAD_RESOURCE', 'BAD_QUERY'].includes(
-      e.code,
-    )
+    return [
+      'BAD_ID',
+      'UNKNOWN_SESSION',
+      'UNKNOWN_RESOURCE',
+      'BAD_SETTING',
+      'BAD_RESOURCE',
+      'BAD_QUERY',
+    ].includes(e.code)
       ? 2
       : 1
   }
@@ -106,7 +126,8 @@ interface Command {
 }
 
 function noPositional(p: ParsedArgs, max: number, usage: string): void {
-  if (p.positional.length > max) throw new UsageError(`unexpected "${p.positional[max] ?? ''}" (usage: ${usage})`)
+  if (p.positional.length > max)
+    throw new UsageError(`unexpected "${p.positional[max] ?? ''}" (usage: ${usage})`)
 }
 
 function printJson(io: CliIO, v: unknown): void {
@@ -140,7 +161,8 @@ const COMMANDS: Record<string, Command> = {
     async run(p, io, open) {
       const all = flagBool(p, 'all')
       if (all && p.positional.length > 0) throw new UsageError('give either an id or --all, not both')
-      if (!all && p.positional.length !== 1) throw new UsageError('usage: warden end ID [--yes] | warden end --all [--yes]')
+      if (!all && p.positional.length !== 1)
+        throw new UsageError('usage: warden end ID [--yes] | warden end --all [--yes]')
       const engine = await open()
       await engine.tick()
       let targets: Session[]
@@ -163,11 +185,16 @@ const COMMANDS: Record<string, Command> = {
           return 1
         }
       }
-      const results: EndResult[] = all ? await engine.endAll('cli') : [await engine.end(targets[0]?.id ?? '', 'cli')]
+      const results: EndResult[] = all
+        ? await engine.endAll('cli')
+        : [await engine.end(targets[0]?.id ?? '', 'cli')]
       for (const r of results) {
         const s = targets.find((t) => t.id === r.id)
         const name = s ? describe(s) : r.id
-        if (r.ok) io.out(`${r.result === 'ended' ? 'ended' : 'already ended'}: ${name}${r.killed ? ' (killed after the grace period)' : ''}`)
+        if (r.ok)
+          io.out(
+            `${r.result === 'ended' ? 'ended' : 'already ended'}: ${name}${r.killed ? ' (killed after the grace period)' : ''}`,
+          )
         else io.err(`warden: could not end ${name}: ${r.error ?? r.result}`)
       }
       return results.every((r) => r.ok) ? 0 : 1
@@ -235,7 +262,8 @@ const COMMANDS: Record<string, Command> = {
       const since = sinceText === undefined ? undefined : parseSince(sinceText, Date.now())
       const limitText = flagString(p, 'limit')
       const limit = limitText === undefined ? 50 : Number(limitText)
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--limit must be 1 to 500')
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+        throw new UsageError('--limit must be 1 to 500')
       const text = flagString(p, 'search')
       const engine = await open()
       const page = engine.history({
@@ -262,7 +290,8 @@ const COMMANDS: Record<string, Command> = {
         const engine = await open()
         const s = engine.getSettings()
         if (key !== undefined) {
-          if (!(key in s)) throw new UsageError(`unknown setting "${key}" (known: ${Object.keys(s).join(', ')})`)
+          if (!(key in s))
+            throw new UsageError(`unknown setting "${key}" (known: ${Object.keys(s).join(', ')})`)
           const v = s[key as keyof typeof s]
           if (flagBool(p, 'json')) printJson(io, v)
           else io.out(String(v))
@@ -306,7 +335,8 @@ const COMMANDS: Record<string, Command> = {
         const engine = await open()
         const rows = engine.resources()
         if (flagBool(p, 'json')) printJson(io, rows)
-        else if (rows.length === 0) io.out('No resources yet. Add a web resource: warden resources add --type web NAME URL')
+        else if (rows.length === 0)
+          io.out('No resources yet. Add a web resource: warden resources add --type web NAME URL')
         else io.out(resourcesTable(rows))
         return 0
       }
@@ -316,7 +346,9 @@ const COMMANDS: Record<string, Command> = {
           throw new UsageError(`--type must be one of ${RESOURCE_TYPES.join(', ')}`)
         if (pos.length !== 2)
           throw new UsageError(
-            type === 'web' ? 'usage: warden resources add --type web NAME URL' : `usage: warden resources add --type ${type} NAME HOST`,
+            type === 'web'
+              ? 'usage: warden resources add --type web NAME URL'
+              : `usage: warden resources add --type ${type} NAME HOST`,
           )
         const [name, target] = pos as [string, string]
         const engine = await open()
@@ -350,7 +382,11 @@ function policyFlags(
   p: ParsedArgs,
   allowDefault: boolean,
 ): { idleAfterSec?: number | null; warnAfterSec?: number | null; disconnectAfterSec?: number | null } {
-  const out: { idleAfterSec?: number | null; warnAfterSec?: number | null; disconnectAfterSec?: number | null } = {}
+  const out: {
+    idleAfterSec?: number | null
+    warnAfterSec?: number | null
+    disconnectAfterSec?: number | null
+  } = {}
   const pairs = [
     ['idle-after', 'idleAfterSec'],
     ['warn-after', 'warnAfterSec'],

@@ -64,7 +64,8 @@ export function parseSettingText(
   key: string,
   text: string,
 ): { ok: true; key: SettingKey; value: Settings[SettingKey] } | { ok: false; error: string } {
-  if (!isSettingKey(key)) return { ok: false, error: `unknown setting "${key}" (known: ${SETTING_KEYS.join(', ')})` }
+  if (!isSettingKey(key))
+    return { ok: false, error: `unknown setting "${key}" (known: ${SETTING_KEYS.join(', ')})` }
   const def = DEFAULT_SETTINGS[key]
   let value: unknown = text
   if (typeof def === 'boolean') {

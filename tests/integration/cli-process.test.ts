@@ -23,19 +23,29 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-function warden(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+function warden(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (err, out, errOut) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
-      resolve({ code, out, err: errOut })
-    })
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, ...env }, timeout: 60_000 },
+      (err, out, errOut) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
+        resolve({ code, out, err: errOut })
+      },
+    )
   })
 }
 
 describe('warden as a process', () => {
   it('watch --json prints one line per change; list, end and history see the same database', async () => {
     const db = join(dir, 'shared.db')
-    const watch = spawn(process.execPath, [BIN, '--db', db, 'watch', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const watch = spawn(process.execPath, [BIN, '--db', db, 'watch', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const events: { event: string; session: Session }[] = []
     createInterface({ input: watch.stdout }).on('line', (l) => events.push(JSON.parse(l) as never))
     try {
@@ -45,7 +55,11 @@ describe('warden as a process', () => {
         15_000,
         'a created line from watch',
       )
-      expect(created.session).toMatchObject({ resourceType: 'ssh', resourceName: 'warden-test', status: 'active' })
+      expect(created.session).toMatchObject({
+        resourceType: 'ssh',
+        resourceName: 'warden-test',
+        status: 'active',
+      })
 
       // a second process on the same file: lists the same session (no second row), then ends it
       const list = await warden(['--db', db, 'list', '--json'])

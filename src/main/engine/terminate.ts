@@ -40,7 +40,10 @@ export function checkPid(pid: unknown, selfPid = process.pid): string | null {
 export function sameProcess(a: ProcessIdentity, b: ProcessInfo | null): boolean {
   // exe may be unreadable ('') for a process of another user; then pid + start time decide.
   return (
-    b !== null && b.pid === a.pid && b.startTime === a.startTime && (a.exe === '' || b.exe === '' || a.exe === b.exe)
+    b !== null &&
+    b.pid === a.pid &&
+    b.startTime === a.startTime &&
+    (a.exe === '' || b.exe === '' || a.exe === b.exe)
   )
 }
 
@@ -148,9 +151,19 @@ export function windowsSignal(pid: number, sig: 'SIGTERM' | 'SIGKILL'): Promise<
   const args = ['/PID', String(pid), '/T']
   if (sig === 'SIGKILL') args.push('/F')
   return new Promise((resolve, reject) => {
-    execFile('taskkill', args, { timeout: 5000, windowsHide: true }, (err) => {
-      if (err) reject(err)
-      else resolve()
+    execFile('taskkill', args, { timeout: 5000, windowsHide: true }, (err, _out, stderr) => {
+      if (!err) {
+        resolve()
+        return
+      }
+      // taskkill exits 128 when there is no such process: the same as ESRCH from kill(2)
+      const gone = err.code === 128 || /not found/i.test(stderr)
+      const denied = /access is denied/i.test(stderr)
+      reject(
+        Object.assign(new Error(stderr.trim() || err.message), {
+          code: gone ? 'ESRCH' : denied ? 'EPERM' : 'EFAIL',
+        }),
+      )
     })
   })
 }

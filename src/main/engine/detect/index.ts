@@ -5,7 +5,14 @@ import { detectSsh, sshDetector } from './ssh'
 import { detectRdp, rdpDetector } from './rdp'
 import { detectWeb, webDetector } from './web'
 
-export type { DetectContext, Detected, Detector, ResolvedHosts, SshEffectiveConfig, WebResource } from './types'
+export type {
+  DetectContext,
+  Detected,
+  Detector,
+  ResolvedHosts,
+  SshEffectiveConfig,
+  WebResource,
+} from './types'
 export { browserFamily, isBrowserProcess, type BrowserFamily } from './browser'
 export { parseSshArgs, type SshArgs, type SshForward, type SshHop } from './ssh-args'
 export { programName } from './proc-name'

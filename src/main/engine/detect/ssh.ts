@@ -89,7 +89,11 @@ function makeRec(p: ProcessInfo, sshConfig: DetectContext['sshConfig']): SshRec 
   const cfg = sshConfig?.get(p.pid)
   if (cfg && cfg.startTime === p.startTime && args.controlPath === null && cfg.controlPath !== null) {
     // ControlMaster/ControlPath from ssh_config: argv alone does not show them
-    args = { ...args, controlPath: cfg.controlPath, controlMaster: args.controlMaster ?? parseControlMaster(cfg.controlMaster ?? '') }
+    args = {
+      ...args,
+      controlPath: cfg.controlPath,
+      controlMaster: args.controlMaster ?? parseControlMaster(cfg.controlMaster ?? ''),
+    }
   }
   return { p, args, muxPath: null, excluded: args.isQueryOnly || args.isControlCommand }
 }
