@@ -21,10 +21,10 @@ async function alive(pid: number): Promise<boolean> {
 }
 
 async function identity(pid: number): Promise<{ pid: number; startTime: number; exe: string }> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 200; i++) {
     const p = await probe.readProcess(pid)
-    // wait until exec is done (bash → sleep) so the identity is the final one
-    if (p && p.exe !== '' && !p.exe.endsWith('/node')) return { pid, startTime: p.startTime, exe: p.exe }
+    // wait until exec is done (bash → sleep) so the identity is the final one, and bash's trap is set
+    if (p?.exe.endsWith('/sleep')) return { pid, startTime: p.startTime, exe: p.exe }
     await new Promise((r) => setTimeout(r, 20))
   }
   throw new Error(`no process ${pid}`)

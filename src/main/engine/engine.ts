@@ -572,17 +572,28 @@ export class Engine extends EventEmitter<EngineEvents> {
       checkSessionId(id)
       if (!this.store.getSession(id)) throw new EngineError('UNKNOWN_SESSION', `no session with id ${id}`)
     }
-    return Promise.all([...new Set(ids)].map((id) => this.endOne(id, 'bulk', actor)))
+    const table = await this.processTable()
+    return Promise.all([...new Set(ids)].map((id) => this.endOne(id, 'bulk', actor, table)))
   }
 
   /** Ends every open session that can be ended; the others are reported as not endable. */
   async endAll(actor = this.actor): Promise<EndResult[]> {
     await this.tick()
     const ids = this.store.openSessions().map((r) => r.id)
-    return Promise.all(ids.map((id) => this.endOne(id, 'bulk', actor)))
+    const table = await this.processTable()
+    return Promise.all(ids.map((id) => this.endOne(id, 'bulk', actor, table)))
   }
 
-  private async endOne(id: string, reason: EndReason, actor: string): Promise<EndResult> {
+  /**
+   * @param table a process table read just before a bulk end: one read serves every session's
+   * descendants instead of one full read per session
+   */
+  private async endOne(
+    id: string,
+    reason: EndReason,
+    actor: string,
+    table?: readonly ProcessInfo[],
+  ): Promise<EndResult> {
     const row = this.store.getSession(id)
     if (!row) return { id, ok: false, result: 'failed', error: `no session with id ${id}` }
     if (row.status === 'disconnected') return { id, ok: true, result: 'already-ended' }
@@ -609,7 +620,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         outcome = await terminateTree(
           { pid: row.pid, startTime: row.processStart, exe: row.exe },
           members,
-          this.ports,
+          table ? { ...this.ports, descendants: (pid) => Promise.resolve(descendantsOf(table, pid)) } : this.ports,
           { graceMs: this.graceMs, selfPid: this.selfPid },
         )
       } catch (e) {
@@ -654,7 +665,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private async descendants(pid: number): Promise<ProcessInfo[]> {
-    return descendantsOf((await this.probe.snapshot()).processes.values(), pid)
+    return descendantsOf(await this.processTable(), pid)
+  }
+
+  private async processTable(): Promise<ProcessInfo[]> {
+    return [...(await this.probe.snapshot()).processes.values()]
   }
 
   // ---------------------------------------------------------------- upkeep
