@@ -12,7 +12,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import net from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
@@ -133,14 +133,6 @@ function readStatSync(pid: number): ProcStat | undefined {
   }
 }
 
-async function readStat(pid: number): Promise<ProcStat | undefined> {
-  try {
-    return parseStat(pid, await readFile(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return undefined
-  }
-}
-
 function procTableSync(): ProcStat[] {
   const out: ProcStat[] = []
   for (const name of readdirSync('/proc')) {
@@ -151,10 +143,9 @@ function procTableSync(): ProcStat[] {
   return out
 }
 
-async function procTable(): Promise<ProcStat[]> {
-  const names = (await readdir('/proc')).filter((n) => /^\d+$/.test(n))
-  const stats = await Promise.all(names.map((n) => readStat(Number(n))))
-  return stats.filter((s): s is ProcStat => s !== undefined)
+/** Synchronous on purpose: ~1 ms per 100 processes, and no burst of open files when many waits poll at once. */
+function procTable(): Promise<ProcStat[]> {
+  return Promise.resolve(procTableSync())
 }
 
 function descendantsIn(table: ProcStat[], roots: Iterable<number>): number[] {

@@ -141,6 +141,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private resolvedFor = ''
   private resolvedAt = 0
   private lastPurge = 0
+  private lastCountersAt = -Infinity
   private firstTick = true
   /** open session ids after the previous tick (null before the first) */
   private knownOpen: Set<string> | null = null
@@ -218,11 +219,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   private async doTick(): Promise<TickReport> {
     const started = performance.now()
     const settings = this.store.getSettings()
-    const snapshot = await this.probe.snapshot()
-    this.lastSnapshot = snapshot
-    const now = this.clock.now()
     const resources = this.store.listResources()
     const resourceById = new Map(resources.map((r) => [r.id, r]))
+    const open = this.store.openSessions()
+    const counters = this.countersDue(open, settings, resourceById, this.clock.now())
+    const snapshot = await this.probe.snapshot({ counters })
+    if (counters) this.lastCountersAt = snapshot.takenAt
+    this.lastSnapshot = snapshot
+    const now = this.clock.now()
     const webResources: WebResource[] = resources
       .filter((r) => r.type === 'web' && r.configured)
       .map((r) => ({ id: r.id, name: r.name, url: r.target }))
@@ -241,7 +245,6 @@ export class Engine extends EventEmitter<EngineEvents> {
         (this.uid === null || d.root.uid === this.uid || d.root.uid < 0) && (this.deps.scope?.(d) ?? true),
     )
 
-    const open = this.store.openSessions()
     const openByKey = new Map(open.map((r) => [r.key, r]))
     const created: NewSession[] = []
     const updates: SessionUpdate[] = []
@@ -447,6 +450,35 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.store.ensureResource(d.resourceType, clean(d.resourceName), clean(targetOf(d)))
   }
 
+  /**
+   * Fresh per-socket counters (an `ss` run on Linux) are read every `sampleMs` — a tenth of the
+   * shortest idle limit, between the poll interval and 5 s — and on every tick while an open
+   * session is within that much of one of its thresholds, so no status change, warning or
+   * auto-disconnect is ever decided on stale counters. In between, the probe reuses its last
+   * reading unless a connection opened or closed.
+   */
+  private countersDue(
+    open: readonly SessionRow[],
+    settings: Settings,
+    resources: ReadonlyMap<number, ResourceRow>,
+    now: number,
+  ): boolean {
+    if (open.length === 0) return now - this.lastCountersAt >= 5000
+    let shortest = settings.idleAfterSec * 1000
+    for (const r of resources.values())
+      if (r.idleAfterSec !== null) shortest = Math.min(shortest, r.idleAfterSec * 1000)
+    const sampleMs = Math.min(5000, Math.max(settings.pollIntervalMs, shortest / 10))
+    if (now - this.lastCountersAt >= sampleMs) return true
+    const margin = sampleMs + settings.pollIntervalMs
+    return open.some((row) => {
+      const eff = effectivePolicy(settings, resources.get(row.resourceId) ?? null)
+      const idleFor = now - row.lastActivity
+      return [eff.idleAfterMs, eff.warnAfterMs, eff.disconnectAfterMs].some(
+        (t) => t > 0 && idleFor >= t - margin && idleFor < t + margin,
+      )
+    })
+  }
+
   // ---------------------------------------------------------------- activity
 
   /**
@@ -620,7 +652,9 @@ export class Engine extends EventEmitter<EngineEvents> {
         outcome = await terminateTree(
           { pid: row.pid, startTime: row.processStart, exe: row.exe },
           members,
-          table ? { ...this.ports, descendants: (pid) => Promise.resolve(descendantsOf(table, pid)) } : this.ports,
+          table
+            ? { ...this.ports, descendants: (pid) => Promise.resolve(descendantsOf(table, pid)) }
+            : this.ports,
           { graceMs: this.graceMs, selfPid: this.selfPid },
         )
       } catch (e) {

@@ -1,3 +1,4 @@
+import { isSessionProgram } from './detect'
 import { Device } from './device'
 import { Engine, type EngineDeps } from './engine'
 import { createGeoLocator } from './geo'
@@ -22,7 +23,7 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
       ...opts,
       store,
       device,
-      probe: opts.probe ?? createProbe(),
+      probe: opts.probe ?? createProbe(process.platform, { interesting: isSessionProgram }),
       geo: opts.geo ?? createGeoLocator(),
     })
   } catch (e) {

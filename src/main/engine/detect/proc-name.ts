@@ -36,7 +36,19 @@ export function argv0Program(argv0: string): string {
  * The normalized program name of a process: basename of exe when known (it cannot be spoofed by
  * the process), else of argv[0], else comm. Lower case, ".exe" stripped.
  */
+const names = new WeakMap<object, string>()
+
 export function programName(p: Pick<ProcessInfo, 'exe' | 'argv' | 'comm'>): string {
+  // a probe hands out the same record while a process is unchanged: name it once
+  let name = names.get(p)
+  if (name === undefined) {
+    name = computeProgramName(p)
+    names.set(p, name)
+  }
+  return name
+}
+
+function computeProgramName(p: Pick<ProcessInfo, 'exe' | 'argv' | 'comm'>): string {
   let exe = p.exe
   if (exe.endsWith(DELETED)) exe = exe.slice(0, -DELETED.length)
   if (exe !== '') return normalizeProgram(exe)

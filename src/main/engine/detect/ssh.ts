@@ -57,6 +57,13 @@ const PUTTY_TOOLS = new Map<string, PuttyTool>([
 ])
 /** Program names this detector looks at (the basename prefilter). */
 export const SSH_PROGRAMS: readonly string[] = ['ssh', 'mosh-client', ...PUTTY_TOOLS.keys()]
+/** Every program the ssh detector reads: clients, their transfer/supervisor parents, proxy helpers. */
+export const SSH_RELATED_PROGRAMS: readonly string[] = [
+  ...SSH_PROGRAMS,
+  ...TRANSFER_PARENTS,
+  ...SUPERVISOR_PARENTS,
+  ...PROXY_TOOLS,
+]
 
 interface SshRec {
   p: ProcessInfo

@@ -1,16 +1,21 @@
 // Picks the probe for the running OS. Each implementation lives in its own file; only this one
 // knows them all.
-import type { Probe } from './types'
+import type { Probe, ProcessInfo } from './types'
 import { createLinuxProbe } from './linux'
 import { createDarwinProbe } from './darwin'
 import { createWin32Probe } from './win32'
 
-export type { Probe, ProcessInfo, Snapshot, SocketInfo } from './types'
+export type { Probe, ProcessInfo, Snapshot, SnapshotOptions, SocketInfo } from './types'
 
-export function createProbe(platform: NodeJS.Platform = process.platform): Probe {
+export interface ProbeOptions {
+  /** the processes detection looks at (lets the Linux probe skip re-reading the others every tick) */
+  interesting?: (p: ProcessInfo) => boolean
+}
+
+export function createProbe(platform: NodeJS.Platform = process.platform, opts: ProbeOptions = {}): Probe {
   switch (platform) {
     case 'linux':
-      return createLinuxProbe()
+      return createLinuxProbe(opts.interesting ? { interesting: opts.interesting } : {})
     case 'darwin':
       return createDarwinProbe()
     case 'win32':

@@ -9,7 +9,7 @@
 // meanwhile, so a snapshot costs about as much wall time as ss alone.
 import fs from 'node:fs'
 import os from 'node:os'
-import type { Probe, ProcessInfo, Snapshot, SocketInfo } from './types'
+import type { Probe, ProcessInfo, Snapshot, SnapshotOptions, SocketInfo } from './types'
 import { runFile, type RunFile } from './exec'
 import {
   PF_KTHREAD,
@@ -39,6 +39,13 @@ export interface LinuxProbeOptions {
   youngMs?: number
   /** for tests: the program runner */
   run?: RunFile
+  /**
+   * The processes detection looks at. When given, only those (and young ones) have their stat
+   * re-read every snapshot; the others come from the cache and are re-read on a full sweep every
+   * fullSweepMs (catching a reused pid or a late exec). Without it every process is re-read.
+   */
+  interesting?: (p: ProcessInfo) => boolean
+  fullSweepMs?: number
 }
 
 interface CachedDetails {
@@ -91,6 +98,13 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   const youngMs = opts.youngMs ?? 5000
   const littleEndian = os.endianness() === 'LE'
   const cache = new Map<number, CachedDetails>()
+  /** last snapshot's processes, for the fast path, with whether detection looks at them */
+  const known = new Map<number, { info: ProcessInfo; interesting: boolean }>()
+  const fullSweepMs = opts.fullSweepMs ?? 10_000
+  let lastFullSweep = -Infinity
+  let lastForks = ''
+  /** the last `ss` reading and what the network looked like then */
+  let lastSockets: { at: number; sockets: SocketInfo[]; tcp: string; candidates: string } | null = null
   let ssFailures = 0
   let clock: Promise<{ bootMs: number; ticks: number }> | undefined
 
@@ -196,16 +210,110 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     }
   }
 
-  function scanProcesses(now: number, clk: { bootMs: number; ticks: number }): Map<number, ProcessInfo> {
+  /** forks since boot (/proc/stat "processes"): unchanged means no new process and no reused pid */
+  function forkCount(): string {
+    const text = readOrNull(`${procRoot}/stat`)
+    const m = text === null ? null : /^processes (\d+)$/m.exec(text)
+    return m?.[1] ?? ''
+  }
+
+  function scanProcesses(
+    now: number,
+    clk: { bootMs: number; ticks: number },
+    quiet: boolean,
+  ): Map<number, ProcessInfo> {
     const out = new Map<number, ProcessInfo>()
+    const full = opts.interesting === undefined || now - lastFullSweep >= fullSweepMs
+    if (full) lastFullSweep = now
+    if (quiet && !full) {
+      // Nothing forked and no connection opened or closed since the last snapshot: the same
+      // processes (no pid can be reused without a fork), so only young ones are re-read (they may
+      // exec). One that exited meanwhile stays listed until the next fork anywhere (our own `ss`
+      // is one) or full sweep: harmless, as a session's end shows in its sockets, which changes
+      // the TCP counters, and every signal re-reads its target first.
+      for (const [pid, k] of known) {
+        if (now - k.info.startTime < youngMs) {
+          const info = readOne(pid, now, clk, true)
+          if (info !== null) out.set(pid, info)
+        } else out.set(pid, k.info)
+      }
+      for (const pid of known.keys()) if (!out.has(pid)) known.delete(pid)
+      return out
+    }
     for (const name of fs.readdirSync(procRoot)) {
       if (!isPidName(name)) continue
       const pid = Number(name)
+      if (!full) {
+        // Steady state: a process detection never looks at keeps its last reading until the
+        // next full sweep (its stat read is most of a scan's cost with a thousand processes).
+        const k = known.get(pid)
+        if (k && !k.interesting && now - k.info.startTime >= youngMs) {
+          out.set(pid, k.info)
+          continue
+        }
+      }
       const info = readOne(pid, now, clk, true)
-      if (info !== null) out.set(pid, info)
+      if (info !== null) {
+        out.set(pid, info)
+        known.set(pid, { info, interesting: opts.interesting?.(info) ?? true })
+      }
     }
     for (const pid of cache.keys()) if (!out.has(pid)) cache.delete(pid)
+    for (const pid of known.keys()) if (!out.has(pid)) known.delete(pid)
     return out
+  }
+
+  /** TCP counters of the network namespace: any connection opened or closed changes them */
+  function tcpFingerprint(): string {
+    const text = readOrNull(`${procRoot}/net/snmp`)
+    if (text === null) return ''
+    const lines = text.split('\n').filter((l) => l.startsWith('Tcp:'))
+    const names = lines[0]?.split(' ') ?? []
+    const values = lines[1]?.split(' ') ?? []
+    const pick = (k: string): string => values[names.indexOf(k)] ?? '?'
+    return `${pick('ActiveOpens')}/${pick('PassiveOpens')}/${pick('CurrEstab')}/${pick('EstabResets')}`
+  }
+
+  /**
+   * Sockets for this snapshot: `ss` when asked for counters, when a TCP connection opened or
+   * closed anywhere, or when the processes detection looks at changed; otherwise the last
+   * reading, its idle clocks aged by the time since (no traffic is assumed until the next
+   * counters reading, which the engine asks for before any decision that depends on it).
+   */
+  async function sockets(
+    takenAt: number,
+    processes: Map<number, ProcessInfo>,
+    o: SnapshotOptions | undefined,
+    tcp: string,
+  ): Promise<SocketInfo[]> {
+    const candidates =
+      opts.interesting === undefined
+        ? ''
+        : [...known]
+            .filter(([, k]) => k.interesting)
+            .map(([pid, k]) => `${pid}:${k.info.startTime}`)
+            .join(',')
+    const last = lastSockets
+    if (
+      o?.counters !== true &&
+      opts.interesting !== undefined &&
+      last !== null &&
+      tcp !== '' &&
+      tcp === last.tcp &&
+      candidates === last.candidates
+    ) {
+      const aged = takenAt - last.at
+      return last.sockets
+        .filter((sk) => sk.pids.some((pid) => processes.has(pid)))
+        .map((sk) => ({
+          ...sk,
+          ...(sk.lastSendMs === undefined ? {} : { lastSendMs: sk.lastSendMs + aged }),
+          ...(sk.lastRecvMs === undefined ? {} : { lastRecvMs: sk.lastRecvMs + aged }),
+        }))
+    }
+    const fresh = await startSockets()
+    lastSockets = { at: takenAt, sockets: fresh, tcp, candidates }
+    return fresh
   }
 
   /** inode → pids, from the /proc/<pid>/fd links of every process (only for the fallback) */
@@ -278,12 +386,16 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   }
 
   return {
-    async snapshot(): Promise<Snapshot> {
+    async snapshot(o?: SnapshotOptions): Promise<Snapshot> {
       const clk = await boot()
       const takenAt = Date.now()
-      const sockets = startSockets()
-      const processes = scanProcesses(takenAt, clk)
-      return { takenAt, processes, sockets: await sockets }
+      // read before the scan: a change during it makes the next snapshot's values differ
+      const tcp = tcpFingerprint()
+      const forks = forkCount()
+      const quiet = forks !== '' && forks === lastForks && tcp !== '' && tcp === lastSockets?.tcp
+      lastForks = forks
+      const processes = scanProcesses(takenAt, clk, quiet)
+      return { takenAt, processes, sockets: await sockets(takenAt, processes, o, tcp) }
     },
 
     async readProcess(pid: number): Promise<ProcessInfo | null> {

@@ -37,9 +37,18 @@ export interface Snapshot {
   sockets: SocketInfo[]
 }
 
+export interface SnapshotOptions {
+  /**
+   * Fresh per-socket counters are needed now. Without it a probe may return the sockets of its
+   * last reading when nothing on the network changed since (their idle clocks aged by the time
+   * passed), which saves spawning `ss` every tick.
+   */
+  counters?: boolean
+}
+
 export interface Probe {
   /** one snapshot of processes and established TCP sockets */
-  snapshot(): Promise<Snapshot>
+  snapshot(opts?: SnapshotOptions): Promise<Snapshot>
   /** re-reads one process; null when it is gone (used before every signal) */
   readProcess(pid: number): Promise<ProcessInfo | null>
 }
