@@ -11,7 +11,7 @@ import {
   UsageError,
   type ParsedArgs,
 } from './args'
-import { resourcesTable, sessionsTable, settingsText, statsText } from './format'
+import { resourcesTable, sessionsTable, settingsText, statsText, table } from './format'
 
 export interface CliIO {
   out(line: string): void
@@ -42,6 +42,7 @@ Commands:
   resources set NAME [--idle-after S|default] [--warn-after S|default] [--disconnect-after S|default]
   resources remove NAME|ID
   open NAME                             open a web resource in its own browser window (endable)
+  device [--json]                       this computer: name, OS, model, id, network interfaces
 
 The database is shared with the desktop app: --db PATH or WARDEN_DB overrides its location.
 Exit status: 0 done, 1 failed, 2 bad usage or unknown id.`
@@ -310,6 +311,30 @@ const COMMANDS: Record<string, Command> = {
         return 0
       }
       throw new UsageError('usage: warden settings get [KEY] | warden settings set KEY VALUE')
+    },
+  },
+
+  device: {
+    booleans: ['json'],
+    valued: [],
+    async run(p, io, open) {
+      noPositional(p, 0, 'warden device [--json]')
+      const engine = await open()
+      const interfaces = await engine.interfaces()
+      if (flagBool(p, 'json')) {
+        printJson(io, { ...engine.device, interfaces })
+        return 0
+      }
+      const d = engine.device
+      io.out(table(['DEVICE', 'OS', 'MODEL', 'ID'], [[d.name, d.os, d.model, d.id]]))
+      io.out('')
+      io.out(
+        table(
+          ['INTERFACE', 'ADDRESS', 'FAMILY', 'MAC'],
+          interfaces.map((i) => [i.name, i.address, i.family, i.mac]),
+        ),
+      )
+      return 0
     },
   },
 

@@ -104,6 +104,15 @@ describe('warden settings and resources', () => {
     expect((await cli('resources', 'remove', 'Wiki')).code).toBe(2)
   })
 
+  it('prints this device with its interfaces', async () => {
+    const r = await cli('device', '--json')
+    expect(r.code).toBe(0)
+    const d = JSON.parse(r.out) as { id: string; name: string; interfaces: { address: string }[] }
+    expect(d.id).toMatch(/^[0-9a-f]{16}$/)
+    expect(d.interfaces.map((i) => i.address)).toContain('127.0.0.1')
+    expect((await cli('device')).out).toMatch(/^DEVICE\s+OS\s+MODEL\s+ID/)
+  })
+
   it('history is empty on a new database, in text and JSON', async () => {
     expect((await cli('history')).out).toBe('No sessions in the history match.')
     expect(JSON.parse((await cli('history', '--json', '--type', 'ssh', '--since', '7d')).out)).toEqual([])

@@ -320,6 +320,37 @@ describe('engine ending', () => {
   })
 })
 
+describe('engine network changes', () => {
+  it('emits network when the interfaces change, not before', async () => {
+    const os = new FakeOs()
+    const store = openStore({ path: join(dir, 'n.db') })
+    stores.push(store)
+    let fp = 'eth0/10.0.0.2'
+    const src = {
+      interfaces: () => Promise.resolve([]),
+      get networkFingerprint() {
+        return fp
+      },
+    }
+    const engine = new Engine({
+      store,
+      probe: os,
+      geo: createGeoLocator(),
+      device: { id: 'd', name: 'n', os: 'o', model: 'm' },
+      clock: { now: () => os.now },
+      interfaces: src,
+    })
+    const seen: number[] = []
+    engine.on('network', () => seen.push(os.now))
+    await engine.tick()
+    await engine.tick()
+    expect(seen).toEqual([])
+    fp = 'wlan0/192.168.1.4'
+    await engine.tick()
+    expect(seen).toEqual([os.now])
+  })
+})
+
 describe('engine settings and resources', () => {
   it('refuses bad settings with a clear error and changes nothing', () => {
     const os = new FakeOs()

@@ -16,7 +16,7 @@ import {
 import { systemClock, type Clock } from './clock'
 import { detectAll } from './detect'
 import type { Detected, WebResource } from './detect/types'
-import type { DeviceInfo } from './device'
+import type { DeviceInfo, NetInterface } from './device'
 import { checkSessionId, EngineError } from './errors'
 import type { GeoLocator } from './geo'
 import { findBrowser, launchBrowser, profileDirFor } from './launch'
@@ -30,6 +30,7 @@ import type {
   SessionRow,
   SessionUpdate,
   Store,
+  TickResult,
 } from './store/types'
 import { SshConfigResolver } from './ssh-config'
 import {
@@ -60,6 +61,8 @@ export interface EngineDeps {
   systemIdle?: SystemIdleSource
   terminate?: Partial<TerminatePorts> & { graceMs?: number }
   resolveHost?: (host: string) => Promise<string[]>
+  /** this computer's network interfaces (refreshed only when they change) */
+  interfaces?: { interfaces(now?: number): Promise<NetInterface[]>; readonly networkFingerprint: string }
   /** narrows what this engine tracks (tests scope themselves to their own peers this way) */
   scope?: (d: Detected) => boolean
 }
@@ -87,6 +90,8 @@ export interface EngineEvents {
   limit: [Session, { limit: number; action: Settings['limitAction'] }]
   /** after every tick that changed anything: the open sessions */
   changed: [Session[]]
+  /** the computer's network interfaces changed (Wi-Fi switch, VPN up or down) */
+  network: [NetInterface[]]
   error: [Error]
 }
 
@@ -111,7 +116,7 @@ interface Live {
 
 const STALE_FOR_RESTART_MS = 3
 const END_REQUEST_MAX_AGE_MS = 60_000
-const TOUCH_EVERY_MS = 5_000
+const TOUCH_EVERY_MS = 10_000
 const PURGE_EVERY_MS = 3_600_000
 const RESOLVE_EVERY_MS = 300_000
 
@@ -142,6 +147,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private resolvedAt = 0
   private lastPurge = 0
   private lastCountersAt = -Infinity
+  private lastDetected: { key: string; detected: Detected[] } | null = null
   private firstTick = true
   /** open session ids after the previous tick (null before the first) */
   private knownOpen: Set<string> | null = null
@@ -232,18 +238,28 @@ export class Engine extends EventEmitter<EngineEvents> {
       .map((r) => ({ id: r.id, name: r.name, url: r.target }))
     this.refreshResolved(webResources, now)
 
-    const sshConfig = await this.sshConfig.resolve(snapshot, this.uid)
-    const detected = detectAll({
-      snapshot,
-      sshConfig,
-      webResources,
-      resolved: this.resolved,
-      launched: this.liveLaunches(snapshot),
-      selfPid: this.selfPid,
-    }).filter(
-      (d) =>
-        (this.uid === null || d.root.uid === this.uid || d.root.uid < 0) && (this.deps.scope?.(d) ?? true),
-    )
+    const launched = this.liveLaunches(snapshot)
+    const detectKey = `${webResources.map((w) => `${w.id}=${w.url}`).join(',')}|${[...this.resolved].join(';')}|${[...launched].join(',')}`
+    const fresh = snapshot.unchanged !== true || this.lastDetected?.key !== detectKey
+    let detected: Detected[]
+    if (fresh || this.lastDetected === null) {
+      const sshConfig = await this.sshConfig.resolve(snapshot, this.uid)
+      detected = detectAll({
+        snapshot,
+        sshConfig,
+        webResources,
+        resolved: this.resolved,
+        launched,
+        selfPid: this.selfPid,
+      }).filter(
+        (d) =>
+          (this.uid === null || d.root.uid === this.uid || d.root.uid < 0) && (this.deps.scope?.(d) ?? true),
+      )
+      this.lastDetected = { key: detectKey, detected }
+    } else {
+      // The OS looks exactly as it did last tick: the same sessions; only time has passed.
+      detected = this.lastDetected.detected
+    }
 
     const openByKey = new Map(open.map((r) => [r.key, r]))
     const created: NewSession[] = []
@@ -257,7 +273,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (seen.has(d.key)) continue
       seen.add(d.key)
       const row = openByKey.get(d.key)
-      const traffic = this.trafficAt(d, snapshot, row?.lastActivity ?? now)
+      const traffic = this.trafficAt(d, snapshot, row?.lastActivity ?? now, fresh)
       const activity =
         lastInput === null ? traffic : Math.min(traffic, Math.max(lastInput, row?.startTime ?? 0))
       if (!row) {
@@ -371,7 +387,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
     }
 
-    const result = this.store.applyTick(created, updates, now)
+    // a tick that changes nothing writes nothing (no transaction, no fsync)
+    const result: TickResult =
+      created.length + updates.length > 0
+        ? this.store.applyTick(created, updates, now)
+        : { inserted: [], duplicates: [], ended: [] }
 
     // Memory for the next tick.
     for (const d of detected) {
@@ -393,9 +413,14 @@ export class Engine extends EventEmitter<EngineEvents> {
       statusChanged: updates.filter((u) => u.kind === 'status').map((u) => u.id),
       warned: warned.map((w) => w.id),
     }
-    this.emitTick(report, warned, limited, now)
+    const openIds = new Set(open.map((r) => r.id))
+    for (const id of result.inserted) openIds.add(id)
+    for (const d of result.duplicates) openIds.add(d.existingId)
+    for (const id of result.ended) openIds.delete(id)
+    this.emitTick(report, openIds, warned, limited, now)
     for (const e of toEnd) void this.endOne(e.id, e.reason, 'policy')
     this.maybePurge(settings, now)
+    await this.checkNetwork(now)
     return report
   }
 
@@ -406,11 +431,11 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   private emitTick(
     report: TickReport,
+    openIds: Set<string>,
     warned: { id: string; info: WarnInfo }[],
     limited: { id: string; limit: number; action: Settings['limitAction'] }[],
     now: number,
   ): void {
-    const openIds = new Set(this.store.openSessions().map((r) => r.id))
     const known = this.knownOpen
     const created = known === null ? report.created : [...openIds].filter((id) => !known.has(id))
     const ended = known === null ? report.ended : [...known].filter((id) => !openIds.has(id))
@@ -452,7 +477,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /**
    * Fresh per-socket counters (an `ss` run on Linux) are read every `sampleMs` — a tenth of the
-   * shortest idle limit, between the poll interval and 5 s — and on every tick while an open
+   * shortest idle limit, between the poll interval and 10 s — and on every tick while an open
    * session is within that much of one of its thresholds, so no status change, warning or
    * auto-disconnect is ever decided on stale counters. In between, the probe reuses its last
    * reading unless a connection opened or closed.
@@ -467,7 +492,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     let shortest = settings.idleAfterSec * 1000
     for (const r of resources.values())
       if (r.idleAfterSec !== null) shortest = Math.min(shortest, r.idleAfterSec * 1000)
-    const sampleMs = Math.min(5000, Math.max(settings.pollIntervalMs, shortest / 10))
+    const sampleMs = Math.min(10_000, Math.max(settings.pollIntervalMs, shortest / 10))
     if (now - this.lastCountersAt >= sampleMs) return true
     const margin = sampleMs + settings.pollIntervalMs
     return open.some((row) => {
@@ -488,12 +513,14 @@ export class Engine extends EventEmitter<EngineEvents> {
    * without per-socket counters) the session counts as active: we never idle out, and so never
    * auto-disconnect, a session on a guess.
    */
-  private trafficAt(d: Detected, snap: Snapshot, previous: number): number {
+  private trafficAt(d: Detected, snap: Snapshot, previous: number, fresh: boolean): number {
     let entry = this.live.get(d.key)
     if (!entry) {
       entry = { detected: d, trafficAt: previous, hasCounters: false, bytes: null }
       this.live.set(d.key, entry)
     }
+    // reused detections hold the sockets of an earlier reading: nothing new to learn from them
+    if (!fresh && entry.hasCounters) return entry.trafficAt
     let idleClock: number | null = null
     let bytes: number | null = null
     for (const s of d.sockets) {
@@ -707,6 +734,23 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   // ---------------------------------------------------------------- upkeep
+
+  private networkSeen: string | null = null
+
+  /** A cheap check (os.networkInterfaces, at most every 10 s); systeminformation only on change. */
+  private async checkNetwork(now: number): Promise<void> {
+    const src = this.deps.interfaces
+    if (!src) return
+    const list = await src.interfaces(now)
+    const fp = src.networkFingerprint
+    if (this.networkSeen !== null && fp !== this.networkSeen) this.emit('network', list)
+    this.networkSeen = fp
+  }
+
+  /** This computer's network interfaces. */
+  async interfaces(): Promise<NetInterface[]> {
+    return this.deps.interfaces ? this.deps.interfaces.interfaces(this.clock.now()) : []
+  }
 
   private maybePurge(settings: Settings, now: number): void {
     if (now - this.lastPurge < PURGE_EVERY_MS) return

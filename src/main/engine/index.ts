@@ -18,8 +18,10 @@ export interface CreateEngineOptions extends Partial<Omit<EngineDeps, 'store' | 
 export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engine> {
   const store = openStore({ path: opts.dbPath ?? defaultDbPath() })
   try {
-    const device = await new Device().load()
+    const source = new Device()
+    const device = await source.load()
     return new Engine({
+      interfaces: source,
       ...opts,
       store,
       device,

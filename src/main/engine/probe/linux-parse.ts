@@ -183,6 +183,8 @@ function toSocket(head: string, info: string): SocketInfo | null {
     remoteAddress: remote.address,
     remotePort: remote.port,
   }
+  const ino = /(?:^|\s)ino:(\d+)/.exec(infoText)
+  if (ino?.[1] !== undefined && ino[1] !== '0') socket.inode = Number(ino[1])
   if (infoText !== '') {
     // ss leaves out every tcp_info field whose value is 0: absent means 0 once the info is there
     const sent = counter(infoText, 'bytes_sent') ?? counter(infoText, 'bytes_acked')

@@ -17,6 +17,8 @@ export interface ProcessInfo {
 export interface SocketInfo {
   /** owning processes (a socket can be shared after fork) */
   pids: number[]
+  /** the socket's inode, when the OS gives it (Linux): links it to /proc/<pid>/fd */
+  inode?: number
   localAddress: string
   localPort: number
   remoteAddress: string
@@ -35,6 +37,11 @@ export interface Snapshot {
   takenAt: number
   processes: Map<number, ProcessInfo>
   sockets: SocketInfo[]
+  /**
+   * Nothing was re-read: the same processes and the same socket reading as the previous
+   * snapshot (only time has passed), so detection would find exactly what it found then.
+   */
+  unchanged?: boolean
 }
 
 export interface SnapshotOptions {
