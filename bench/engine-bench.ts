@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEngine, type Engine } from '@engine/index'
 import type { Detected } from '@engine/detect/types'
-import { naiveScan, rawProcFloorScan } from '@engine/probe/linux'
+import { createLinuxProbe, naiveScan, rawProcFloorScan } from '@engine/probe/linux'
+import { detectAll, isSessionProgram } from '@engine/detect'
 import { openStore } from '@engine/store'
 import type { NewSession, SessionUpdate } from '@engine/store/types'
 import { sshClient, startSshd, stopAll, type ClientProc, type Sshd } from '../tests/support/peers'
@@ -156,11 +157,27 @@ async function main(): Promise<void> {
     // 1. scan cost: engine tick vs raw /proc floor vs naive systeminformation, interleaved, 1 s apart
     log('measuring scan cost …')
     const scan: number[] = []
+    const full: number[] = []
     const floor: number[] = []
     const naive: number[] = []
+    // the same probe and detection with the fast path off: every process re-read, fresh `ss`
+    const fullProbe = createLinuxProbe({ interesting: isSessionProgram, fullSweepMs: 0 })
+    await fullProbe.snapshot({ counters: true })
     for (let i = 0; i < 15; i++) {
       await sleep(700)
       scan.push((await engine.tick()).scanMs)
+      full.push(
+        await timed(async () => {
+          const snapshot = await fullProbe.snapshot({ counters: true })
+          detectAll({
+            snapshot,
+            webResources: [],
+            resolved: new Map(),
+            launched: new Map(),
+            selfPid: process.pid,
+          })
+        }),
+      )
       floor.push(await timed(() => rawProcFloorScan()))
       naive.push(await timed(() => naiveScan()))
     }
@@ -231,10 +248,11 @@ async function main(): Promise<void> {
       endP95Ms: round(quantile(ends, 0.95)),
       endAll200Ms: round(endAllMs),
       historyPageMs: round(hist.historyPageMs, 3),
+      fullScanMs: round(median(full)),
+      detectMaxMs: round(Math.max(...detect)),
     }
     const extra = {
       processes,
-      detectMaxMs: round(Math.max(...detect)),
       scanToFloor: round(figures.scanMs / figures.floorMs, 2),
       naiveToScan: round(figures.naiveMs / figures.scanMs, 1),
     }
@@ -259,7 +277,7 @@ async function main(): Promise<void> {
         [
           'new ssh → row in store',
           `${figures.detectMs} ms`,
-          `median of ${detect.length}; max ${extra.detectMaxMs} ms`,
+          `median of ${detect.length}; max ${figures.detectMaxMs} ms`,
           '≤ 1 s',
         ],
         ['end one (p95)', `${figures.endP95Ms} ms`, `${ends.length} real ssh sessions`, '≤ 0.5 s'],
