@@ -1,5 +1,5 @@
 import { RESOURCE_TYPES, END_REASONS, type EndReason, type ResourceType, type Session } from '@shared/model'
-import { parseSettingText } from '@shared/settings'
+import { isSettingKey, parseSettingText } from '@shared/settings'
 import { createEngine, EngineError, type Engine, type EndResult } from '@engine/index'
 import type { CreateEngineOptions } from '@engine/index'
 import {
@@ -72,9 +72,13 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       args.splice(i, 1)
     }
     const [command, ...rest] = args
-    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    if (command === undefined) {
+      io.err(USAGE)
+      return 2
+    }
+    if (command === 'help' || command === '--help' || command === '-h') {
       io.out(USAGE)
-      return command === undefined ? 2 : 0
+      return 0
     }
     const handler = COMMANDS[command]
     if (!handler) throw new UsageError(`unknown command "${command}" (try: warden --help)`)
@@ -186,8 +190,12 @@ const COMMANDS: Record<string, Command> = {
           return 1
         }
       }
+      // exactly the sessions the user was shown and confirmed; ones opened meanwhile are left alone
       const results: EndResult[] = all
-        ? await engine.endAll('cli')
+        ? await engine.endMany(
+            targets.map((t) => t.id),
+            'cli',
+          )
         : [await engine.end(targets[0]?.id ?? '', 'cli')]
       for (const r of results) {
         const s = targets.find((t) => t.id === r.id)
@@ -262,7 +270,7 @@ const COMMANDS: Record<string, Command> = {
       const sinceText = flagString(p, 'since')
       const since = sinceText === undefined ? undefined : parseSince(sinceText, Date.now())
       const limitText = flagString(p, 'limit')
-      const limit = limitText === undefined ? 50 : Number(limitText)
+      const limit = limitText === undefined ? 50 : /^\d+$/.test(limitText) ? Number(limitText) : Number.NaN
       if (!Number.isInteger(limit) || limit < 1 || limit > 500)
         throw new UsageError('--limit must be 1 to 500')
       const text = flagString(p, 'search')
@@ -291,9 +299,9 @@ const COMMANDS: Record<string, Command> = {
         const engine = await open()
         const s = engine.getSettings()
         if (key !== undefined) {
-          if (!(key in s))
+          if (!isSettingKey(key))
             throw new UsageError(`unknown setting "${key}" (known: ${Object.keys(s).join(', ')})`)
-          const v = s[key as keyof typeof s]
+          const v = s[key]
           if (flagBool(p, 'json')) printJson(io, v)
           else io.out(String(v))
         } else if (flagBool(p, 'json')) printJson(io, s)

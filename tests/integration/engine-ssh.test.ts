@@ -139,6 +139,24 @@ describe('ssh sessions against a real sshd', () => {
     expect(isAlive(alias.pid)).toBe(true)
   })
 
+  it('finds a session whose socket is held by a ProxyCommand helper of any name', async () => {
+    freshDir()
+    const e = await newEngine()
+    const helper = `ProxyCommand=bash -c 'exec 3<>/dev/tcp/127.0.0.1/${sshd.port}; cat <&3 & exec cat >&3'`
+    const c = await sshClient(sshd, ['-o', helper, '-T', 'warden-test'], { command: 'sleep 60' })
+    const [s] = await settle(e, 1)
+    expect(s).toMatchObject({
+      pid: c.pid,
+      resourceName: 'warden-test',
+      resourceType: 'ssh',
+      ipAddress: '127.0.0.1',
+    })
+    expect(c.socketPid).not.toBe(c.pid) // the helper, not ssh, owns the connection
+    expect(await e.end(s?.id ?? '')).toMatchObject({ ok: true, result: 'ended' })
+    await c.exited
+    expect(isAlive(c.socketPid)).toBe(false)
+  })
+
   it('ends exactly the chosen session within the grace period and records the cause', async () => {
     freshDir()
     const e = await newEngine()

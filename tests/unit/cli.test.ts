@@ -42,9 +42,17 @@ describe('warden CLI usage', () => {
       ['settings', 'set', 'nope', '1'],
       ['resources', 'add', '--type', 'web', 'OnlyName'],
       ['--db'],
+      [],
+      ['settings', 'get', 'constructor'],
+      ['history', '--limit', '1e2'],
+      ['resources', 'add', '--type', 'ssh', 'box', 'box.example', '--idle-after', '0'],
     ]) {
       const r = await cli(...argv)
       expect(r.code, argv.join(' ')).toBe(2)
+      if (argv.length === 0) {
+        expect(r.err).toMatch(/^Usage: warden/) // no command: the usage, on stderr
+        continue
+      }
       expect(r.err.split('\n')).toHaveLength(1)
       expect(r.err).toMatch(/^warden: /)
     }

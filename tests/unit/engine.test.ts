@@ -23,6 +23,10 @@ class FakeOs implements Probe {
   /** pid -> last traffic time on its socket */
   traffic = new Map<number, number>()
   signals: [number, string][] = []
+  /** false: the OS gives no per-socket counters (ss failed, another platform) */
+  counters = true
+  /** pid -> remote address:port of its socket (default 203.0.113.7:22) */
+  remote = new Map<number, [string, number]>()
 
   ssh(pid: number, argv: string[], startTime = this.now): ProcessInfo {
     const p: ProcessInfo = { pid, ppid: 1, uid: UID, startTime, exe: '/usr/bin/ssh', argv, comm: 'ssh' }
@@ -39,10 +43,9 @@ class FakeOs implements Probe {
       pids: [pid],
       localAddress: '127.0.0.1',
       localPort: 40_000 + i,
-      remoteAddress: '203.0.113.7',
-      remotePort: 22,
-      lastSendMs: this.now - at,
-      lastRecvMs: this.now - at,
+      remoteAddress: this.remote.get(pid)?.[0] ?? '203.0.113.7',
+      remotePort: this.remote.get(pid)?.[1] ?? 22,
+      ...(this.counters ? { lastSendMs: this.now - at, lastRecvMs: this.now - at } : {}),
     }))
     return Promise.resolve({ takenAt: this.now, processes: new Map(this.procs), sockets })
   }
@@ -91,7 +94,7 @@ describe('engine tracking', () => {
     const os = new FakeOs()
     const { engine } = makeEngine(os)
     os.ssh(4242, ['ssh', '-p', '2200', 'admin@bastion'])
-    const r1 = await engine.tick()
+    const r1 = await engine.tick({ policy: true })
     expect(r1.created).toHaveLength(1)
     const [s] = engine.list()
     expect(s).toMatchObject({
@@ -108,7 +111,7 @@ describe('engine tracking', () => {
     expect(s?.id).toMatch(/^[0-9a-f]{12}$/)
     os.now += 90 * S
     os.traffic.set(4242, os.now)
-    const r2 = await engine.tick()
+    const r2 = await engine.tick({ policy: true })
     expect(r2.created).toEqual([])
     expect(engine.list()).toHaveLength(1)
     expect(engine.list()[0]?.duration).toBe('1m')
@@ -119,16 +122,16 @@ describe('engine tracking', () => {
     const { engine, store } = makeEngine(os)
     engine.setSetting('idleAfterSec', 60)
     os.ssh(100, ['ssh', 'db1'])
-    await engine.tick()
+    await engine.tick({ policy: true })
     os.now += 59 * S
-    await engine.tick()
+    await engine.tick({ policy: true })
     expect(engine.list()[0]?.status).toBe('active')
     os.now += 1 * S
-    await engine.tick()
+    await engine.tick({ policy: true })
     expect(engine.list()[0]?.status).toBe('idle')
     os.now += 5 * S
     os.traffic.set(100, os.now - 1 * S)
-    await engine.tick()
+    await engine.tick({ policy: true })
     const s = engine.list()[0]
     expect(s?.status).toBe('active')
     const kinds = store.events(s?.id ?? '').map((e) => e.kind)
@@ -144,16 +147,16 @@ describe('engine tracking', () => {
     const warned: string[] = []
     engine.on('warned', (s) => warned.push(s.id))
     os.ssh(200, ['ssh', 'web1'])
-    await engine.tick()
+    await engine.tick({ policy: true })
     const id = engine.list()[0]?.id ?? ''
     for (let t = 0; t < 25; t++) {
       os.now += 1 * S
-      await engine.tick()
+      await engine.tick({ policy: true })
     }
     expect(warned).toEqual([id])
     for (let t = 0; t < 6; t++) {
       os.now += 1 * S
-      await engine.tick()
+      await engine.tick({ policy: true })
     }
     await engine.stop() // waits for the auto-disconnect in flight
     expect(os.signals).toEqual([[200, 'SIGTERM']])
@@ -171,12 +174,12 @@ describe('engine tracking', () => {
     engine.setSetting('warnAfterSec', T)
     engine.setSetting('disconnectAfterSec', T)
     os.ssh(300, ['ssh', 'busy'])
-    await engine.tick()
+    await engine.tick({ policy: true })
     const id = engine.list()[0]?.id ?? ''
     for (let t = 1; t <= 3 * T; t++) {
       os.now += 1 * S
       if (t % (T / 10) === 0) os.traffic.set(300, os.now)
-      await engine.tick()
+      await engine.tick({ policy: true })
     }
     await engine.stop()
     expect(os.signals).toEqual([])
@@ -188,11 +191,11 @@ describe('engine tracking', () => {
     const os = new FakeOs()
     const { engine, store } = makeEngine(os)
     os.ssh(400, ['ssh', 'gone'])
-    await engine.tick()
+    await engine.tick({ policy: true })
     const id = engine.list()[0]?.id ?? ''
     os.now += 2 * S
     os.kill(400)
-    const r = await engine.tick()
+    const r = await engine.tick({ policy: true })
     expect(r.ended).toEqual([id])
     expect(store.getSession(id)).toMatchObject({ endReason: 'process-exit', endTime: os.now })
     expect(engine.list()).toEqual([])
@@ -202,10 +205,10 @@ describe('engine tracking', () => {
     const os = new FakeOs()
     const { engine, store } = makeEngine(os)
     os.ssh(401, ['ssh', 'flaky'])
-    await engine.tick()
+    await engine.tick({ policy: true })
     const id = engine.list()[0]?.id ?? ''
     os.traffic.delete(401)
-    await engine.tick()
+    await engine.tick({ policy: true })
     expect(store.getSession(id)?.endReason).toBe('network-lost')
   })
 
@@ -214,7 +217,7 @@ describe('engine tracking', () => {
     const first = makeEngine(os)
     os.ssh(500, ['ssh', 'stays'])
     os.ssh(501, ['ssh', 'leaves'])
-    await first.engine.tick()
+    await first.engine.tick({ policy: true })
     const ids = Object.fromEntries(first.engine.list().map((s) => [s.resourceName, s.id]))
     const lastSeen = os.now
     await first.engine.close()
@@ -224,7 +227,7 @@ describe('engine tracking', () => {
     os.kill(501)
     os.traffic.set(500, os.now)
     const second = makeEngine(os)
-    await second.engine.tick()
+    await second.engine.tick({ policy: true })
     expect(second.engine.list().map((s) => s.id)).toEqual([ids.stays])
     expect(second.store.getSession(ids.leaves ?? '')).toMatchObject({
       status: 'disconnected',
@@ -239,17 +242,119 @@ describe('engine tracking', () => {
     const b = makeEngine(os, 'shared.db', 'cli')
     os.ssh(600, ['ssh', 'shared'])
     await Promise.all([a.engine.tick(), b.engine.tick()])
-    await a.engine.tick()
-    await b.engine.tick()
+    await a.engine.tick({ policy: true })
+    await b.engine.tick({ policy: true })
     expect(a.engine.list()).toHaveLength(1)
     expect(b.engine.list()).toHaveLength(1)
     expect(a.engine.history({ includeOpen: true }).rows).toHaveLength(1)
     // one ends it, the other sees it gone and records nothing more
     const id = a.engine.list()[0]?.id ?? ''
     await b.engine.end(id)
-    await a.engine.tick()
+    await a.engine.tick({ policy: true })
     expect(a.store.events(id).filter((e) => e.kind === 'ended')).toHaveLength(1)
     expect(a.store.getSession(id)).toMatchObject({ endReason: 'user', endedBy: 'cli' })
+  })
+})
+
+describe('engine robustness', () => {
+  it('a one-shot tick (the CLI) never warns or ends; the loop does', async () => {
+    const os = new FakeOs()
+    const { engine, store } = makeEngine(os)
+    engine.setSetting('idleAfterSec', 10)
+    engine.setSetting('warnAfterSec', 20)
+    engine.setSetting('disconnectAfterSec', 30)
+    os.ssh(1100, ['ssh', 'quiet'])
+    await engine.tick()
+    const id = engine.list()[0]?.id ?? ''
+    os.now += 40 * S
+    await engine.tick()
+    expect(os.signals).toEqual([])
+    expect(store.events(id).map((e) => e.kind)).toEqual(['created', 'idle'])
+    await engine.tick({ policy: true })
+    await engine.stop()
+    expect(os.signals).toEqual([[1100, 'SIGTERM']])
+  })
+
+  it('when the counters disappear, a session counts as active rather than idling out', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    engine.setSetting('idleAfterSec', 10)
+    engine.setSetting('disconnectAfterSec', 30)
+    os.ssh(1200, ['ssh', 'typing'])
+    await engine.tick({ policy: true })
+    os.counters = false
+    for (let t = 0; t < 90; t++) {
+      os.now += 1 * S
+      await engine.tick({ policy: true })
+    }
+    await engine.stop()
+    expect(os.signals).toEqual([])
+    expect(engine.list()[0]?.status).toBe('active')
+  })
+
+  it('a command line with an odd host name does not stop the others from being tracked', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    os.ssh(1300, ['ssh', 'db\u00a0prod'])
+    os.ssh(1301, ['ssh', 'x'.repeat(500)])
+    os.ssh(1302, ['ssh', 'good'])
+    await engine.tick()
+    expect(
+      engine
+        .list()
+        .map((s) => s.resourceName)
+        .sort(),
+    ).toEqual(['db_prod', 'good', 'x'.repeat(200)])
+  })
+
+  it('a web session is not ended by a process that has not resolved its host yet', async () => {
+    const os = new FakeOs()
+    const slowDns = (): Promise<string[]> => new Promise((r) => setTimeout(() => r(['198.51.100.7']), 100))
+    const mk = (actor: string): Engine => {
+      const store = openStore({ path: join(dir, 'web.db'), now: () => os.now })
+      stores.push(store)
+      return new Engine({
+        store,
+        probe: os,
+        geo: createGeoLocator(),
+        device: { id: 'dev1', name: 'laptop', os: 'Linux', model: 'Test' },
+        clock: { now: () => os.now },
+        actor,
+        uid: UID,
+        selfPid: 999_999,
+        resolveHost: slowDns,
+      })
+    }
+    const app = mk('app')
+    app.addResource({ type: 'web', name: 'Portal', target: 'https://portal.example/' })
+    os.procs.set(1400, {
+      pid: 1400,
+      ppid: 1,
+      uid: UID,
+      startTime: os.now,
+      exe: '/usr/lib/chromium/chromium',
+      argv: ['/usr/lib/chromium/chromium'],
+      comm: 'chromium',
+    })
+    os.procs.set(1401, {
+      pid: 1401,
+      ppid: 1400,
+      uid: UID,
+      startTime: os.now,
+      exe: '/usr/lib/chromium/chromium',
+      argv: ['/usr/lib/chromium/chromium --type=utility --utility-sub-type=network.mojom.NetworkService'],
+      comm: 'chromium',
+    })
+    os.traffic.set(1401, os.now)
+    os.remote.set(1401, ['198.51.100.7', 443])
+    await app.tick()
+    const [web] = app.list()
+    expect(web).toMatchObject({ resourceName: 'Portal', resourceType: 'web', flags: ['in-browser'] })
+    os.now += 30 * S // long enough that a miss would be taken for an app restart
+    os.traffic.set(1401, os.now)
+    const cli = mk('cli')
+    await cli.tick()
+    expect(cli.list().map((s) => s.id)).toEqual([web?.id])
   })
 })
 
@@ -259,7 +364,7 @@ describe('engine ending', () => {
     const { engine, store } = makeEngine(os)
     os.ssh(700, ['ssh', 'one'])
     os.ssh(701, ['ssh', 'two'])
-    await engine.tick()
+    await engine.tick({ policy: true })
     const one = engine.list().find((s) => s.resourceName === 'one')
     const res = await engine.end(one?.id ?? '', 'user')
     expect(res).toEqual({ id: one?.id, ok: true, result: 'ended', killed: false })
@@ -275,7 +380,7 @@ describe('engine ending', () => {
     const os = new FakeOs()
     const { engine, store } = makeEngine(os)
     for (let i = 0; i < 5; i++) os.ssh(800 + i, ['ssh', `h${i}`])
-    await engine.tick()
+    await engine.tick({ policy: true })
     const ids = engine.list().map((s) => s.id)
     const res = await engine.endAll('user')
     expect(res.every((r) => r.ok && r.result === 'ended')).toBe(true)
@@ -287,7 +392,7 @@ describe('engine ending', () => {
     const os = new FakeOs()
     const { engine } = makeEngine(os)
     os.ssh(900, ['ssh', 'x'])
-    await engine.tick()
+    await engine.tick({ policy: true })
     for (const bad of ['', 'abc', '../etc', 'ZZZZZZZZZZZZ', '1234567890123'])
       await expect(engine.end(bad)).rejects.toMatchObject({ code: 'BAD_ID' })
     await expect(engine.end('0123456789ab')).rejects.toBeInstanceOf(EngineError)
@@ -300,7 +405,7 @@ describe('engine ending', () => {
     const os = new FakeOs()
     const { engine, store } = makeEngine(os)
     os.ssh(1000, ['ssh', 'reused'])
-    await engine.tick()
+    await engine.tick({ policy: true })
     const id = engine.list()[0]?.id ?? ''
     // the ssh exits and an unrelated process gets the same pid before the next scan
     os.kill(1000)
@@ -342,11 +447,11 @@ describe('engine network changes', () => {
     })
     const seen: number[] = []
     engine.on('network', () => seen.push(os.now))
-    await engine.tick()
-    await engine.tick()
+    await engine.tick({ policy: true })
+    await engine.tick({ policy: true })
     expect(seen).toEqual([])
     fp = 'wlan0/192.168.1.4'
-    await engine.tick()
+    await engine.tick({ policy: true })
     expect(seen).toEqual([os.now])
   })
 })

@@ -142,6 +142,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly sshConfig = new SshConfigResolver()
   private readonly ending = new Set<string>()
   private readonly limitFlagged = new Set<string>()
+  /** policy ends that failed, by id: retried only after a minute, not every tick */
+  private readonly failedEnds = new Map<string, number>()
+  /** ids whose 'ended' event endOne already emitted (a tick in flight must not emit it again) */
+  private readonly endedEmitted = new Set<string>()
   private resolved = new Map<string, string[]>()
   private resolvedFor = ''
   private resolvedAt = 0
@@ -195,11 +199,18 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.stopped = false
     const loop = async (): Promise<void> => {
       try {
-        await this.tick()
+        await this.tick({ policy: true })
       } catch (e) {
-        this.emit('error', e instanceof Error ? e : new Error(String(e)))
+        this.reportError(e)
       }
-      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.store.getSettings().pollIntervalMs)
+      if (this.stopped) return
+      let interval = 1000
+      try {
+        interval = this.store.getSettings().pollIntervalMs
+      } catch (e) {
+        this.reportError(e)
+      }
+      this.timer = setTimeout(() => void loop(), interval)
     }
     void loop()
   }
@@ -212,17 +223,26 @@ export class Engine extends EventEmitter<EngineEvents> {
     while (this.ending.size > 0) await new Promise((r) => setTimeout(r, 20))
   }
 
-  /** One scan. Concurrent calls share the scan in flight. */
-  tick(): Promise<TickReport> {
-    if (this.running) return this.running.then(() => this.tick())
-    const p = this.doTick().finally(() => {
+  /** An error is reported to listeners; with none (a one-shot CLI command) it is not fatal. */
+  private reportError(e: unknown): void {
+    if (this.listenerCount('error') > 0) this.emit('error', e instanceof Error ? e : new Error(String(e)))
+  }
+
+  /**
+   * One scan. Concurrent calls wait for the scan in flight. `policy` (idle warnings,
+   * auto-disconnect, limits) runs only in the loop by default: a one-shot `warden list` must not
+   * warn or end anything on the app's behalf.
+   */
+  tick(opts: { policy?: boolean } = {}): Promise<TickReport> {
+    if (this.running) return this.running.then(() => this.tick(opts))
+    const p = this.doTick(opts.policy ?? false).finally(() => {
       this.running = null
     })
     this.running = p
     return p
   }
 
-  private async doTick(): Promise<TickReport> {
+  private async doTick(policy: boolean): Promise<TickReport> {
     const started = performance.now()
     const settings = this.store.getSettings()
     const resources = this.store.listResources()
@@ -236,7 +256,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     const webResources: WebResource[] = resources
       .filter((r) => r.type === 'web' && r.configured)
       .map((r) => ({ id: r.id, name: r.name, url: r.target }))
-    this.refreshResolved(webResources, now)
+    // The first lookup of a web host is awaited (briefly): matching without it would end every
+    // web session this process has not yet resolved the host of.
+    await this.refreshResolved(webResources, now)
 
     const launched = this.liveLaunches(snapshot)
     const detectKey = `${webResources.map((w) => `${w.id}=${w.url}`).join(',')}|${[...this.resolved].join(';')}|${[...launched].join(',')}`
@@ -278,7 +300,14 @@ export class Engine extends EventEmitter<EngineEvents> {
         lastInput === null ? traffic : Math.min(traffic, Math.max(lastInput, row?.startTime ?? 0))
       if (!row) {
         const known = d.resourceId === null ? undefined : resourceById.get(d.resourceId)
-        const resource = known ?? this.ensureResource(d)
+        let resource: ResourceRow
+        try {
+          resource = known ?? this.ensureResource(d)
+        } catch (e) {
+          // one odd command line must not stop every other session from being tracked
+          this.reportError(e)
+          continue
+        }
         const idleAfterMs = effectivePolicy(settings, resource).idleAfterMs
         created.push({
           id: newSessionId(),
@@ -329,7 +358,9 @@ export class Engine extends EventEmitter<EngineEvents> {
         continue
       }
       if (this.ending.has(row.id)) continue
-      const staleMs = STALE_FOR_RESTART_MS * settings.pollIntervalMs + 2000
+      if (row.resourceType === 'web' && !this.hostResolved(resourceById.get(row.resourceId))) continue
+      // lastSeen is refreshed every TOUCH_EVERY_MS: older than that (and a few polls) means nobody watched
+      const staleMs = TOUCH_EVERY_MS + STALE_FOR_RESTART_MS * settings.pollIntervalMs + 2000
       if (this.firstTick && now - row.lastSeen > staleMs) {
         // Left open by a run that stopped: it ended some time after it was last seen.
         updates.push({ kind: 'end', id: row.id, at: row.lastSeen, reason: 'app-restart', actor: this.actor })
@@ -340,7 +371,6 @@ export class Engine extends EventEmitter<EngineEvents> {
       const reason: EndReason = rootAlive ? 'network-lost' : 'process-exit'
       updates.push({ kind: 'end', id: row.id, at: now, reason, actor: 'engine' })
     }
-    this.firstTick = false
 
     // Policy over what stays open.
     const policyInput: PolicyInput[] = [...after.values()].map((r) => ({
@@ -353,11 +383,13 @@ export class Engine extends EventEmitter<EngineEvents> {
       limitFlagged: this.limitFlagged.has(r.id),
       policy: resourceById.get(r.resourceId) ?? null,
     }))
-    const actions = evaluatePolicy(
-      policyInput.filter((p) => !this.ending.has(p.id)),
-      settings,
-      now,
-    )
+    const actions = policy
+      ? evaluatePolicy(
+          policyInput.filter((p) => !this.ending.has(p.id) && !this.backingOff(p.id, now)),
+          settings,
+          now,
+        )
+      : []
     const warned: { id: string; info: WarnInfo }[] = []
     const toEnd: { id: string; reason: EndReason }[] = []
     const limited: { id: string; limit: number; action: Settings['limitAction'] }[] = []
@@ -392,6 +424,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       created.length + updates.length > 0
         ? this.store.applyTick(created, updates, now)
         : { inserted: [], duplicates: [], ended: [] }
+    this.firstTick = false
 
     // Memory for the next tick.
     for (const d of detected) {
@@ -418,7 +451,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const d of result.duplicates) openIds.add(d.existingId)
     for (const id of result.ended) openIds.delete(id)
     this.emitTick(report, openIds, warned, limited, now)
-    for (const e of toEnd) void this.endOne(e.id, e.reason, 'policy')
+    for (const e of toEnd) {
+      this.endOne(e.id, e.reason, 'policy').then(
+        (r) => {
+          if (!r.ok) this.failedEnds.set(e.id, this.clock.now())
+        },
+        (err: unknown) => {
+          this.failedEnds.set(e.id, this.clock.now())
+          this.reportError(err)
+        },
+      )
+    }
     this.maybePurge(settings, now)
     await this.checkNetwork(now)
     return report
@@ -438,7 +481,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   ): void {
     const known = this.knownOpen
     const created = known === null ? report.created : [...openIds].filter((id) => !known.has(id))
-    const ended = known === null ? report.ended : [...known].filter((id) => !openIds.has(id))
+    const ended = (known === null ? report.ended : [...known].filter((id) => !openIds.has(id))).filter(
+      (id) => !this.endedEmitted.has(id),
+    )
+    for (const id of this.endedEmitted) if (!openIds.has(id)) this.endedEmitted.delete(id)
     this.knownOpen = openIds
     const get = (id: string): Session | null => {
       const r = this.store.getSession(id)
@@ -471,7 +517,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** A name taken from a command line may hold anything: keep it printable and bounded. */
   private ensureResource(d: Detected): ResourceRow {
     // eslint-disable-next-line no-control-regex
-    const clean = (t: string): string => t.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 200) || '?'
+    const clean = (t: string): string => t.replace(/[\u0000-\u001f\u007f\s]/g, '_').slice(0, 200) || '?'
     return this.store.ensureResource(d.resourceType, clean(d.resourceName), clean(targetOf(d)))
   }
 
@@ -502,6 +548,16 @@ export class Engine extends EventEmitter<EngineEvents> {
         (t) => t > 0 && idleFor >= t - margin && idleFor < t + margin,
       )
     })
+  }
+
+  private backingOff(id: string, now: number): boolean {
+    const at = this.failedEnds.get(id)
+    return at !== undefined && now - at < 60_000
+  }
+
+  private hostResolved(r: ResourceRow | undefined): boolean {
+    const host = r ? hostOf(r.target) : null
+    return host === null || isIP(host) !== 0 || (this.resolved.get(host)?.length ?? 0) > 0
   }
 
   // ---------------------------------------------------------------- activity
@@ -539,7 +595,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (entry.hasCounters && entry.bytes !== null && bytes !== entry.bytes) entry.trafficAt = snap.takenAt
       entry.hasCounters = true
       entry.bytes = bytes
-    } else if (!entry.hasCounters) {
+    } else {
+      // no counter in this reading (ss failed, a platform without them): never idle on a guess
       entry.trafficAt = snap.takenAt
     }
     return entry.trafficAt
@@ -554,7 +611,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   // ---------------------------------------------------------------- web resources
 
-  private refreshResolved(web: WebResource[], now: number): void {
+  private async refreshResolved(web: WebResource[], now: number): Promise<void> {
     const hosts = [
       ...new Set(web.map((w) => hostOf(w.url)).filter((h): h is string => h !== null && isIP(h) === 0)),
     ]
@@ -563,19 +620,27 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.resolvedFor = sig
     this.resolvedAt = now
     // Resolution happens beside the loop, never inside a tick: a slow DNS must not stall scans.
+    // Only a host never resolved before is waited for, at most 1.5 s.
     const resolve =
       this.deps.resolveHost ?? ((h: string) => lookup(h, { all: true }).then((a) => a.map((x) => x.address)))
-    void Promise.all(
+    const unknown = hosts.some((h) => !this.resolved.has(h))
+    const job = Promise.all(
       hosts.map(async (h) => {
         try {
           return [h, await resolve(h)] as const
         } catch {
-          return [h, this.resolved.get(h) ?? []] as const
+          return [h, [] as string[]] as const
         }
       }),
     ).then((pairs) => {
-      this.resolved = new Map(pairs.map(([h, a]) => [h, [...a]]))
+      // Merged, not replaced: a browser keeps its connection to an address the name no longer
+      // returns first (load balancers, CDNs); forgetting it would end a live session.
+      const next = new Map<string, string[]>()
+      for (const [h, addrs] of pairs)
+        next.set(h, [...new Set([...(this.resolved.get(h) ?? []), ...addrs])].slice(-64))
+      this.resolved = next
     })
+    if (unknown) await Promise.race([job, new Promise((r) => setTimeout(r, 1500))])
   }
 
   private liveLaunches(snap: Snapshot): Map<number, number> {
@@ -706,6 +771,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (row.flags.includes('launched')) this.wipeLaunchProfile(row)
       if (res.ended.includes(id)) {
         this.knownOpen?.delete(id)
+        this.endedEmitted.add(id)
         const s = this.store.getSession(id)
         if (s) this.emit('ended', toSession(s, at))
         this.emit('changed', this.list())
@@ -722,7 +788,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   private wipeLaunchProfile(row: SessionRow): void {
     const r = this.store.listResources({ type: 'web' }).find((x) => x.id === row.resourceId)
     if (!r) return
-    rmSync(profileDirFor(dirname(this.store.path), r.id), { recursive: true, force: true })
+    try {
+      rmSync(profileDirFor(dirname(this.store.path), r.id), { recursive: true, force: true, maxRetries: 3 })
+    } catch (e) {
+      this.reportError(e)
+    }
   }
 
   private async descendants(pid: number): Promise<ProcessInfo[]> {
@@ -785,6 +855,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   addResource(
     r: { type: ResourceType; name: string; target: string } & Partial<ResourcePolicy>,
   ): ResourceRow {
+    checkIdleAfter(r.idleAfterSec)
     try {
       const row = this.store.addResource(r)
       this.resolvedFor = '' // re-resolve web hosts on the next tick
@@ -796,6 +867,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   updateResourcePolicy(nameOrId: string, p: Partial<ResourcePolicy>): ResourceRow {
     const r = this.findResource(nameOrId)
+    checkIdleAfter(p.idleAfterSec)
     try {
       return this.store.updateResourcePolicy(r.id, p)
     } catch (e) {
@@ -869,6 +941,12 @@ function asEngineError(e: unknown, code: 'BAD_RESOURCE' | 'BAD_SETTING'): Error 
   if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('BAD_'))
     return new EngineError(code, e.message)
   return e instanceof Error ? e : new Error(String(e))
+}
+
+/** Idle-after has no "never": 0 would make a session idle the moment it starts. */
+function checkIdleAfter(v: number | null | undefined): void {
+  if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 5 || v > 86_400))
+    throw new EngineError('BAD_RESOURCE', 'idle-after must be 5 to 86400 seconds (or default)')
 }
 
 function hostOf(url: string): string | null {

@@ -116,7 +116,8 @@ export async function terminateTree(
   const deadline = graceMs
   for (let waited = 0; waited < deadline; waited += pollMs) {
     if (!(await alive(root))) {
-      // The root is gone; give its children the rest of this poll and kill stragglers.
+      // The root is gone; its children had SIGTERM too: one more poll for them, then SIGKILL.
+      await ports.sleep(pollMs)
       await killStragglers(tree.slice(1), ports, alive)
       return { ok: true, result: 'ended', killed: false }
     }

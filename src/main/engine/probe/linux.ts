@@ -87,6 +87,45 @@ function isPidName(name: string): boolean {
   return c >= 48 && c <= 57 && /^\d+$/.test(name)
 }
 
+/**
+ * The kernel derives btime from the wall clock minus uptime on every read: two processes (the app
+ * and a CLI run) can read values a second apart, or further after a clock step, and would then
+ * compute different start times — different identities — for the same process. The first reader
+ * of this boot writes its value to a private file named by the boot id; every later reader, in
+ * any process of this user, uses that one.
+ */
+export function stableBootMs(procRoot: string, readMs: number, dir = runtimeDir()): number {
+  let bootId: string
+  try {
+    bootId = fs.readFileSync(`${procRoot}/sys/kernel/random/boot_id`, 'utf8').trim()
+  } catch {
+    return readMs
+  }
+  if (!/^[0-9a-f-]{8,64}$/.test(bootId)) return readMs
+  const uid = process.getuid?.() ?? 0
+  const file = `${dir}/session-warden-${String(uid)}-boot-${bootId}`
+  try {
+    fs.writeFileSync(file, String(readMs), { flag: 'wx', mode: 0o600 })
+    return readMs
+  } catch {
+    // already written by an earlier reader (or unwritable): use the recorded value if it is ours
+  }
+  try {
+    const st = fs.statSync(file)
+    const v = Number(fs.readFileSync(file, 'utf8'))
+    // another user's file in a shared /tmp is not trusted; a sane value is within a day of ours
+    if (st.uid === uid && Number.isFinite(v) && Math.abs(v - readMs) < 86_400_000) return v
+  } catch {
+    // fall through
+  }
+  return readMs
+}
+
+function runtimeDir(): string {
+  const xdg = process.env.XDG_RUNTIME_DIR
+  return xdg && fs.existsSync(xdg) ? xdg : os.tmpdir()
+}
+
 function defaultSsPath(): string {
   return SS_CANDIDATES.find((p) => fs.existsSync(p)) ?? 'ss'
 }
@@ -103,6 +142,8 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   const fullSweepMs = opts.fullSweepMs ?? 30_000
   let lastFullSweep = -Infinity
   let lastForks = ''
+  let lastInodes = new Set<number>()
+  let lastForcedSweep = -Infinity
   let lastProcesses: Map<number, ProcessInfo> | null = null
   /** the last `ss` reading and what the network looked like then */
   let lastSockets: { at: number; sockets: SocketInfo[]; tcp: string; candidates: string } | null = null
@@ -123,7 +164,7 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
           ticks = 100
         }
       }
-      return { bootMs: btime * 1000, ticks }
+      return { bootMs: stableBootMs(procRoot, btime * 1000), ticks }
     })()
     // a failed first read may be retried by the next snapshot
     clock.catch(() => {
@@ -237,7 +278,13 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
         if (now - k.info.startTime < youngMs) {
           reread = true
           const info = readOne(pid, now, clk, true)
-          if (info !== null) out.set(pid, info)
+          if (info !== null) {
+            out.set(pid, info)
+            known.set(pid, { info, interesting: opts.interesting?.(info) ?? true })
+          }
+        } else if (k.interesting && !fs.existsSync(`${procRoot}/${pid}`)) {
+          // a session program without a TCP socket of its own (mosh-client, a mux client) left
+          reread = true
         } else out.set(pid, k.info)
       }
       // the very same map as last time when nothing was re-read: detection may reuse its result
@@ -386,10 +433,27 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
           ssFailures = 0
           const parsed = parseSsOutput(r.stdout)
           if (narrow) {
-            const among = [...known].filter(([, k]) => k.interesting).map(([pid]) => pid)
+            // session programs and their children (a ProxyCommand helper of any name holds the
+            // socket of its ssh)
+            const interestingPids = new Set([...known].filter(([, k]) => k.interesting).map(([pid]) => pid))
+            const among = [...known]
+              .filter(([pid, k]) => interestingPids.has(pid) || interestingPids.has(k.info.ppid))
+              .map(([pid]) => pid)
             const inodes = new Set(parsed.map((sk) => sk.inode).filter((i): i is number => i !== undefined))
             const owners = socketOwners(inodes, among)
-            for (const sk of parsed) sk.pids = sk.inode === undefined ? [] : (owners.get(sk.inode) ?? [])
+            let unowned = false
+            for (const sk of parsed) {
+              sk.pids = sk.inode === undefined ? [] : (owners.get(sk.inode) ?? [])
+              if (sk.pids.length === 0 && sk.inode !== undefined && !lastInodes.has(sk.inode)) unowned = true
+            }
+            lastInodes = inodes
+            // A new connection no session program owns may belong to a process that became one
+            // by a late exec (`exec ssh host` in an old shell): re-read everything next time.
+            const now = Date.now()
+            if (unowned && now - lastForcedSweep >= 5000) {
+              lastForcedSweep = now
+              lastFullSweep = -Infinity
+            }
           }
           return parsed
         }
