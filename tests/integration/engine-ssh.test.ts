@@ -270,7 +270,8 @@ describe('ssh sessions against a real sshd', () => {
     await first.close()
     engine = null
     await leaves.stop()
-    await new Promise((r) => setTimeout(r, 6000)) // longer than 3 poll intervals + 2 s
+    // longer than the last-seen refresh (10 s) + 3 poll intervals + 2 s: nobody was watching
+    await new Promise((r) => setTimeout(r, 16_000))
     const second = await newEngine()
     await second.tick()
     expect(ours(second).map((s) => s.id)).toEqual([ids[stays.pid]])
