@@ -273,6 +273,14 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
       // exec). One that exited meanwhile stays listed until the next fork anywhere (our own `ss`
       // is one) or full sweep: harmless, as a session's end shows in its sockets, which changes
       // the TCP counters, and every signal re-reads its target first.
+      // The common case first, without building anything: nobody young, no session program gone.
+      let same = lastProcesses !== null
+      for (const [pid, k] of known) {
+        if (!same) break
+        if (now - k.info.startTime < youngMs || (k.interesting && !fs.existsSync(`${procRoot}/${pid}`)))
+          same = false
+      }
+      if (same && lastProcesses !== null) return lastProcesses
       let reread = false
       for (const [pid, k] of known) {
         if (now - k.info.startTime < youngMs) {

@@ -75,6 +75,32 @@ export function createStore(
     settings.set(key, value),
   )
 
+  // The engine reads the open sessions, resources, launches and settings every tick. They are
+  // served from memory while nothing was written: `PRAGMA data_version` changes when another
+  // connection (the app beside the CLI) commits, and every write through this store bumps
+  // `writes`.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck()
+  let writes = 0
+  const cache = new Map<string, { version: string; value: unknown }>()
+  const cached = <T>(key: string, read: () => T): T => {
+    const version = `${String(dataVersion.get())}:${String(writes)}`
+    const hit = cache.get(key)
+    if (hit?.version === version) return hit.value as T
+    const value = read()
+    cache.set(key, { version, value })
+    return value
+  }
+  const write =
+    <A extends unknown[], R>(fn: (...a: A) => R) =>
+    (...a: A): R => {
+      writes++
+      try {
+        return fn(...a)
+      } finally {
+        writes++
+      }
+    }
+
   return {
     path: file,
     recoveredFrom,
@@ -91,44 +117,45 @@ export function createStore(
       }
     },
 
-    upsertDevice: (d) => {
+    upsertDevice: write((d) => {
       devices.upsert(d)
-    },
+    }),
     getDevice: (id) => devices.get(id),
 
-    ensureResource: (type, name, target) => resources.ensure(type, name, target),
-    addResource: (r) => resources.add(r),
-    updateResourcePolicy: (id, p) => resources.updatePolicy(id, p),
-    removeResource: (id) => resources.remove(id),
-    listResources: (filter) => resources.list(filter),
+    ensureResource: write((type, name, target) => resources.ensure(type, name, target)),
+    addResource: write((r) => resources.add(r)),
+    updateResourcePolicy: write((id, p) => resources.updatePolicy(id, p)),
+    removeResource: write((id) => resources.remove(id)),
+    listResources: (filter) =>
+      filter === undefined ? cached('resources', () => resources.list()) : resources.list(filter),
     findResource: (nameOrId) => resources.find(nameOrId),
 
     // IMMEDIATE: take the write lock up front, so two writers queue on busy_timeout instead of one
     // failing with SQLITE_BUSY when it upgrades a read to a write.
-    applyTick: (created, updates, at) => tick.immediate(created, updates, at),
+    applyTick: write((created, updates, at) => tick.immediate(created, updates, at)),
 
     getSession: (id) => sessions.get(id),
-    openSessions: () => sessions.open(),
+    openSessions: () => cached('open', () => sessions.open()),
     history: (q) => sessions.history(q),
     events: (sessionId) => events.forSession(sessionId),
 
-    requestEnd: (id, reason, actor, at) => sessions.requestEnd(id, reason, actor, at),
+    requestEnd: write((id, reason, actor, at) => sessions.requestEnd(id, reason, actor, at)),
     pendingEnd: (id, now, maxAgeMs) => sessions.pendingEnd(id, now, maxAgeMs),
-    clearEndRequest: (id) => {
+    clearEndRequest: write((id) => {
       sessions.clearEndRequest(id)
-    },
+    }),
 
-    addLaunch: (l) => {
+    addLaunch: write((l) => {
       launches.add(l)
-    },
-    launches: () => launches.list(),
-    removeLaunch: (pid, processStart) => {
+    }),
+    launches: () => cached('launches', () => launches.list()),
+    removeLaunch: write((pid, processStart) => {
       launches.remove(pid, processStart)
-    },
+    }),
 
-    getSettings: () => settings.read(),
-    setSetting: (key, value) => setSetting.immediate(key, value),
+    getSettings: () => cached('settings', () => settings.read()),
+    setSetting: write((key, value) => setSetting.immediate(key, value)),
 
-    purge: (before) => purge.immediate(before),
+    purge: write((before) => purge.immediate(before)),
   }
 }
