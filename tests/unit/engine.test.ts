@@ -77,6 +77,8 @@ function makeEngine(os: FakeOs, file = 'w.db', actor = 'test'): { engine: Engine
     actor,
     uid: UID,
     selfPid: 999_999,
+    // ssh_config is not part of these scenarios: no real `ssh -G` runs
+    sshG: () => Promise.resolve(null),
     terminate: {
       graceMs: 100,
       signal: (pid, sig) => {
@@ -322,6 +324,7 @@ describe('engine robustness', () => {
         actor,
         uid: UID,
         selfPid: 999_999,
+        sshG: () => Promise.resolve(null),
         resolveHost: slowDns,
       })
     }
@@ -443,6 +446,7 @@ describe('engine network changes', () => {
       geo: createGeoLocator(),
       device: { id: 'd', name: 'n', os: 'o', model: 'm' },
       clock: { now: () => os.now },
+      sshG: () => Promise.resolve(null),
       interfaces: src,
     })
     const seen: number[] = []

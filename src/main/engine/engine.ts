@@ -32,7 +32,7 @@ import type {
   Store,
   TickResult,
 } from './store/types'
-import { SshConfigResolver } from './ssh-config'
+import { SshConfigResolver, type SshG } from './ssh-config'
 import {
   descendantsOf,
   terminateTree,
@@ -63,6 +63,8 @@ export interface EngineDeps {
   resolveHost?: (host: string) => Promise<string[]>
   /** this computer's network interfaces (refreshed only when they change) */
   interfaces?: { interfaces(now?: number): Promise<NetInterface[]>; readonly networkFingerprint: string }
+  /** how `ssh -G` is run (tests replace it) */
+  sshG?: SshG
   /** narrows what this engine tracks (tests scope themselves to their own peers this way) */
   scope?: (d: Detected) => boolean
 }
@@ -139,7 +141,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly ports: TerminatePorts
   private readonly graceMs: number
   private readonly live = new Map<string, Live>()
-  private readonly sshConfig = new SshConfigResolver()
+  private readonly sshConfig: SshConfigResolver
   private readonly ending = new Set<string>()
   private readonly limitFlagged = new Set<string>()
   /** policy ends that failed, by id: retried only after a minute, not every tick */
@@ -172,6 +174,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.uid = deps.uid === undefined ? (process.getuid?.() ?? null) : deps.uid
     this.selfPid = deps.selfPid ?? process.pid
     this.graceMs = deps.terminate?.graceMs ?? 3000
+    this.sshConfig = new SshConfigResolver(deps.sshG)
     this.ports = {
       readProcess: deps.terminate?.readProcess ?? ((pid) => this.probe.readProcess(pid)),
       descendants: deps.terminate?.descendants ?? ((pid) => this.descendants(pid)),

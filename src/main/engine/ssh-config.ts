@@ -37,7 +37,11 @@ export function parseSshG(text: string): Pick<SshEffectiveConfig, 'controlPath' 
 export class SshConfigResolver {
   private readonly cache = new Map<number, SshEffectiveConfig>()
 
-  constructor(private readonly sshG: SshG = defaultSshG) {}
+  private readonly sshG: SshG
+
+  constructor(sshG?: SshG) {
+    this.sshG = sshG ?? defaultSshG
+  }
 
   /** uid: only that user's processes are asked about (null = all) */
   async resolve(snap: Snapshot, uid: number | null): Promise<ReadonlyMap<number, SshEffectiveConfig>> {
