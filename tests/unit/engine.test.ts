@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Engine } from '@engine/engine'
+import { Engine, type EngineDeps } from '@engine/engine'
 import { createGeoLocator } from '@engine/geo'
 import { openStore } from '@engine/store'
 import type { Probe, ProcessInfo, Snapshot, SocketInfo } from '@engine/probe/types'
@@ -65,7 +65,12 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-function makeEngine(os: FakeOs, file = 'w.db', actor = 'test'): { engine: Engine; store: Store } {
+function makeEngine(
+  os: FakeOs,
+  file = 'w.db',
+  actor = 'test',
+  extra: Partial<EngineDeps> = {},
+): { engine: Engine; store: Store } {
   const store = openStore({ path: join(dir, file), now: () => os.now })
   stores.push(store)
   const engine = new Engine({
@@ -87,6 +92,7 @@ function makeEngine(os: FakeOs, file = 'w.db', actor = 'test'): { engine: Engine
       },
       sleep: () => Promise.resolve(),
     },
+    ...extra,
   })
   return { engine, store }
 }
@@ -312,22 +318,7 @@ describe('engine robustness', () => {
   it('a web session is not ended by a process that has not resolved its host yet', async () => {
     const os = new FakeOs()
     const slowDns = (): Promise<string[]> => new Promise((r) => setTimeout(() => r(['198.51.100.7']), 100))
-    const mk = (actor: string): Engine => {
-      const store = openStore({ path: join(dir, 'web.db'), now: () => os.now })
-      stores.push(store)
-      return new Engine({
-        store,
-        probe: os,
-        geo: createGeoLocator(),
-        device: { id: 'dev1', name: 'laptop', os: 'Linux', model: 'Test' },
-        clock: { now: () => os.now },
-        actor,
-        uid: UID,
-        selfPid: 999_999,
-        sshG: () => Promise.resolve(null),
-        resolveHost: slowDns,
-      })
-    }
+    const mk = (actor: string): Engine => makeEngine(os, 'web.db', actor, { resolveHost: slowDns }).engine
     const app = mk('app')
     app.addResource({ type: 'web', name: 'Portal', target: 'https://portal.example/' })
     os.procs.set(1400, {
@@ -431,8 +422,6 @@ describe('engine ending', () => {
 describe('engine network changes', () => {
   it('emits network when the interfaces change, not before', async () => {
     const os = new FakeOs()
-    const store = openStore({ path: join(dir, 'n.db') })
-    stores.push(store)
     let fp = 'eth0/10.0.0.2'
     const src = {
       interfaces: () => Promise.resolve([]),
@@ -440,15 +429,7 @@ describe('engine network changes', () => {
         return fp
       },
     }
-    const engine = new Engine({
-      store,
-      probe: os,
-      geo: createGeoLocator(),
-      device: { id: 'd', name: 'n', os: 'o', model: 'm' },
-      clock: { now: () => os.now },
-      sshG: () => Promise.resolve(null),
-      interfaces: src,
-    })
+    const { engine } = makeEngine(os, 'n.db', 'test', { interfaces: src })
     const seen: number[] = []
     engine.on('network', () => seen.push(os.now))
     await engine.tick({ policy: true })

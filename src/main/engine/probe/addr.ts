@@ -2,6 +2,7 @@
 // IPv4 dotted quad, IPv4-mapped IPv6 reduced to IPv4, IPv6 in inet_ntop's canonical text
 // without brackets, and an IPv6 zone kept as `%zone` (fe80::1%eth0). A zone on an IPv4 address
 // (ss prints `%dev` for sockets bound to a device) is dropped: it is not part of the address.
+import type { SocketInfo } from './types'
 
 export interface Endpoint {
   address: string
@@ -116,4 +117,31 @@ export function procNetHexToAddress(hex: string, littleEndian = true): string | 
 /** Key of one connection, for merging rows of the same socket held by several processes. */
 export function connectionKey(local: Endpoint, remote: Endpoint): string {
   return `${local.address}|${local.port}|${remote.address}|${remote.port}`
+}
+
+/**
+ * Collects connections by their endpoints: a connection listed once per owning process (shared
+ * after fork) becomes one SocketInfo with every owner.
+ */
+export class SocketCollector {
+  readonly sockets: SocketInfo[] = []
+  private readonly byKey = new Map<string, SocketInfo>()
+
+  add(pid: number, local: Endpoint, remote: Endpoint): void {
+    const key = connectionKey(local, remote)
+    const prev = this.byKey.get(key)
+    if (prev !== undefined) {
+      if (!prev.pids.includes(pid)) prev.pids.push(pid)
+      return
+    }
+    const s: SocketInfo = {
+      pids: [pid],
+      localAddress: local.address,
+      localPort: local.port,
+      remoteAddress: remote.address,
+      remotePort: remote.port,
+    }
+    this.byKey.set(key, s)
+    this.sockets.push(s)
+  }
 }

@@ -11,7 +11,7 @@
 // - startTime has one-second resolution (lstart).
 import type { Probe, ProcessInfo, Snapshot, SocketInfo } from './types'
 import { cLocaleEnv, runFile, type RunFile } from './exec'
-import { connectionKey, parseEndpoint } from './addr'
+import { parseEndpoint, SocketCollector } from './addr'
 
 const PS = '/bin/ps'
 const LSOF = '/usr/sbin/lsof'
@@ -113,8 +113,7 @@ export function parseDarwinProcesses(statText: string, argsText: string): Map<nu
  * them and comes out once, with all their pids.
  */
 export function parseLsofSockets(text: string): SocketInfo[] {
-  const out: SocketInfo[] = []
-  const byKey = new Map<string, SocketInfo>()
+  const sockets = new SocketCollector()
   let pid = -1
   let proto: string | undefined
   let name: string | undefined
@@ -136,19 +135,7 @@ export function parseLsofSockets(text: string): SocketInfo[] {
     // a name can carry a trailing note in parentheses, e.g. "(ESTABLISHED)" in the table layout
     const remote = parseEndpoint(n.slice(arrow + 2).split(' ')[0] ?? '')
     if (local === null || remote === null) return
-    const key = connectionKey(local, remote)
-    const prev = byKey.get(key)
-    if (prev === undefined) {
-      const s: SocketInfo = {
-        pids: [pid],
-        localAddress: local.address,
-        localPort: local.port,
-        remoteAddress: remote.address,
-        remotePort: remote.port,
-      }
-      byKey.set(key, s)
-      out.push(s)
-    } else if (!prev.pids.includes(pid)) prev.pids.push(pid)
+    sockets.add(pid, local, remote)
   }
 
   for (const field of text.split(/[\n\0]/)) {
@@ -179,7 +166,7 @@ export function parseLsofSockets(text: string): SocketInfo[] {
     }
   }
   flush()
-  return out
+  return sockets.sockets
 }
 
 export interface DarwinProbeOptions {

@@ -9,7 +9,7 @@
 // Windows has no numeric uid: ProcessInfo.uid is -1 for every process.
 import type { Probe, ProcessInfo, Snapshot, SocketInfo } from './types'
 import { runFile, type RunFile } from './exec'
-import { connectionKey, parseEndpoint, normalizeAddress } from './addr'
+import { parseEndpoint, normalizeAddress, SocketCollector } from './addr'
 
 const MARK = '<<<warden-sockets>>>'
 const TIMEOUT_MS = 15_000
@@ -177,8 +177,7 @@ export function parseWin32Processes(json: string): Map<number, ProcessInfo> {
 
 /** `Get-NetTCPConnection -State Established | Select … | ConvertTo-Json` → sockets */
 export function parseNetTcpConnections(json: string): SocketInfo[] {
-  const out: SocketInfo[] = []
-  const byKey = new Map<string, SocketInfo>()
+  const sockets = new SocketCollector()
   for (const item of parseJsonArray(json)) {
     const r = record(item)
     if (r === null) continue
@@ -188,23 +187,9 @@ export function parseNetTcpConnections(json: string): SocketInfo[] {
     if (localPort === null || remotePort === null || pid === null) continue
     const local = { address: normalizeAddress(str(r.LocalAddress)), port: localPort }
     const remote = { address: normalizeAddress(str(r.RemoteAddress)), port: remotePort }
-    const key = connectionKey(local, remote)
-    const prev = byKey.get(key)
-    if (prev !== undefined) {
-      if (!prev.pids.includes(pid)) prev.pids.push(pid)
-      continue
-    }
-    const s: SocketInfo = {
-      pids: [pid],
-      localAddress: local.address,
-      localPort: local.port,
-      remoteAddress: remote.address,
-      remotePort: remote.port,
-    }
-    byKey.set(key, s)
-    out.push(s)
+    sockets.add(pid, local, remote)
   }
-  return out
+  return sockets.sockets
 }
 
 // netstat translates its State column; these are the words for an established connection
