@@ -419,6 +419,44 @@ describe('engine ending', () => {
   })
 })
 
+describe('engine concurrent-session limits', () => {
+  it('flags the sessions over a limit once, and shows the flag', async () => {
+    const os = new FakeOs()
+    const { engine, store } = makeEngine(os)
+    engine.setSetting('limitSsh', 1)
+    os.ssh(1500, ['ssh', 'first'], os.now - 10 * S)
+    os.ssh(1501, ['ssh', 'second'])
+    const limited: string[] = []
+    engine.on('limit', (s) => limited.push(s.resourceName))
+    for (let i = 0; i < 3; i++) await engine.tick({ policy: true })
+    expect(limited).toEqual(['second'])
+    const second = engine.list().find((s) => s.resourceName === 'second')
+    expect(second?.flags).toContain('limit-exceeded')
+    expect(store.events(second?.id ?? '').filter((e) => e.kind === 'limit')).toHaveLength(1)
+    expect(engine.list().find((s) => s.resourceName === 'first')?.flags).not.toContain('limit-exceeded')
+    expect(os.signals).toEqual([])
+  })
+
+  it('ends the newest session over the limit with cause policy when set to', async () => {
+    const os = new FakeOs()
+    const { engine, store } = makeEngine(os)
+    engine.setSetting('limitSsh', 1)
+    engine.setSetting('limitAction', 'end-newest')
+    os.ssh(1600, ['ssh', 'first'], os.now - 10 * S)
+    await engine.tick({ policy: true })
+    os.ssh(1601, ['ssh', 'second'])
+    await engine.tick({ policy: true }) // recorded
+    await engine.tick({ policy: true }) // over the limit: ended
+    await engine.stop()
+    expect(os.signals).toEqual([[1601, 'SIGTERM']])
+    const ended = store.history({}).rows
+    expect(ended.map((r) => [r.resourceName, r.endReason, r.endedBy])).toEqual([
+      ['second', 'policy', 'policy'],
+    ])
+    expect(engine.list().map((s) => s.resourceName)).toEqual(['first'])
+  })
+})
+
 describe('engine network changes', () => {
   it('emits network when the interfaces change, not before', async () => {
     const os = new FakeOs()

@@ -143,7 +143,6 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly live = new Map<string, Live>()
   private readonly sshConfig: SshConfigResolver
   private readonly ending = new Set<string>()
-  private readonly limitFlagged = new Set<string>()
   /** policy ends that failed, by id: retried only after a minute, not every tick */
   private readonly failedEnds = new Map<string, number>()
   /** ids whose 'ended' event endOne already emitted (a tick in flight must not emit it again) */
@@ -383,7 +382,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       lastActivity: r.lastActivity,
       warnedAt: r.warnedAt,
       endable: r.endable,
-      limitFlagged: this.limitFlagged.has(r.id),
+      limitFlagged: r.flags.includes('limit-exceeded'),
       policy: resourceById.get(r.resourceId) ?? null,
     }))
     const actions = policy
@@ -409,7 +408,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       } else if (a.action === 'end-newest') {
         toEnd.push({ id: a.id, reason: 'policy' })
       } else {
-        this.limitFlagged.add(a.id)
+        updates.push({ kind: 'flag', id: a.id, flag: 'limit-exceeded' })
         updates.push({
           kind: 'event',
           id: a.id,
@@ -436,7 +435,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     for (const key of [...this.live.keys()]) if (!seen.has(key)) this.live.delete(key)
     for (const id of result.ended) {
-      this.limitFlagged.delete(id)
       const row = open.find((r) => r.id === id)
       if (row?.flags.includes('launched')) this.wipeLaunchProfile(row)
     }

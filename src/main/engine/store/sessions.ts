@@ -182,6 +182,10 @@ export function sessionsTable(db: Database.Database) {
        ended_by = @actor
      WHERE id = @id AND end_time IS NULL`,
   )
+  const addFlag = db.prepare<{ id: string; flag: SessionFlag }>(
+    `UPDATE sessions SET flags = json_insert(flags, '$[#]', @flag)
+     WHERE id = @id AND end_time IS NULL AND NOT EXISTS (SELECT 1 FROM json_each(flags) WHERE value = @flag)`,
+  )
   const purge = db.prepare<[number]>('DELETE FROM sessions WHERE end_time IS NOT NULL AND end_time < ?')
   const requestEnd = db.prepare<{ id: string; reason: EndReason; actor: string; at: number }>(
     `UPDATE sessions SET end_request_reason = @reason, end_request_actor = @actor, end_request_at = @at
@@ -283,6 +287,9 @@ export function sessionsTable(db: Database.Database) {
     },
     warn(id: string, at: number): boolean {
       return warn.run({ id, at }).changes === 1
+    },
+    addFlag(id: string, flag: SessionFlag): boolean {
+      return addFlag.run({ id, flag }).changes === 1
     },
     end(id: string, at: number, reason: EndReason, actor: string): boolean {
       return end.run({ id, at, reason, actor }).changes === 1

@@ -61,6 +61,9 @@ export function createStore(
         case 'event':
           events.insert({ sessionId: u.id, at: u.at, kind: u.event, detail: u.detail, actor: u.actor })
           break
+        case 'flag':
+          sessions.addFlag(u.id, u.flag)
+          break
       }
     }
     return result

@@ -107,6 +107,8 @@ export type SessionUpdate =
   | { kind: 'warned'; id: string; at: number; detail: string }
   | { kind: 'end'; id: string; at: number; reason: EndReason; actor: string }
   | { kind: 'event'; id: string; at: number; event: EventKind; detail: string | null; actor: string | null }
+  /** adds a flag to an open session (once) */
+  | { kind: 'flag'; id: string; flag: SessionFlag }
 
 export interface TickResult {
   inserted: string[]
