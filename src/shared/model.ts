@@ -28,6 +28,8 @@ export type EndReason = (typeof END_REASONS)[number]
  * - launched: a browser process Session Warden itself launched for a web resource (endable)
  * - in-browser: a web session inside the user's everyday browser (cannot be ended on its own)
  * - limit-exceeded: over a concurrent-session limit
+ * - new-location: the first session ever from this computer to a place (city or country) —
+ *   the spec's anomaly flag: "sessions from unusual locations … are flagged for review"
  */
 export const SESSION_FLAGS = [
   'tunnel',
@@ -37,6 +39,7 @@ export const SESSION_FLAGS = [
   'launched',
   'in-browser',
   'limit-exceeded',
+  'new-location',
 ] as const
 export type SessionFlag = (typeof SESSION_FLAGS)[number]
 

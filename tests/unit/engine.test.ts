@@ -457,6 +457,24 @@ describe('engine concurrent-session limits', () => {
   })
 })
 
+describe('engine anomaly flag', () => {
+  it('flags the first session ever to a place, not later ones nor private addresses', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    os.ssh(1700, ['ssh', 'mx1'])
+    os.remote.set(1700, ['189.203.0.1', 22])
+    os.ssh(1701, ['ssh', 'lan'])
+    os.remote.set(1701, ['10.0.0.5', 22])
+    await engine.tick()
+    os.ssh(1702, ['ssh', 'mx2'])
+    os.remote.set(1702, ['189.203.0.1', 22])
+    await engine.tick()
+    const flags = Object.fromEntries(engine.list().map((s) => [s.resourceName, s.flags]))
+    expect(engine.list().find((s) => s.resourceName === 'mx1')?.location).toBe('Mexico City, MX')
+    expect(flags).toEqual({ mx1: ['new-location'], lan: [], mx2: [] })
+  })
+})
+
 describe('engine network changes', () => {
   it('emits network when the interfaces change, not before', async () => {
     const os = new FakeOs()

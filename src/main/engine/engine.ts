@@ -18,7 +18,7 @@ import { detectAll } from './detect'
 import type { Detected, WebResource } from './detect/types'
 import type { DeviceInfo, NetInterface } from './device'
 import { checkSessionId, EngineError } from './errors'
-import type { GeoLocator } from './geo'
+import { PRIVATE_NETWORK, THIS_DEVICE, UNKNOWN_LOCATION, type GeoLocator } from './geo'
 import { findBrowser, launchBrowser, profileDirFor } from './launch'
 import { effectivePolicy, evaluatePolicy, type PolicyInput } from './policy'
 import type { Probe, ProcessInfo, Snapshot } from './probe/types'
@@ -286,6 +286,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
 
     const openByKey = new Map(open.map((r) => [r.key, r]))
+    const newLocations = new Set<string>()
     const created: NewSession[] = []
     const updates: SessionUpdate[] = []
     const seen = new Set<string>()
@@ -311,6 +312,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           continue
         }
         const idleAfterMs = effectivePolicy(settings, resource).idleAfterMs
+        const location = this.geo.locate(d.remoteAddress)
         created.push({
           id: newSessionId(),
           key: d.key,
@@ -329,8 +331,8 @@ export class Engine extends EventEmitter<EngineEvents> {
           ipAddress: d.remoteAddress,
           remotePort: d.remotePort,
           localAddress: d.localAddress,
-          location: this.geo.locate(d.remoteAddress),
-          flags: d.flags,
+          location,
+          flags: this.isNewLocation(location, newLocations) ? [...d.flags, 'new-location'] : d.flags,
           endable: d.endable,
         })
         continue
@@ -549,6 +551,20 @@ export class Engine extends EventEmitter<EngineEvents> {
         (t) => t > 0 && idleFor >= t - margin && idleFor < t + margin,
       )
     })
+  }
+
+  /**
+   * The spec's anomaly flag: a session to a place (a geolocated public address) no session from
+   * this computer ever went to. Private and local addresses are never flagged. Two new sessions
+   * to one new place in one scan are both flagged.
+   */
+  private isNewLocation(location: string, seenThisTick: Set<string>): boolean {
+    if (location === PRIVATE_NETWORK || location === THIS_DEVICE || location === UNKNOWN_LOCATION)
+      return false
+    if (seenThisTick.has(location)) return true
+    if (this.store.seenLocation(location)) return false
+    seenThisTick.add(location)
+    return true
   }
 
   private backingOff(id: string, now: number): boolean {

@@ -104,6 +104,10 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `)
   },
+  // 2: "new location" flags ask whether a location was ever seen before; keep that an index probe
+  (db) => {
+    db.exec('CREATE INDEX sessions_location ON sessions (location)')
+  },
 ]
 
 export function userVersion(db: Database.Database): number {

@@ -186,6 +186,9 @@ export function sessionsTable(db: Database.Database) {
     `UPDATE sessions SET flags = json_insert(flags, '$[#]', @flag)
      WHERE id = @id AND end_time IS NULL AND NOT EXISTS (SELECT 1 FROM json_each(flags) WHERE value = @flag)`,
   )
+  const seenLocation = db
+    .prepare<[string], number>('SELECT 1 FROM sessions WHERE location = ? LIMIT 1')
+    .pluck()
   const purge = db.prepare<[number]>('DELETE FROM sessions WHERE end_time IS NOT NULL AND end_time < ?')
   const requestEnd = db.prepare<{ id: string; reason: EndReason; actor: string; at: number }>(
     `UPDATE sessions SET end_request_reason = @reason, end_request_actor = @actor, end_request_at = @at
@@ -287,6 +290,9 @@ export function sessionsTable(db: Database.Database) {
     },
     warn(id: string, at: number): boolean {
       return warn.run({ id, at }).changes === 1
+    },
+    seenLocation(location: string): boolean {
+      return seenLocation.get(location) !== undefined
     },
     addFlag(id: string, flag: SessionFlag): boolean {
       return addFlag.run({ id, flag }).changes === 1

@@ -139,6 +139,7 @@ export function createStore(
 
     getSession: (id) => sessions.get(id),
     openSessions: () => cached('open', () => sessions.open()),
+    seenLocation: (location) => sessions.seenLocation(location),
     history: (q) => sessions.history(q),
     events: (sessionId) => events.forSession(sessionId),
 

@@ -147,6 +147,8 @@ export interface Store {
   getSession(id: string): SessionRow | null
   /** open sessions (status active or idle) */
   openSessions(): SessionRow[]
+  /** whether any session (open or past) was recorded at this location */
+  seenLocation(location: string): boolean
   history(q: HistoryQuery): HistoryPage
   events(sessionId: string): EventRow[]
 
