@@ -457,6 +457,63 @@ describe('engine concurrent-session limits', () => {
   })
 })
 
+describe('engine retention', () => {
+  it('purges history older than retentionDays, keeps newer history and open sessions', async () => {
+    const os = new FakeOs()
+    const { engine, store } = makeEngine(os)
+    engine.setSetting('retentionDays', 30)
+    const res = store.ensureResource('ssh', 'old-host', 'old-host:22')
+    const row = (id: string, start: number) => ({
+      id,
+      key: `ssh:${id}`,
+      resourceId: res.id,
+      deviceId: 'dev1',
+      startTime: start,
+      lastActivity: start,
+      lastSeen: start,
+      status: 'active' as const,
+      pid: 4000,
+      processStart: start,
+      exe: '/usr/bin/ssh',
+      client: 'ssh',
+      host: 'old-host',
+      user: null,
+      ipAddress: '10.0.0.9',
+      remotePort: 22,
+      localAddress: '10.0.0.2',
+      location: 'Private network',
+      flags: [],
+      endable: true,
+    })
+    const DAY = 86_400_000
+    store.applyTick(
+      [row('0000000000a1', os.now - 40 * DAY), row('0000000000a2', os.now - 10 * DAY)],
+      [
+        {
+          kind: 'end',
+          id: '0000000000a1',
+          at: os.now - 40 * DAY + 1000,
+          reason: 'process-exit',
+          actor: 'engine',
+        },
+        {
+          kind: 'end',
+          id: '0000000000a2',
+          at: os.now - 10 * DAY + 1000,
+          reason: 'process-exit',
+          actor: 'engine',
+        },
+      ],
+      os.now,
+    )
+    os.ssh(4100, ['ssh', 'live'])
+    await engine.tick()
+    expect(store.getSession('0000000000a1')).toBeNull()
+    expect(store.getSession('0000000000a2')?.endReason).toBe('process-exit')
+    expect(engine.list().map((s) => s.resourceName)).toEqual(['live'])
+  })
+})
+
 describe('engine anomaly flag', () => {
   it('flags the first session ever to a place, not later ones nor private addresses', async () => {
     const os = new FakeOs()
