@@ -23,6 +23,21 @@ export const settingsSchema = z.object({
 })
 
 export type Settings = z.infer<typeof settingsSchema>
+
+/** What each setting accepts, in words, for error messages (mirrors settingsSchema). */
+export const SETTING_RULES: Record<keyof Settings, string> = {
+  idleAfterSec: 'a whole number of seconds from 5 to 86400',
+  warnAfterSec: 'a whole number of seconds from 0 (never) to 604800',
+  disconnectAfterSec: 'a whole number of seconds from 0 (never) to 604800',
+  pollIntervalMs: 'a whole number of milliseconds from 200 to 60000',
+  retentionDays: 'a whole number of days from 1 to 3650',
+  notifications: 'true or false',
+  awayWhenSystemIdle: 'true or false',
+  limitSsh: 'a whole number from 0 (no limit) to 1000',
+  limitRdp: 'a whole number from 0 (no limit) to 1000',
+  limitWeb: 'a whole number from 0 (no limit) to 1000',
+  limitAction: 'notify or end-newest',
+}
 export type SettingKey = keyof Settings
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -52,8 +67,10 @@ export function validateSetting<K extends SettingKey>(
 ): { ok: true; value: Settings[K] } | { ok: false; error: string } {
   const r = settingsSchema.shape[key].safeParse(value)
   if (r.success) return { ok: true, value: r.data as Settings[K] }
-  const issue = r.error.issues[0]
-  return { ok: false, error: `${key}: ${issue?.message ?? 'invalid value'}` }
+  return {
+    ok: false,
+    error: `${key} must be ${SETTING_RULES[key]} (got ${(JSON.stringify(value) as string | undefined) ?? String(value)})`,
+  }
 }
 
 /**

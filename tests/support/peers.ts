@@ -733,6 +733,20 @@ export interface ClientProc {
   stop: () => Promise<void>
 }
 
+/** The ClientProc of a spawned client whose connection is up. */
+function clientProc(p: Spawned, socket: TcpSocket, r: Resource): ClientProc {
+  const owner = socket.owners[0]
+  return {
+    pid: p.pid,
+    proc: p.proc,
+    exited: p.exited,
+    socket,
+    socketPid: owner ? owner.pid : p.pid,
+    output: p.output,
+    stop: () => release(r),
+  }
+}
+
 export interface SshClientOptions {
   /** Start ssh with SIGTERM ignored (`bash -c 'trap "" TERM; exec ssh …'`): only SIGKILL ends it. */
   ignoreSigterm?: boolean
@@ -894,16 +908,7 @@ export async function sftpClient(sshd: Sshd, timeoutMs = 10_000): Promise<Client
     const p = spawnTracked(r, BIN.sftp, args, { stdin: 'pipe' })
     const socket = await connectionOf(p, sshd.port, 'sftp', timeoutMs)
     await waitForAuthentication(p, 'sftp', timeoutMs)
-    const owner = socket.owners[0]
-    return {
-      pid: p.pid,
-      proc: p.proc,
-      exited: p.exited,
-      socket,
-      socketPid: owner ? owner.pid : p.pid,
-      output: p.output,
-      stop: () => release(r),
-    }
+    return clientProc(p, socket, r)
   } catch (e) {
     await release(r)
     throw e
@@ -1172,16 +1177,7 @@ export async function xfreerdpClient(xrdp: Xrdp, opts: XfreerdpOptions = {}): Pr
       timeoutMs,
       `xrdp to accept the RDP session from port ${socket.localPort}`,
     )
-    const owner = socket.owners[0]
-    return {
-      pid: p.pid,
-      proc: p.proc,
-      exited: p.exited,
-      socket,
-      socketPid: owner ? owner.pid : p.pid,
-      output: p.output,
-      stop: () => release(r),
-    }
+    return clientProc(p, socket, r)
   } catch (e) {
     await release(r)
     throw e

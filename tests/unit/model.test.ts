@@ -46,7 +46,9 @@ describe('settings validation', () => {
     expect(validateSetting('idleAfterSec', 60)).toEqual({ ok: true, value: 60 })
     const bad = validateSetting('idleAfterSec', -1)
     expect(bad.ok).toBe(false)
-    expect(!bad.ok && bad.error).toMatch(/^idleAfterSec: /)
+    expect(!bad.ok && bad.error).toBe(
+      'idleAfterSec must be a whole number of seconds from 5 to 86400 (got -1)',
+    )
     expect(validateSetting('pollIntervalMs', 1.5).ok).toBe(false)
     expect(validateSetting('limitAction', 'explode').ok).toBe(false)
   })
