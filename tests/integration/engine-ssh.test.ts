@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine, type Engine } from '@engine/index'
@@ -83,7 +83,15 @@ describe('ssh sessions against a real sshd', () => {
   it('finds plain, alias, ProxyJump, ControlMaster, sftp and tunnel clients once each, and ignores non-sessions', async () => {
     freshDir()
     const e = await newEngine()
-    const plain = await sshClient(sshd, ['-N', '-p', String(sshd.port), '-i', sshd.keyPath, 'root@127.0.0.1'])
+    const me = userInfo().username
+    const plain = await sshClient(sshd, [
+      '-N',
+      '-p',
+      String(sshd.port),
+      '-i',
+      sshd.keyPath,
+      `${me}@127.0.0.1`,
+    ])
     const alias = await sshClient(sshd, ['-T', 'warden-test'], { command: 'sleep 60' })
     const jump = await sshClient(sshd, ['-N', 'warden-via-jump'])
     const mux = await sshClient(sshd, ['-N', 'warden-mux'])
@@ -109,7 +117,7 @@ describe('ssh sessions against a real sshd', () => {
     expect(byPid.get(plain.pid)).toMatchObject({
       resourceType: 'ssh',
       resourceName: '127.0.0.1',
-      user: 'root',
+      user: me,
       ipAddress: '127.0.0.1',
       status: 'active',
       location: 'This device',
