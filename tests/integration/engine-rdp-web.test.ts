@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -81,6 +81,64 @@ describe('RDP', () => {
     await client.exited
     expect(isAlive(client.pid)).toBe(false)
     expect(e.get(s?.id ?? '')).toMatchObject({ status: 'disconnected', endReason: 'user' })
+  })
+})
+
+describe('activity of GUI and browser clients comes from their own sockets', () => {
+  it('an xfreerdp idle at the login screen goes idle although the process keeps doing X11 I/O', async () => {
+    const e = await newEngine(xrdp.port)
+    e.setSetting('idleAfterSec', 5)
+    e.setSetting('pollIntervalMs', 250)
+    const client = await xfreerdpClient(xrdp)
+    const [s] = await sessionsOf(e, 1, xrdp.port)
+    expect(s?.status).toBe('active')
+    const rchar = (): number =>
+      Number(/rchar: (\d+)/.exec(readFileSync(`/proc/${client.pid}/io`, 'utf8'))?.[1])
+    const ioBefore = rchar()
+    const idle = await waitFor(
+      async () => {
+        await e.tick()
+        const cur = e.get(s?.id ?? '')
+        return cur.status === 'idle' ? cur : undefined
+      },
+      15_000,
+      'the RDP session to go idle',
+    )
+    expect(idle.pid).toBe(client.pid)
+    // process-wide I/O kept moving (X11): it is not an idle signal, the socket's clock is
+    expect(rchar()).toBeGreaterThan(ioBefore)
+    await client.stop()
+  })
+
+  it('a page that pings every second stays active; the same page without pings goes idle', async () => {
+    const e = await newEngine(web.port)
+    e.setSetting('idleAfterSec', 5)
+    e.addResource({ type: 'web', name: 'Busy', target: web.url })
+    const busy = await startChromium(`${web.url}?ping=1000`)
+    const [s] = await sessionsOf(e, 1, web.port)
+    const statuses = new Set<string>()
+    const t0 = Date.now()
+    while (Date.now() - t0 < 9000) {
+      await e.tick()
+      statuses.add(e.get(s?.id ?? '').status)
+      await new Promise((r) => setTimeout(r, 300))
+    }
+    expect([...statuses]).toEqual(['active'])
+    await busy.stop()
+    await waitFor(async () => ((await e.tick()).ended.length > 0 ? true : undefined), 10_000, 'the end')
+
+    const quiet = await startChromium(`${web.url}?ping=0`)
+    const [q] = await sessionsOf(e, 1, web.port)
+    expect(q?.pid).toBe(quiet.pid)
+    await waitFor(
+      async () => {
+        await e.tick()
+        return e.get(q?.id ?? '').status === 'idle' ? true : undefined
+      },
+      15_000,
+      'the quiet page to go idle',
+    )
+    await quiet.stop()
   })
 })
 
