@@ -18,7 +18,7 @@
 //                with empty strings); its socket is shared with the foreground ssh that created it.
 //   scp          scp … myalias:/x  └ /usr/bin/ssh -x -oPermitLocalCommand=no … -s -- myalias sftp
 //   sftp         sftp … myalias   └ /usr/bin/ssh -oForwardX11 no … -oPort 2022 -l root -s -- 127.0.0.1 sftp
-import type { SessionFlag } from '@shared/model'
+import { SESSION_FLAGS, type SessionFlag } from '@shared/model'
 import type { ProcessInfo, SocketInfo } from '../probe/types'
 import type { DetectContext, Detected, Detector } from './types'
 import { orderMembers, primaryFirst, sessionKey } from './common'
@@ -584,18 +584,9 @@ function buildSsh(b: Builder): Detected {
   }
 }
 
-const FLAG_ORDER: readonly SessionFlag[] = [
-  'tunnel',
-  'jump',
-  'multiplexed',
-  'file-transfer',
-  'launched',
-  'in-browser',
-  'limit-exceeded',
-]
-
 export function orderFlags(flags: ReadonlySet<SessionFlag>): SessionFlag[] {
-  return FLAG_ORDER.filter((f) => flags.has(f))
+  // the model's order, so a session's flags always read the same way
+  return SESSION_FLAGS.filter((f) => flags.has(f))
 }
 
 function detectPutty(p: ProcessInfo, ix: SnapshotIndex): Detected | null {
