@@ -224,13 +224,19 @@ const COMMANDS: Record<string, Command> = {
             `${new Date().toLocaleTimeString()}  ${event.padEnd(8)} ${s.id}  ${s.resourceType.toUpperCase()} ${s.resourceName}  ${s.status}${s.endReason ? ` (${s.endReason})` : ''}`,
           )
       }
+      if (!json) {
+        // what is open now first; then one line per change
+        await engine.tick()
+        const now = engine.list()
+        if (now.length > 0) io.out(sessionsTable(now))
+        io.out('Watching sessions (Ctrl-C to stop)…')
+      }
       engine.on('created', (s) => line('created', s))
       engine.on('status', (s) => line('status', s))
       engine.on('warned', (s, w) => line('warned', s, { idleMs: w.idleMs, disconnectInMs: w.disconnectInMs }))
       engine.on('limit', (s, l) => line('limit', s, l))
       engine.on('ended', (s) => line('ended', s))
       engine.on('error', (e) => io.err(`warden: scan failed: ${e.message}`))
-      if (!json) io.out('Watching sessions (Ctrl-C to stop)…')
       engine.start()
       await new Promise<void>((resolve) => {
         if (!io.stop) return
