@@ -121,6 +121,22 @@ describe('warden settings and resources', () => {
     expect((await cli('device')).out).toMatch(/^DEVICE\s+OS\s+MODEL\s+ID/)
   })
 
+  it('watch runs until stopped and exits 0', async () => {
+    const out: string[] = []
+    const stop = new AbortController()
+    setTimeout(() => stop.abort(), 1500)
+    const code = await runCli(['watch'], {
+      out: (l) => out.push(l),
+      err: (l) => out.push(l),
+      confirm: null,
+      env: { WARDEN_DB: db },
+      stop: stop.signal,
+      engine: { scope: () => false }, // this machine's own sessions are not part of the test
+    })
+    expect(code).toBe(0)
+    expect(out).toEqual(['Watching sessions (Ctrl-C to stop)…'])
+  })
+
   it('history is empty on a new database, in text and JSON', async () => {
     expect((await cli('history')).out).toBe('No sessions in the history match.')
     expect(JSON.parse((await cli('history', '--json', '--type', 'ssh', '--since', '7d')).out)).toEqual([])
