@@ -442,5 +442,3 @@ function policyFlags(
 function describe(s: Session): string {
   return `${s.id} (${s.resourceType.toUpperCase()} ${s.resourceName}, ${s.ipAddress})`
 }
-
-export { EngineError }

@@ -116,7 +116,8 @@ interface Live {
   bytes: number | null
 }
 
-const STALE_FOR_RESTART_MS = 3
+/** polls a live engine may miss before an open row counts as left by a run that stopped */
+const STALE_POLLS = 3
 const END_REQUEST_MAX_AGE_MS = 60_000
 const TOUCH_EVERY_MS = 10_000
 const PURGE_EVERY_MS = 3_600_000
@@ -364,7 +365,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (this.ending.has(row.id)) continue
       if (row.resourceType === 'web' && !this.hostResolved(resourceById.get(row.resourceId))) continue
       // lastSeen is refreshed every TOUCH_EVERY_MS: older than that (and a few polls) means nobody watched
-      const staleMs = TOUCH_EVERY_MS + STALE_FOR_RESTART_MS * settings.pollIntervalMs + 2000
+      const staleMs = TOUCH_EVERY_MS + STALE_POLLS * settings.pollIntervalMs + 2000
       if (this.firstTick && now - row.lastSeen > staleMs) {
         // Left open by a run that stopped: it ended some time after it was last seen.
         updates.push({ kind: 'end', id: row.id, at: row.lastSeen, reason: 'app-restart', actor: this.actor })
@@ -537,7 +538,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     resources: ReadonlyMap<number, ResourceRow>,
     now: number,
   ): boolean {
-    if (open.length === 0) return now - this.lastCountersAt >= 5000
+    // nothing open: no activity to judge (a new session's first reading comes with its new socket)
+    if (open.length === 0) return false
     let shortest = settings.idleAfterSec * 1000
     for (const r of resources.values())
       if (r.idleAfterSec !== null) shortest = Math.min(shortest, r.idleAfterSec * 1000)

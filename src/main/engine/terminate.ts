@@ -113,8 +113,7 @@ export async function terminateTree(
 
   const termErr = await signalAlive('SIGTERM')
   if (termErr) return termErr
-  const deadline = graceMs
-  for (let waited = 0; waited < deadline; waited += pollMs) {
+  for (let waited = 0; waited < graceMs; waited += pollMs) {
     if (!(await alive(root))) {
       // The root is gone; its children had SIGTERM too: one more poll for them, then SIGKILL.
       await ports.sleep(pollMs)
