@@ -352,6 +352,73 @@ describe('engine robustness', () => {
   })
 })
 
+describe('engine races and failures', () => {
+  it('an end that finishes while a tick is in flight emits ended once', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    os.ssh(1800, ['ssh', 'racy'])
+    await engine.tick()
+    const id = engine.list()[0]?.id ?? ''
+    const ended: string[] = []
+    engine.on('ended', (s) => ended.push(s.id))
+    // hold the next tick's scan until the end has gone through
+    let release: () => void = () => undefined
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    const real = os.snapshot.bind(os)
+    let held = false
+    os.snapshot = async () => {
+      if (!held) {
+        held = true
+        await gate
+      }
+      return real()
+    }
+    const inFlight = engine.tick()
+    await new Promise((r) => setTimeout(r, 0))
+    expect(await engine.end(id)).toMatchObject({ ok: true, result: 'ended' })
+    release()
+    await inFlight
+    await engine.tick()
+    await engine.tick()
+    expect(ended).toEqual([id])
+  })
+
+  it('a failed auto-disconnect is not retried every tick', async () => {
+    const os = new FakeOs()
+    const attempts: number[] = []
+    const { engine, store } = makeEngine(os, 'w.db', 'test', {
+      terminate: {
+        graceMs: 100,
+        sleep: () => Promise.resolve(),
+        signal: (pid) => {
+          attempts.push(pid)
+          throw Object.assign(new Error('EPERM'), { code: 'EPERM' })
+        },
+      },
+    })
+    engine.setSetting('idleAfterSec', 10)
+    engine.setSetting('disconnectAfterSec', 30)
+    os.ssh(1900, ['ssh', 'stuck'])
+    await engine.tick({ policy: true })
+    const id = engine.list()[0]?.id ?? ''
+    os.now += 31 * S
+    for (let t = 0; t < 20; t++) {
+      await engine.tick({ policy: true })
+      await new Promise((r) => setTimeout(r, 0))
+      os.now += 1 * S
+    }
+    expect(attempts).toEqual([1900]) // once, not twenty times
+    os.now += 60 * S
+    await engine.tick({ policy: true })
+    await engine.stop()
+    expect(attempts).toEqual([1900, 1900]) // tried again after the back-off
+    expect(store.events(id).filter((e) => e.kind === 'end-failed')).toHaveLength(2)
+    expect(engine.list().map((s) => s.id)).toEqual([id])
+  })
+})
+
 describe('engine ending', () => {
   it('ends one session: the process tree is signalled and the cause recorded', async () => {
     const os = new FakeOs()

@@ -112,4 +112,30 @@ describe('Linux probe fast path', () => {
     const after = await probe.snapshot()
     expect(after.processes.has(c.pid ?? -1)).toBe(false)
   })
+
+  it('finds a process that became a session program by a late exec, long before the periodic sweep', async () => {
+    const port = await listen()
+    const probe = createLinuxProbe({ interesting, youngMs: 0, fullSweepMs: 600_000 })
+    // a shell that is not interesting when first read, then execs into a marked client
+    const script =
+      `const s = require('net').connect(${String(port)}, '127.0.0.1');` + 'setTimeout(() => s.end(), 30000)'
+    const c = spawn('bash', ['-c', `sleep 0.5; exec "$0" -e "$1" ${MARK}`, process.execPath, script], {
+      stdio: 'ignore',
+    })
+    children.push(c)
+    await sleep(100)
+    const before = await probe.snapshot()
+    expect(before.processes.get(c.pid ?? -1)?.argv[0]).toBe('bash')
+    await sleep(900) // exec done, connection up
+    let found = false
+    for (let i = 0; i < 4 && !found; i++) {
+      const snap = await probe.snapshot()
+      const p = snap.processes.get(c.pid ?? -1)
+      found =
+        p?.argv.includes(MARK) === true &&
+        snap.sockets.some((sk) => sk.remotePort === port && sk.pids.includes(c.pid ?? -1))
+      await sleep(50)
+    }
+    expect(found).toBe(true)
+  })
 })
