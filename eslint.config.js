@@ -3,19 +3,11 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import prettier from 'eslint-config-prettier'
 import globals from 'globals'
+import pluginVue from 'eslint-plugin-vue'
 
 export default tseslint.config(
   {
-    ignores: [
-      'node_modules',
-      'out',
-      'dist',
-      'coverage',
-      'src/renderer',
-      'bin/*.js',
-      'tests/support/*.mjs',
-      'test-results',
-    ],
+    ignores: ['node_modules', 'out', 'dist', 'coverage', 'bin/*.js', 'tests/support/*.mjs', 'test-results'],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -38,6 +30,19 @@ export default tseslint.config(
         'error',
         { object: 'child_process', property: 'exec', message: 'Use execFile: never a shell.' },
       ],
+    },
+  },
+  ...pluginVue.configs['flat/recommended'],
+  {
+    // the window: browser globals, and .vue files type-checked through the renderer's tsconfig
+    files: ['src/renderer/**/*.{ts,vue}'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] },
+    },
+    rules: {
+      // one-word names are the convention for views here (App, AppShell …) only where Vue allows it
+      'vue/multi-word-component-names': 'off',
     },
   },
   {

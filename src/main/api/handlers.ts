@@ -1,0 +1,118 @@
+// The contract's handlers over the engine, and the one dispatch path every call goes through:
+// look the channel up, parse the arguments with the contract's schema, run, wrap in an envelope.
+// Plain Node (never imports electron): the Electron shell adds its sender check around `dispatch`,
+// and the test bridge serves the very same `dispatch` over a loopback WebSocket.
+import { computeStats, type Session } from '@shared/model'
+import {
+  describeZodError,
+  events,
+  invokes,
+  type ApiErrorCode,
+  type Envelope,
+  type EventName,
+  type InvokeName,
+  type ParsedArgsOf,
+  type PayloadOf,
+  type ResultOf,
+  type SessionsSnapshot,
+} from '@shared/contract'
+import type { Engine } from '../engine/engine'
+import { EngineError } from '../engine/errors'
+
+export type Handlers = {
+  readonly [K in InvokeName]: (...args: ParsedArgsOf<K>) => Promise<ResultOf<K>> | ResultOf<K>
+}
+
+function snapshot(sessions: Session[], at: number): SessionsSnapshot {
+  return { sessions, stats: computeStats(sessions), at }
+}
+
+/** What each contract entry does, in engine terms. `actor` is recorded in the audit trail. */
+export function createHandlers(engine: Engine, actor = 'app'): Handlers {
+  return {
+    listSessions: () => snapshot(engine.list(), Date.now()),
+    refreshSessions: async () => {
+      await engine.tick()
+      return snapshot(engine.list(), Date.now())
+    },
+    endSession: (id) => engine.end(id, actor),
+    endSessions: (ids) => engine.endMany(ids, actor),
+    queryHistory: (q) => engine.history(q),
+    getSettings: () => engine.getSettings(),
+    setSetting: (key, value) => engine.setSetting(key, value),
+    listResources: () => engine.resources(),
+    addWebResource: (r) => engine.addResource({ type: 'web', name: r.name, target: r.target }),
+    updateResourcePolicy: (nameOrId, p) => engine.updateResourcePolicy(nameOrId, p),
+    removeResource: (nameOrId) => engine.removeResource(nameOrId),
+    openWebResource: (nameOrId) => engine.launchWeb(nameOrId),
+    getDevice: async () => {
+      const { id, name, os, model } = engine.device
+      const nics = await engine.interfaces()
+      return {
+        id,
+        name,
+        os,
+        model,
+        addresses: nics
+          .filter((n) => !n.internal)
+          .map((n) => ({ name: n.name, address: n.address, family: n.family })),
+        database: engine.storeInfo.path,
+      }
+    },
+  }
+}
+
+const byChannel = new Map<string, InvokeName>(
+  (Object.keys(invokes) as InvokeName[]).map((name) => [invokes[name].channel, name]),
+)
+
+function fail(code: ApiErrorCode, message: string): Envelope<never> {
+  return { ok: false, error: { code, message } }
+}
+
+/**
+ * Runs one call from the window. Never throws: unknown channels, bad arguments and engine refusals
+ * come back as `{ ok: false }` with a code and one readable line; nothing was changed in those cases.
+ */
+export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: unknown): Promise<Envelope> {
+  const name = typeof channel === 'string' ? byChannel.get(channel) : undefined
+  if (name === undefined)
+    return fail(
+      'BAD_ARGS',
+      `unknown call ${(JSON.stringify(channel) as string | undefined) ?? String(channel)}`,
+    )
+  const parsed = invokes[name].args.safeParse(rawArgs)
+  if (!parsed.success) return fail('BAD_ARGS', `${name}: ${describeZodError(parsed.error)}`)
+  try {
+    const run = handlers[name] as (...args: unknown[]) => unknown
+    const value = await run(...(parsed.data as unknown[]))
+    return { ok: true, value }
+  } catch (e) {
+    if (e instanceof EngineError) return fail(e.code, e.message)
+    // Anything else is our bug: say which call failed, keep the stack out of the window.
+    return fail('INTERNAL', `${name} failed: ${e instanceof Error ? e.message : String(e)}`)
+  }
+}
+
+/**
+ * Forwards the engine's events to the window as contract events. Returns the function that stops
+ * forwarding (the window closed, the bridge stopped).
+ */
+export function forwardEvents(
+  engine: Engine,
+  emit: <E extends EventName>(channel: string, payload: PayloadOf<E>) => void,
+): () => void {
+  const onChanged = (sessions: Session[]): void =>
+    emit<'onSessionsChanged'>(events.onSessionsChanged.channel, snapshot(sessions, Date.now()))
+  const onWarned = (session: Session, info: { idleMs: number; disconnectInMs: number | null }): void =>
+    emit<'onIdleWarning'>(events.onIdleWarning.channel, { session, ...info })
+  const onEnded = (session: Session): void => emit<'onSessionEnded'>(events.onSessionEnded.channel, session)
+  engine.on('changed', onChanged)
+  engine.on('warned', onWarned)
+  engine.on('ended', onEnded)
+  return () => {
+    engine.off('changed', onChanged)
+    engine.off('warned', onWarned)
+    engine.off('ended', onEnded)
+  }
+}

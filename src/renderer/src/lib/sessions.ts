@@ -1,0 +1,155 @@
+// Pure logic of the Sessions and History views: live durations, sorting, labels, end results.
+// No Vue, no DOM: unit-tested on its own.
+import type { EndOutcome } from '@shared/contract'
+import {
+  formatDuration,
+  type EndReason,
+  type ResourceType,
+  type Session,
+  type SessionFlag,
+  type SessionStatus,
+} from '@shared/model'
+
+/** Duration of a session `now`, from the engine's figure at `receivedAt` (both local ms). */
+export function liveDurationMs(
+  s: Pick<Session, 'status' | 'durationMs'>,
+  receivedAt: number,
+  now: number,
+): number {
+  if (s.status === 'disconnected') return s.durationMs
+  return s.durationMs + Math.max(0, now - receivedAt)
+}
+
+export function liveDuration(
+  s: Pick<Session, 'status' | 'durationMs'>,
+  receivedAt: number,
+  now: number,
+): string {
+  return formatDuration(liveDurationMs(s, receivedAt, now))
+}
+
+/** The spec's Total Duration: combined duration of the active sessions, ticking live. */
+export function liveTotalActiveMs(sessions: readonly Session[], receivedAt: number, now: number): number {
+  let total = 0
+  for (const s of sessions) if (s.status === 'active') total += liveDurationMs(s, receivedAt, now)
+  return total
+}
+
+const STATUS_ORDER: Record<SessionStatus, number> = { active: 0, idle: 1, disconnected: 2 }
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
+
+/** Ascending comparators for every sortable column (the table flips them for descending). */
+export const sorters = {
+  resource: (a: Session, b: Session) =>
+    collator.compare(a.resourceName, b.resourceName) || collator.compare(a.resourceType, b.resourceType),
+  device: (a: Session, b: Session) =>
+    collator.compare(a.device, b.device) || collator.compare(a.ipAddress, b.ipAddress),
+  // every open session's duration grows at the same rate, so the engine's figure orders them
+  duration: (a: Session, b: Session) => a.durationMs - b.durationMs,
+  location: (a: Session, b: Session) => collator.compare(a.location, b.location),
+  status: (a: Session, b: Session) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status],
+  started: (a: Session, b: Session) => Date.parse(a.startTime) - Date.parse(b.startTime),
+  ended: (a: Session, b: Session) => Date.parse(a.endTime ?? '') - Date.parse(b.endTime ?? ''),
+} satisfies Record<string, (a: Session, b: Session) => number>
+
+export type SortKey = keyof typeof sorters
+
+export const TYPE_LABELS: Record<ResourceType, string> = { ssh: 'SSH', rdp: 'RDP', web: 'Web' }
+
+export const STATUS_LABELS: Record<SessionStatus, string> = {
+  active: 'Active',
+  idle: 'Idle',
+  disconnected: 'Disconnected',
+}
+
+export const FLAG_LABELS: Record<SessionFlag, { label: string; hint: string; warn: boolean }> = {
+  tunnel: { label: 'Tunnel', hint: 'Forwards ports (ssh -L, -R or -D)', warn: false },
+  jump: { label: 'Via jump host', hint: 'Reached through a ProxyJump host', warn: false },
+  multiplexed: {
+    label: 'Shared',
+    hint: 'A ControlMaster connection other ssh commands share; ending it ends them too',
+    warn: false,
+  },
+  'file-transfer': { label: 'File transfer', hint: 'scp, sftp or rsync', warn: false },
+  launched: { label: 'Own window', hint: 'Opened by Session Warden in its own browser window', warn: false },
+  'in-browser': {
+    label: 'In your browser',
+    hint: 'Runs in your everyday browser: close its tab there; Session Warden cannot end it alone',
+    warn: false,
+  },
+  'limit-exceeded': {
+    label: 'Over limit',
+    hint: 'More sessions of this type than your limit allows',
+    warn: true,
+  },
+  'new-location': {
+    label: 'New location',
+    hint: 'The first session ever from this computer to this place: check that you expected it',
+    warn: true,
+  },
+}
+
+export const END_REASON_LABELS: Record<EndReason, string> = {
+  user: 'Ended by you',
+  bulk: 'Ended with End all',
+  'idle-timeout': 'Idle timeout',
+  policy: 'Session limit',
+  'network-lost': 'Network lost',
+  'process-exit': 'Client closed',
+  'app-restart': 'Found closed at start',
+}
+
+/** Why a session cannot be ended from here, or null when it can. */
+export function notEndableReason(s: Pick<Session, 'endable' | 'flags' | 'status'>): string | null {
+  if (s.status === 'disconnected') return 'Already disconnected'
+  if (s.endable) return null
+  if (s.flags.includes('in-browser'))
+    return 'This session is in your everyday browser; close its tab there. Session Warden cannot end it without closing your browser.'
+  return 'Session Warden cannot end this session.'
+}
+
+/** Open sessions the End all dialog will end (the ones that can be ended). */
+export function endableOpen(sessions: readonly Session[]): Session[] {
+  return sessions.filter((s) => s.status !== 'disconnected' && s.endable)
+}
+
+/** One line for the result of ending one session. */
+export function endOutcomeText(o: EndOutcome, name: string): { ok: boolean; text: string } {
+  switch (o.result) {
+    case 'ended':
+      return { ok: true, text: `Ended ${name}${o.killed === true ? ' (it had to be forced)' : ''}.` }
+    case 'already-gone':
+      return { ok: true, text: `${name} had already closed.` }
+    case 'already-ended':
+      return { ok: true, text: `${name} was already disconnected.` }
+    case 'not-endable':
+      return { ok: false, text: `${name} was not ended: ${o.error ?? 'Session Warden cannot end it.'}` }
+    case 'failed':
+      return { ok: false, text: `${name} could not be ended: ${o.error ?? 'unknown error'}` }
+  }
+}
+
+/** One line for an End all: how many ended, and why the others were not. */
+export function endAllText(outcomes: readonly EndOutcome[]): { ok: boolean; text: string } {
+  const done = outcomes.filter((o) => o.ok).length
+  const failed = outcomes.filter((o) => !o.ok)
+  const noun = (n: number) => (n === 1 ? 'session' : 'sessions')
+  if (failed.length === 0) return { ok: true, text: `Ended ${done} ${noun(done)}.` }
+  const reasons = [...new Set(failed.map((o) => o.error ?? o.result))].join('; ')
+  return {
+    ok: false,
+    text: `Ended ${done} of ${outcomes.length} ${noun(outcomes.length)}; ${failed.length} could not be ended: ${reasons}`,
+  }
+}
+
+/** "Mar 4, 14:05" style local time for tables (full ISO in the title attribute). */
+export function shortTime(iso: string | null, now = Date.now()): string {
+  if (iso === null) return '—'
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return '—'
+  const sameDay = new Date(now).toDateString() === d.toDateString()
+  const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+  if (sameDay) return `Today ${time}`
+  return `${d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}, ${time}`
+}

@@ -1,0 +1,93 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { HistoryFilter } from '@shared/contract'
+import type { EndReason, ResourceType, Session } from '@shared/model'
+import { api, errorText } from '@renderer/api'
+
+const PAGE = 200
+/** export stops here rather than freeze the window on an enormous history */
+export const EXPORT_MAX = 100_000
+
+export interface HistoryFilters {
+  type: ResourceType | null
+  reason: EndReason | null
+  /** [from, to] local days as ms (the date picker's value), inclusive */
+  range: [number, number] | null
+  text: string
+}
+
+/** Disconnected sessions, newest first, fetched a keyset page at a time. */
+export const useHistoryStore = defineStore('history', () => {
+  const rows = shallowRef<Session[]>([])
+  const cursor = ref<string | null>(null)
+  const loading = ref(false)
+  const error = ref<string | null>(null)
+  const loaded = ref(false)
+  const filters = ref<HistoryFilters>({ type: null, reason: null, range: null, text: '' })
+  let generation = 0
+
+  const hasMore = computed(() => cursor.value !== null)
+
+  function query(): HistoryFilter {
+    const f = filters.value
+    const q: HistoryFilter = { limit: PAGE }
+    if (f.type) q.type = f.type
+    if (f.reason) q.reason = f.reason
+    if (f.text.trim() !== '') q.text = f.text.trim().slice(0, 200)
+    if (f.range) {
+      q.since = f.range[0]
+      // the picker gives the start of the last day; include that whole day
+      q.until = f.range[1] + 86_400_000
+    }
+    return q
+  }
+
+  /** Starts over with the current filters. */
+  async function reload(): Promise<void> {
+    const mine = ++generation
+    loading.value = true
+    try {
+      const page = await api.queryHistory(query())
+      if (mine !== generation) return
+      rows.value = page.rows
+      cursor.value = page.nextCursor
+      error.value = null
+      loaded.value = true
+    } catch (e) {
+      if (mine === generation) error.value = errorText(e)
+    } finally {
+      if (mine === generation) loading.value = false
+    }
+  }
+
+  async function loadMore(): Promise<void> {
+    if (loading.value || cursor.value === null) return
+    const mine = generation
+    loading.value = true
+    try {
+      const page = await api.queryHistory({ ...query(), cursor: cursor.value })
+      if (mine !== generation) return
+      rows.value = [...rows.value, ...page.rows]
+      cursor.value = page.nextCursor
+    } catch (e) {
+      error.value = errorText(e)
+    } finally {
+      if (mine === generation) loading.value = false
+    }
+  }
+
+  /** Every row matching the filters (not just the pages shown), for export. */
+  async function all(): Promise<{ rows: Session[]; truncated: boolean }> {
+    const out: Session[] = []
+    let next: string | undefined
+    for (;;) {
+      const page = await api.queryHistory({ ...query(), limit: 1000, ...(next ? { cursor: next } : {}) })
+      out.push(...page.rows)
+      if (page.nextCursor === null) return { rows: out, truncated: false }
+      if (out.length >= EXPORT_MAX) return { rows: out.slice(0, EXPORT_MAX), truncated: true }
+      next = page.nextCursor
+    }
+  }
+
+  return { rows, loading, error, loaded, filters, hasMore, reload, loadMore, all }
+})

@@ -1,0 +1,80 @@
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import type { DeviceSummary, Resource } from '@shared/contract'
+import type { ResourcePolicy, SettingKey, Settings } from '@shared/settings'
+import { api, errorText } from '@renderer/api'
+
+/** Settings, resources and this device. Every change goes to the engine, which validates it. */
+export const useSettingsStore = defineStore('settings', () => {
+  const settings = shallowRef<Settings | null>(null)
+  const resources = shallowRef<Resource[]>([])
+  const device = shallowRef<DeviceSummary | null>(null)
+  const loadError = ref<string | null>(null)
+
+  async function load(): Promise<void> {
+    try {
+      const [s, r, d] = await Promise.all([api.getSettings(), api.listResources(), api.getDevice()])
+      settings.value = s
+      resources.value = r
+      device.value = d
+      loadError.value = null
+    } catch (e) {
+      loadError.value = errorText(e)
+    }
+  }
+
+  /** Saves one setting. Resolves to null when saved, or to the engine's reason when refused. */
+  async function set<K extends SettingKey>(key: K, value: Settings[K]): Promise<string | null> {
+    try {
+      settings.value = await api.setSetting(key, value)
+      return null
+    } catch (e) {
+      return errorText(e)
+    }
+  }
+
+  async function reloadResources(): Promise<void> {
+    resources.value = await api.listResources()
+  }
+
+  async function addWeb(name: string, target: string): Promise<string | null> {
+    try {
+      await api.addWebResource({ name, target })
+      await reloadResources()
+      return null
+    } catch (e) {
+      return errorText(e)
+    }
+  }
+
+  async function remove(id: number): Promise<string | null> {
+    try {
+      await api.removeResource(String(id))
+      await reloadResources()
+      return null
+    } catch (e) {
+      return errorText(e)
+    }
+  }
+
+  async function setPolicy(id: number, p: Partial<ResourcePolicy>): Promise<string | null> {
+    try {
+      const updated = await api.updateResourcePolicy(String(id), p)
+      resources.value = resources.value.map((r) => (r.id === updated.id ? updated : r))
+      return null
+    } catch (e) {
+      return errorText(e)
+    }
+  }
+
+  async function open(id: number): Promise<string | null> {
+    try {
+      await api.openWebResource(String(id))
+      return null
+    } catch (e) {
+      return errorText(e)
+    }
+  }
+
+  return { settings, resources, device, loadError, load, set, addWeb, remove, setPolicy, open }
+})

@@ -1,0 +1,204 @@
+// The one IPC contract between the window and the main process (ARCHITECTURE.md "The contract").
+// Every call the window makes and every event it receives is listed here once: the main process
+// registers its handlers from it, the preload builds `window.warden` from it, and the renderer's type
+// of `window.warden` is derived from it. Tests run the same contract over a loopback WebSocket.
+// Pure TypeScript + zod: no Node, DOM or Electron API.
+import { z } from 'zod'
+import { END_REASONS, RESOURCE_TYPES, type ResourceType, type Session, type SessionStats } from './model'
+import { SETTING_KEYS, type ResourcePolicy, type Settings } from './settings'
+
+// ------------------------------------------------------------------ result types
+
+/** How ending one session went (the engine's EndResult). */
+export interface EndOutcome {
+  id: string
+  ok: boolean
+  result: 'ended' | 'already-gone' | 'already-ended' | 'not-endable' | 'failed'
+  killed?: boolean
+  error?: string
+}
+
+/** A resource: a host (ssh, rdp) or a web address, with its own idle-policy overrides. */
+export interface Resource extends ResourcePolicy {
+  id: number
+  name: string
+  type: ResourceType
+  target: string
+  /** added by the user (web resources, overrides) rather than recorded from a session */
+  configured: boolean
+  createdAt: string
+}
+
+export interface DeviceSummary {
+  id: string
+  name: string
+  os: string
+  model: string
+  addresses: { name: string; address: string; family: 'IPv4' | 'IPv6' }[]
+  database: string
+}
+
+export interface HistoryPageResult {
+  rows: Session[]
+  nextCursor: string | null
+}
+
+export interface SessionsSnapshot {
+  sessions: Session[]
+  stats: SessionStats
+  /** ms since the epoch, by the main process's clock */
+  at: number
+}
+
+export interface IdleWarning {
+  session: Session
+  idleMs: number
+  /** null when this session is never disconnected automatically */
+  disconnectInMs: number | null
+}
+
+// ------------------------------------------------------------------ argument schemas
+
+/** Session ids are 12 lower-case hex characters (the engine's newSessionId). */
+export const sessionIdSchema = z.string().regex(/^[0-9a-f]{12}$/, 'a session id is 12 hex characters')
+const nameOrIdSchema = z
+  .string()
+  .trim()
+  .min(1, 'a resource name or id is required')
+  .max(200, 'a resource name is at most 200 characters')
+const secondsOrInherit = z.number().int().min(0).max(604_800).nullable()
+
+export const historyQuerySchema = z
+  .object({
+    type: z.enum(RESOURCE_TYPES).optional(),
+    reason: z.enum(END_REASONS).optional(),
+    since: z.number().int().min(0).optional(),
+    until: z.number().int().min(0).optional(),
+    text: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict()
+export type HistoryFilter = z.infer<typeof historyQuerySchema>
+
+export const newWebResourceSchema = z
+  .object({
+    name: z.string().trim().min(1, 'a name is required').max(200),
+    target: z
+      .string()
+      .trim()
+      .max(2000)
+      .refine((t) => /^https?:\/\/[^\s/]+/i.test(t), 'the address must start with http:// or https://'),
+  })
+  .strict()
+
+export const resourcePolicySchema = z
+  .object({
+    idleAfterSec: z.number().int().min(5).max(86_400).nullable().optional(),
+    warnAfterSec: secondsOrInherit.optional(),
+    disconnectAfterSec: secondsOrInherit.optional(),
+  })
+  .strict()
+
+// ------------------------------------------------------------------ the contract
+
+interface InvokeDef<A extends z.ZodTuple, R> {
+  channel: string
+  args: A
+  /** phantom: the result type, never read at run time */
+  result?: R
+}
+
+function invoke<R>() {
+  return <A extends z.ZodTuple>(channel: string, args: A): InvokeDef<A, R> => ({ channel, args })
+}
+
+const none = z.tuple([])
+
+/** Every call the window makes. The key is the function name on `window.warden`. */
+export const invokes = {
+  listSessions: invoke<SessionsSnapshot>()('sessions:list', none),
+  /** scans now: updates status, durations, last seen and the stats */
+  refreshSessions: invoke<SessionsSnapshot>()('sessions:refresh', none),
+  endSession: invoke<EndOutcome>()('sessions:end', z.tuple([sessionIdSchema])),
+  /** ends exactly the sessions the user confirmed (the ids shown in the End all dialog) */
+  endSessions: invoke<EndOutcome[]>()(
+    'sessions:endAll',
+    z.tuple([z.array(sessionIdSchema).min(1, 'no session to end').max(10_000)]),
+  ),
+  queryHistory: invoke<HistoryPageResult>()('history:query', z.tuple([historyQuerySchema])),
+  getSettings: invoke<Settings>()('settings:get', none),
+  setSetting: invoke<Settings>()('settings:set', z.tuple([z.enum(SETTING_KEYS), z.unknown()])),
+  listResources: invoke<Resource[]>()('resources:list', none),
+  addWebResource: invoke<Resource>()('resources:add', z.tuple([newWebResourceSchema])),
+  updateResourcePolicy: invoke<Resource>()(
+    'resources:update',
+    z.tuple([nameOrIdSchema, resourcePolicySchema]),
+  ),
+  removeResource: invoke<Resource>()('resources:remove', z.tuple([nameOrIdSchema])),
+  /** opens a web resource in its own browser window, which the app can end for real */
+  openWebResource: invoke<{ pid: number }>()('resources:open', z.tuple([nameOrIdSchema])),
+  getDevice: invoke<DeviceSummary>()('device:get', none),
+} as const
+
+/** Every event the main process pushes. The key is the subscribe function on `window.warden`. */
+export const events = {
+  onSessionsChanged: { channel: 'sessions:changed', payload: undefined as unknown as SessionsSnapshot },
+  onIdleWarning: { channel: 'session:idleWarning', payload: undefined as unknown as IdleWarning },
+  onSessionEnded: { channel: 'session:ended', payload: undefined as unknown as Session },
+} as const
+
+export type Invokes = typeof invokes
+export type InvokeName = keyof Invokes
+export type Events = typeof events
+export type EventName = keyof Events
+
+export type ArgsOf<K extends InvokeName> = z.input<Invokes[K]['args']>
+export type ParsedArgsOf<K extends InvokeName> = z.output<Invokes[K]['args']>
+export type ResultOf<K extends InvokeName> = NonNullable<Invokes[K]['result']>
+export type PayloadOf<E extends EventName> = Events[E]['payload']
+
+/** `window.warden`: one function per invoke, one subscribe function (returning its unsubscribe) per event. */
+export type WardenApi = {
+  readonly [K in InvokeName]: (...args: ArgsOf<K>) => Promise<ResultOf<K>>
+} & {
+  readonly [E in EventName]: (listener: (payload: PayloadOf<E>) => void) => () => void
+}
+
+// ------------------------------------------------------------------ the wire
+
+/** Error codes a call can fail with: the engine's, plus the IPC layer's own. */
+export type ApiErrorCode =
+  | 'BAD_ARGS'
+  | 'BAD_ID'
+  | 'UNKNOWN_SESSION'
+  | 'UNKNOWN_RESOURCE'
+  | 'BAD_SETTING'
+  | 'BAD_RESOURCE'
+  | 'BAD_QUERY'
+  | 'LAUNCH_FAILED'
+  | 'FORBIDDEN'
+  | 'INTERNAL'
+
+/** Every reply crosses the wire in this envelope, so the caller gets a real Error with its code. */
+export type Envelope<T = unknown> =
+  { ok: true; value: T } | { ok: false; error: { code: ApiErrorCode; message: string } }
+
+export const INVOKE_CHANNELS: readonly string[] = Object.values(invokes).map((d) => d.channel)
+export const EVENT_CHANNELS: readonly string[] = Object.values(events).map((d) => d.channel)
+
+/** The error a rejected call throws in the renderer: name 'WardenError', the code kept. */
+export class WardenError extends Error {
+  override readonly name = 'WardenError'
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Describes a zod failure in one line a person can read. */
+export function describeZodError(e: z.ZodError): string {
+  return e.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')
+}
