@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config'
+import vue from '@vitejs/plugin-vue'
 import { fileURLToPath } from 'node:url'
 
 const alias = {
   '@shared': fileURLToPath(new URL('./src/shared', import.meta.url)),
   '@engine': fileURLToPath(new URL('./src/main/engine', import.meta.url)),
+  '@renderer': fileURLToPath(new URL('./src/renderer/src', import.meta.url)),
 }
 
 export default defineConfig({
@@ -15,6 +17,12 @@ export default defineConfig({
         test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' },
       },
       {
+        // the window's components and stores, in happy-dom
+        plugins: [vue()],
+        resolve: { alias },
+        test: { name: 'renderer', include: ['tests/renderer/**/*.test.ts'], environment: 'happy-dom' },
+      },
+      {
         resolve: { alias },
         test: {
           name: 'integration',
@@ -24,6 +32,19 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // the built window in Debian's Chromium over the loopback bridge, backed by the real engine
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/e2e/build-renderer.ts'],
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
         },
       },
     ],

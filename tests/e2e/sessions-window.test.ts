@@ -1,0 +1,444 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createEngine, type Engine } from '@engine/index'
+import type { Detected } from '@engine/detect/types'
+import type { Session } from '@shared/model'
+import { sorters } from '@renderer/lib/sessions'
+import { startBridge, type Bridge } from '../support/bridge'
+import {
+  freePort,
+  isAlive,
+  sshClient,
+  startChromium,
+  startSshd,
+  startWebServer,
+  stopAll,
+  waitFor,
+  type ClientProc,
+  type Sshd,
+  type WebServer,
+} from '../support/peers'
+import { launchChromium, openApp, type AppPage } from '../support/ui'
+
+// The built window in Debian's Chromium, `window.warden` backed by the real engine over the loopback
+// bridge, with real ssh sessions to a real sshd and a real browser session to a real web server.
+
+const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
+
+let sshd: Sshd
+let web: WebServer
+let browser: Browser
+let dir: string
+let engine: Engine | null = null
+let bridge: Bridge | null = null
+let app: AppPage | null = null
+
+beforeAll(async () => {
+  ;[sshd, web] = await Promise.all([startSshd(), startWebServer()])
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser.close()
+  await stopAll()
+})
+afterEach(async () => {
+  // whatever a test saw, the window must not have logged errors or thrown
+  const errors = app?.errors ?? []
+  await app?.close()
+  await bridge?.close()
+  await engine?.close()
+  app = bridge = engine = null
+  // every client of a test ends with it, so tests never see each other's sessions
+  await stopAll()
+  ;[sshd, web] = await Promise.all([startSshd(), startWebServer()])
+  rmSync(dir, { recursive: true, force: true })
+  expect(errors).toEqual([])
+})
+
+/** A fresh engine on a temp database, scoped to this file's peers; the window open on it. */
+async function openWindow(opts: { loop?: boolean; colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
+  dir = mkdtempSync(join(tmpdir(), 'warden-e2e-'))
+  const ports = new Set([sshd.port, web.port])
+  engine = await createEngine({
+    dbPath: join(dir, 'warden.db'),
+    actor: 'app',
+    scope: (d: Detected) => ports.has(d.remotePort),
+    terminate: { graceMs: 1500 },
+  })
+  await engine.tick()
+  if (opts.loop === true) engine.start()
+  bridge = await startBridge({ engine, rendererDir })
+  app = await openApp(browser, bridge, opts.colorScheme ? { colorScheme: opts.colorScheme } : {})
+  await app.page.locator('h1', { hasText: 'Active Sessions' }).waitFor()
+  return app.page
+}
+
+function eng(): Engine {
+  if (!engine) throw new Error('no engine')
+  return engine
+}
+
+function ssh(): Promise<ClientProc> {
+  return sshClient(sshd, ['-T', 'warden-test'], { command: 'sleep 120' })
+}
+
+async function rowIds(page: Page): Promise<string[]> {
+  const rows = await page.locator('tr[data-session-id]').all()
+  return Promise.all(rows.map(async (r) => (await r.getAttribute('data-session-id')) ?? ''))
+}
+
+async function waitForRows(page: Page, n: number): Promise<string[]> {
+  await waitFor(async () => (await page.locator('tr[data-session-id]').count()) === n, 15_000, `${n} rows`)
+  return rowIds(page)
+}
+
+function row(page: Page, id: string) {
+  return page.locator(`tr[data-session-id="${id}"]`)
+}
+
+async function card(page: Page, label: string): Promise<string> {
+  return (await page.locator(`[data-stat="${label}"] [data-value]`).innerText()).trim()
+}
+
+/** Waits until the engine has recorded `n` open sessions (the tick that sees new clients). */
+async function engineSees(n: number): Promise<Session[]> {
+  await waitFor(
+    async () => {
+      await eng().tick()
+      return eng().list().length === n
+    },
+    15_000,
+    `${n} sessions in the engine`,
+  )
+  return eng().list()
+}
+
+describe('Sessions view', () => {
+  it('shows exactly the engine’s sessions and stats, and sorts on every data column', async () => {
+    const clients = [
+      await ssh(),
+      await sshClient(sshd, ['-N', 'warden-via-jump']),
+      await sshClient(sshd, ['-N', '-L', `127.0.0.1:${await freePort()}:127.0.0.1:9`, 'warden-test']),
+    ]
+    const page = await openWindow()
+    const sessions = await engineSees(clients.length)
+    const ids = await waitForRows(page, sessions.length)
+    expect(new Set(ids)).toEqual(new Set(sessions.map((s) => s.id)))
+
+    for (const s of sessions) {
+      const r = row(page, s.id)
+      const text = await r.innerText()
+      expect(text).toContain(s.resourceName)
+      expect(text).toContain(s.device)
+      expect(text).toContain(s.ipAddress)
+      expect(text).toContain(s.location)
+      expect(await r.locator('[data-status]').getAttribute('data-status')).toBe(s.status)
+      expect(await r.locator('[data-icon]').getAttribute('data-icon')).toBe('ssh')
+      expect(await r.getByRole('button', { name: `End session ${s.resourceName}` }).count()).toBe(1)
+    }
+    // the tunnel and the jump are marked
+    const jump = sessions.find((s) => s.flags.includes('jump'))
+    expect(jump).toBeDefined()
+    if (jump) expect(await row(page, jump.id).locator('[data-flag="jump"]').count()).toBe(1)
+    expect(await page.locator('[data-flag="tunnel"]').count()).toBeGreaterThan(0)
+
+    const stats = eng().stats()
+    expect(await card(page, 'Active Sessions')).toBe(String(stats.active))
+    expect(await card(page, 'Idle Sessions')).toBe(String(stats.idle))
+    expect(await card(page, 'Total Duration')).toBe(stats.totalDuration)
+
+    // every data column sorts; Actions does not
+    const sortable = await page.locator('button.th-sort').all()
+    expect(await Promise.all(sortable.map((b) => b.getAttribute('data-sort')))).toEqual([
+      'resource',
+      'device',
+      'duration',
+      'location',
+      'status',
+    ])
+    const byName = [...sessions].sort(sorters.resource).map((s) => s.resourceName)
+    await page.click('[data-sort="resource"]')
+    await expect.poll(async () => names(page, await rowIds(page))).toEqual(byName)
+    expect(await page.getAttribute('[data-sort="resource"]', 'aria-sort')).toBe('ascending')
+    await page.click('[data-sort="resource"]')
+    await expect.poll(async () => names(page, await rowIds(page))).toEqual([...byName].reverse())
+    expect(await page.getAttribute('[data-sort="resource"]', 'aria-sort')).toBe('descending')
+
+    const byDuration = [...sessions].sort(sorters.duration).map((s) => s.id)
+    await page.click('[data-sort="duration"]')
+    await expect.poll(() => rowIds(page)).toEqual(byDuration)
+    await page.click('[data-sort="duration"]')
+    await expect.poll(() => rowIds(page)).toEqual([...byDuration].reverse())
+
+    function names(p: Page, order: string[]): Promise<string[]> {
+      return Promise.all(
+        order.map(async (id) => (await p.locator(`tr[data-session-id="${id}"] .name`).innerText()).trim()),
+      )
+    }
+  })
+
+  it('Cancel changes nothing; End removes exactly that session and its ssh process is gone', async () => {
+    const [a, b] = [await ssh(), await ssh()]
+    const page = await openWindow()
+    const sessions = await engineSees(2)
+    await waitForRows(page, 2)
+    const target = sessions.find((s) => s.pid === a.pid)
+    const other = sessions.find((s) => s.pid === b.pid)
+    if (!target || !other) throw new Error('sessions not matched to their clients')
+
+    // by keyboard: focus the row's X, Enter opens the dialog, Escape cancels it
+    await row(page, target.id)
+      .getByRole('button', { name: `End session ${target.resourceName}` })
+      .focus()
+    await page.keyboard.press('Enter')
+    const dialog = page.locator('[data-dialog="end-one"]')
+    await dialog.waitFor()
+    expect(await dialog.innerText()).toContain(
+      'Ending a session may result in loss of unsaved work. Save your work before terminating sessions.',
+    )
+    expect(await dialog.innerText()).toContain(`pid ${target.pid}`)
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+
+    // with the mouse: Cancel
+    await row(page, target.id).locator('[data-action="end"]').click()
+    await dialog.waitFor()
+    await dialog.locator('[data-action="cancel"]').click()
+    await dialog.waitFor({ state: 'detached' })
+    expect(await rowIds(page)).toHaveLength(2)
+    expect(isAlive(a.pid)).toBe(true)
+    expect(eng().get(target.id).status).not.toBe('disconnected')
+
+    // End
+    await row(page, target.id).locator('[data-action="end"]').click()
+    await dialog.locator('[data-action="confirm"]').click()
+    await row(page, target.id).waitFor({ state: 'detached' })
+    expect(await rowIds(page)).toEqual([other.id])
+    await page.getByText(`Ended ${target.resourceName}`).waitFor()
+    await waitFor(() => !isAlive(a.pid), 10_000, 'the ended ssh to exit')
+    expect(isAlive(b.pid)).toBe(true)
+    const ended = eng().get(target.id)
+    expect(ended).toMatchObject({ status: 'disconnected', endReason: 'user', endedBy: 'app' })
+    expect(eng().get(other.id).status).not.toBe('disconnected')
+  })
+
+  it('End All names the right count, Cancel keeps everything, End all ends them all', async () => {
+    const clients = [await ssh(), await ssh(), await sshClient(sshd, ['-N', 'warden-via-jump'])]
+    const page = await openWindow()
+    const sessions = await engineSees(3)
+    await waitForRows(page, 3)
+
+    const dialog = page.locator('[data-dialog="end-all"]')
+    await page.click('[data-action="end-all"]')
+    await dialog.waitFor()
+    expect(await dialog.innerText()).toContain('End All Sessions')
+    expect(await dialog.innerText()).toContain(
+      'This will immediately terminate all 3 active sessions. Any unsaved work may be lost. Are you sure you want to continue?',
+    )
+    await dialog.locator('[data-action="cancel"]').click()
+    await dialog.waitFor({ state: 'detached' })
+    expect(await rowIds(page)).toHaveLength(3)
+    for (const c of clients) expect(isAlive(c.pid)).toBe(true)
+
+    await page.click('[data-action="end-all"]')
+    await dialog.locator('[data-action="confirm"]').click()
+    await page.locator('[data-empty]').waitFor()
+    await page.getByText('Ended 3 sessions.').waitFor()
+    for (const c of clients) await waitFor(() => !isAlive(c.pid), 10_000, 'ssh to exit')
+    for (const s of sessions)
+      expect(eng().get(s.id)).toMatchObject({ status: 'disconnected', endReason: 'bulk', endedBy: 'app' })
+    expect(await page.locator('[data-action="end-all"]').isDisabled()).toBe(true)
+    expect(await card(page, 'Active Sessions')).toBe('0')
+  })
+
+  it('shows the empty state, Refresh picks up a new session, and the loop pushes later ones', async () => {
+    const page = await openWindow()
+    const empty = page.locator('[data-empty]')
+    await empty.waitFor()
+    expect(await empty.innerText()).toContain(
+      "This is normal when you're not currently connected to any resources.",
+    )
+    expect(await page.locator('[data-action="end-all"]').isDisabled()).toBe(true)
+
+    // no loop runs: only Refresh (a scan now) can show the new session
+    const a = await ssh()
+    await page.click('[data-action="refresh"]')
+    await waitFor(
+      async () => {
+        if ((await page.locator('tr[data-session-id]').count()) === 1) return true
+        await page.click('[data-action="refresh"]') // the client may still be authenticating
+        return false
+      },
+      15_000,
+      'the refreshed row',
+    )
+    const [s] = eng().list()
+    expect(s?.pid).toBe(a.pid)
+    expect(await rowIds(page)).toEqual([s?.id])
+
+    // with the loop running, a new session arrives by itself (sessions:changed)
+    eng().start()
+    const b = await ssh()
+    const ids = await waitForRows(page, 2)
+    expect(
+      eng()
+        .list()
+        .map((x) => x.pid),
+    ).toContain(b.pid)
+    expect(new Set(ids)).toEqual(
+      new Set(
+        eng()
+          .list()
+          .map((x) => x.id),
+      ),
+    )
+  })
+
+  it('a session in the everyday browser says it cannot be ended; End all leaves it and says so', async () => {
+    const page = await openWindow({ loop: true })
+    eng().addResource({ type: 'web', name: 'Intranet', target: web.url })
+    const everyday = await startChromium(`${web.url}?ping=1000`)
+    const a = await ssh()
+    const [first, second] = await waitForRows(page, 2)
+    const sessions = eng().list()
+    const inBrowser = sessions.find((s) => s.resourceType === 'web')
+    expect(inBrowser).toMatchObject({ resourceName: 'Intranet', endable: false })
+    if (!inBrowser || !first || !second) throw new Error('no web session')
+    const r = row(page, inBrowser.id)
+    expect(await r.locator('[data-icon]').getAttribute('data-icon')).toBe('web')
+    expect(await r.locator('[data-flag="in-browser"]').count()).toBe(1)
+    const x = r.getByRole('button', { name: 'Intranet cannot be ended here' })
+    expect(await x.isDisabled()).toBe(true)
+
+    await page.click('[data-action="end-all"]')
+    const dialog = page.locator('[data-dialog="end-all"]')
+    expect(await dialog.innerText()).toContain('terminate all 1 active sessions')
+    expect(await dialog.innerText()).toContain('1 session runs in your everyday browser and will stay open')
+    await dialog.locator('[data-action="confirm"]').click()
+    await waitFor(() => !isAlive(a.pid), 10_000, 'ssh to exit')
+    await waitForRows(page, 1)
+    expect(await rowIds(page)).toEqual([inBrowser.id])
+    expect(isAlive(everyday.pid)).toBe(true)
+  })
+})
+
+describe('History view', () => {
+  it('lists ended sessions with their cause, filters them, and exports CSV and JSON', async () => {
+    const [a, b, c] = [await ssh(), await ssh(), await ssh()]
+    const page = await openWindow()
+    const sessions = await engineSees(3)
+    const byPid = (pid: number) => sessions.find((s) => s.pid === pid)?.id ?? ''
+    await eng().end(byPid(a.pid))
+    await eng().endMany([byPid(b.pid)])
+    await c.stop() // the client exits on its own
+    await engineSees(0)
+
+    await page.click('[data-view="history"]')
+    await page.locator('h1', { hasText: 'Session History' }).waitFor()
+    const ids = await waitForRows(page, 3)
+    expect(new Set(ids)).toEqual(new Set(sessions.map((s) => s.id)))
+    const reason = (pid: number) =>
+      page.locator(`tr[data-session-id="${byPid(pid)}"] [data-reason]`).getAttribute('data-reason')
+    expect(await reason(a.pid)).toBe('user')
+    expect(await reason(b.pid)).toBe('bulk')
+    expect(await reason(c.pid)).toBe('process-exit')
+    expect(await row(page, byPid(a.pid)).innerText()).toContain('Ended by you')
+
+    // filter by cause
+    await page.locator('[data-filter="reason"]').click()
+    await page.locator('.n-base-select-option', { hasText: 'Client closed' }).click()
+    await expect.poll(() => rowIds(page)).toEqual([byPid(c.pid)])
+
+    // text search that matches nothing: the history's own empty state
+    await page.getByLabel('Search history').fill('no-such-host')
+    await page.locator('[data-empty]').waitFor()
+    await page.getByLabel('Search history').fill('')
+    await expect.poll(() => rowIds(page)).toEqual([byPid(c.pid)])
+
+    // exports hold what the filters select
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="export-csv"]')])
+    const csvText = readFileSync(await csv.path(), 'utf8')
+    expect(csv.suggestedFilename()).toMatch(/^session-history-\d{4}-\d{2}-\d{2}\.csv$/)
+    expect(csvText.split('\r\n')[0]).toContain('id,resourceName,resourceType')
+    expect(csvText).toContain(byPid(c.pid))
+    expect(csvText).not.toContain(byPid(a.pid))
+
+    await page.locator('[data-filter="reason"] .n-base-clear').click()
+    await expect.poll(async () => (await rowIds(page)).length).toBe(3)
+    const [json] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-action="export-json"]'),
+    ])
+    const rows = JSON.parse(readFileSync(await json.path(), 'utf8')) as Session[]
+    expect(new Set(rows.map((r) => [r.id, r.endReason].join(':')))).toEqual(
+      new Set([`${byPid(a.pid)}:user`, `${byPid(b.pid)}:bulk`, `${byPid(c.pid)}:process-exit`]),
+    )
+  })
+})
+
+describe('Settings view', () => {
+  it('refuses a bad value inline and changes nothing; a good one takes effect on the sessions', async () => {
+    const a = await ssh()
+    const page = await openWindow({ loop: true })
+    const [id] = await waitForRows(page, 1)
+    if (!id) throw new Error('no row')
+    expect(eng().list()[0]?.pid).toBe(a.pid)
+
+    await page.click('[data-view="settings"]')
+    const field = page.locator('#idleAfterSec')
+    await field.waitFor()
+    expect(await field.inputValue()).toBe('5m')
+
+    // refused by the window's own parser: no unit
+    await field.fill('2')
+    await field.press('Enter')
+    await expect.poll(() => page.locator('#idleAfterSec-msg').innerText()).toContain('add a unit')
+    // refused by the engine, with its reason
+    await field.fill('2s')
+    await field.press('Enter')
+    await expect
+      .poll(() => page.locator('#idleAfterSec-msg').innerText())
+      .toContain('idleAfterSec must be a whole number of seconds from 5 to 86400 (got 2)')
+    expect(await field.getAttribute('aria-invalid')).toBe('true')
+    expect(eng().getSettings().idleAfterSec).toBe(300)
+
+    // accepted: the silent session goes idle on the sessions page
+    await field.fill('5s')
+    await field.press('Enter')
+    await expect.poll(() => eng().getSettings().idleAfterSec).toBe(5)
+    await expect.poll(() => field.getAttribute('aria-invalid')).toBe('false')
+    await page.click('[data-view="sessions"]')
+    await row(page, id).locator('[data-status="idle"]').waitFor({ timeout: 30_000 })
+    expect(await card(page, 'Idle Sessions')).toBe('1')
+    expect(await card(page, 'Active Sessions')).toBe('0')
+  })
+
+  it('adds and removes web resources, refusing a bad address', async () => {
+    const page = await openWindow()
+    await page.click('[data-view="settings"]')
+    await page.getByLabel('New resource name').fill('Grafana')
+    await page.getByLabel('New resource address').fill('ftp://grafana')
+    await page.click('[data-action="add-web"]')
+    await expect
+      .poll(() => page.locator('[data-error="add-web"]').innerText())
+      .toContain('the address must start with http:// or https://')
+    expect(eng().resources({ configuredOnly: true })).toEqual([])
+
+    await page.getByLabel('New resource address').fill(web.url)
+    await page.click('[data-action="add-web"]')
+    await page.locator('[data-resource="Grafana"]').waitFor()
+    expect(
+      eng()
+        .resources({ configuredOnly: true })
+        .map((r) => [r.name, r.target]),
+    ).toEqual([['Grafana', web.url]])
+
+    await page.locator('[data-resource="Grafana"] [data-action="remove"]').click()
+    await page.locator('[data-resource="Grafana"]').waitFor({ state: 'detached' })
+    expect(eng().resources({ configuredOnly: true })).toEqual([])
+  })
+})
