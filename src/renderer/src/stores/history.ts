@@ -36,8 +36,11 @@ export const useHistoryStore = defineStore('history', () => {
     if (f.text.trim() !== '') q.text = f.text.trim().slice(0, 200)
     if (f.range) {
       q.since = f.range[0]
-      // the picker gives the start of the last day; include that whole day
-      q.until = f.range[1] + 86_400_000
+      // the picker gives the start of the last day; include that whole day (23 or 25 hours on
+      // clock-change days, hence the calendar and not + 24 h)
+      const end = new Date(f.range[1])
+      end.setDate(end.getDate() + 1)
+      q.until = end.getTime()
     }
     return q
   }
@@ -70,7 +73,7 @@ export const useHistoryStore = defineStore('history', () => {
       rows.value = [...rows.value, ...page.rows]
       cursor.value = page.nextCursor
     } catch (e) {
-      error.value = errorText(e)
+      if (mine === generation) error.value = errorText(e)
     } finally {
       if (mine === generation) loading.value = false
     }

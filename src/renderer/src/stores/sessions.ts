@@ -61,24 +61,29 @@ export const useSessionsStore = defineStore('sessions', () => {
     const next = new Set(ending.value)
     for (const id of ids) next.add(id)
     ending.value = next
+    let outcomes: EndOutcome[]
     try {
-      const outcomes = await run()
-      // Keep hidden what ended; bring back what could not be ended.
-      const after = new Set(ending.value)
-      for (const o of outcomes) if (!o.ok) after.delete(o.id)
-      ending.value = after
-      apply(await api.listSessions())
-      return outcomes
+      outcomes = await run()
     } catch (e) {
       const after = new Set(ending.value)
       for (const id of ids) after.delete(id)
       ending.value = after
       throw e
-    } finally {
-      // once the engine's list no longer has them, forget the ids
-      const open = new Set(sessions.value.map((s) => s.id))
-      ending.value = new Set([...ending.value].filter((id) => open.has(id)))
     }
+    // Keep hidden what ended; bring back what could not be ended.
+    const after = new Set(ending.value)
+    for (const o of outcomes) if (!o.ok) after.delete(o.id)
+    ending.value = after
+    // The sessions were ended whatever happens next: a failed reload is only a stale list.
+    try {
+      apply(await api.listSessions())
+    } catch (e) {
+      error.value = errorText(e)
+    }
+    // once the engine's list no longer has them, forget the ids
+    const open = new Set(sessions.value.map((s) => s.id))
+    ending.value = new Set([...ending.value].filter((id) => open.has(id)))
+    return outcomes
   }
 
   async function end(id: string): Promise<EndOutcome> {
