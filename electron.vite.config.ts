@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'electron-vite'
+import { rendererConfig } from './vite.renderer.config'
 
 // Build of the desktop app: main (the engine + the Electron shell), preload, renderer.
-// The window and the shell arrive with the Sessions-window and desktop-shell issues; the engine
-// and the CLI run under plain Node today. Everything in `dependencies` (better-sqlite3,
+// The shell (src/main/index.ts, src/preload) arrives with the desktop-shell issue; the window is
+// built today, and the engine and the CLI run under plain Node. Everything in `dependencies` (better-sqlite3,
 // systeminformation, maxmind …) stays out of the main bundle, as electron-vite does by default.
 const alias = {
   '@shared': fileURLToPath(new URL('./src/shared', import.meta.url)),
@@ -19,9 +20,6 @@ export default defineConfig({
     resolve: { alias },
     build: { rolldownOptions: { input: { index: 'src/preload/index.ts' } } },
   },
-  renderer: {
-    root: 'src/renderer',
-    resolve: { alias },
-    build: { rolldownOptions: { input: { index: 'src/renderer/index.html' } } },
-  },
+  // the window's build is shared with `npm run build:renderer` and the e2e tests
+  renderer: rendererConfig,
 })

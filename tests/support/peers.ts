@@ -619,6 +619,10 @@ function sshdConfig(dir: string, port: number): string {
     'MaxStartups 200',
     'MaxSessions 200',
     'Subsystem sftp internal-sftp',
+    // Remote commands run under the login shell, and bash reads ~/.bashrc when started by sshd. A slow or
+    // stuck rc file (a pyenv rehash lock, say) would stall every remote command for a minute: the test
+    // server's sessions get a HOME of their own with no rc files.
+    `SetEnv HOME=${dir}`,
     '',
   ].join('\n')
 }
