@@ -326,6 +326,30 @@ describe('Sessions view', () => {
   })
 })
 
+describe('idle warning and auto-disconnect', () => {
+  it('the window shows the idle warning, then the disconnect, and the row leaves', async () => {
+    const a = await ssh()
+    const page = await openWindow({ loop: true })
+    const [id] = await waitForRows(page, 1)
+    eng().setSetting('idleAfterSec', 5)
+    eng().setSetting('warnAfterSec', 6)
+    eng().setSetting('disconnectAfterSec', 10)
+    const warning = page.locator('.n-notification', { hasText: 'Idle session' })
+    await warning.waitFor({ timeout: 30_000 })
+    expect(await warning.innerText()).toMatch(
+      /warden-test has been idle for <1m\. It will be disconnected in <1m\./,
+    )
+    const notice = page.locator('.n-notification', { hasText: 'Session disconnected' })
+    await notice.waitFor({ timeout: 30_000 })
+    expect(await notice.innerText()).toContain(
+      'warden-test was disconnected because it had been idle too long.',
+    )
+    await page.locator('[data-empty]').waitFor()
+    await waitFor(() => !isAlive(a.pid), 10_000, 'the idle ssh to exit')
+    expect(eng().get(id ?? '')).toMatchObject({ status: 'disconnected', endReason: 'idle-timeout' })
+  })
+})
+
 describe('History view', () => {
   it('lists ended sessions with their cause, filters them, and exports CSV and JSON', async () => {
     const [a, b, c] = [await ssh(), await ssh(), await ssh()]

@@ -44,6 +44,7 @@ describe('start / stop', () => {
     expect(store.error).toBeNull()
     expect(fake.listenerCount('onSessionsChanged')).toBe(1)
     expect(fake.listenerCount('onIdleWarning')).toBe(1)
+    expect(fake.listenerCount('onSessionEnded')).toBe(1)
 
     // starting again reloads but does not subscribe twice
     await store.start()
@@ -72,6 +73,16 @@ describe('start / stop', () => {
     const w: IdleWarning = { session: b, idleMs: 600_000, disconnectInMs: null }
     fake.emit('onIdleWarning', w)
     expect(store.lastWarning).toEqual(w)
+  })
+
+  it('keeps the last session the engine ended on its own, not the ones the user ended', async () => {
+    fake.on('listSessions', () => snapshot([a]))
+    await store.start()
+    fake.emit('onSessionEnded', { ...a, status: 'disconnected', endReason: 'user' })
+    expect(store.lastAutoEnded).toBeNull()
+    const timedOut = { ...b, status: 'disconnected' as const, endReason: 'idle-timeout' as const }
+    fake.emit('onSessionEnded', timedOut)
+    expect(store.lastAutoEnded).toEqual(timedOut)
   })
 
   it('stop() unsubscribes: a later push changes nothing', async () => {

@@ -14,6 +14,8 @@ export const useSessionsStore = defineStore('sessions', () => {
   const refreshing = ref(false)
   const error = ref<string | null>(null)
   const lastWarning = shallowRef<IdleWarning | null>(null)
+  /** the last session the engine ended on its own (idle timeout, a limit) */
+  const lastAutoEnded = shallowRef<Session | null>(null)
   /** ids being ended right now: their rows leave at once, whatever the next event says */
   const ending = ref(new Set<string>())
 
@@ -31,7 +33,13 @@ export const useSessionsStore = defineStore('sessions', () => {
   let unsubscribe: (() => void)[] = []
   async function start(): Promise<void> {
     if (unsubscribe.length === 0)
-      unsubscribe = [api.onSessionsChanged(apply), api.onIdleWarning((w) => (lastWarning.value = w))]
+      unsubscribe = [
+        api.onSessionsChanged(apply),
+        api.onIdleWarning((w) => (lastWarning.value = w)),
+        api.onSessionEnded((s) => {
+          if (s.endReason === 'idle-timeout' || s.endReason === 'policy') lastAutoEnded.value = s
+        }),
+      ]
     try {
       apply(await api.listSessions())
       error.value = null
@@ -103,6 +111,7 @@ export const useSessionsStore = defineStore('sessions', () => {
     refreshing,
     error,
     lastWarning,
+    lastAutoEnded,
     active,
     idle,
     endable,
