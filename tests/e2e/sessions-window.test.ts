@@ -316,7 +316,7 @@ describe('Sessions view', () => {
 
     await page.click('[data-action="end-all"]')
     const dialog = page.locator('[data-dialog="end-all"]')
-    expect(await dialog.innerText()).toContain('terminate all 1 active sessions')
+    expect(await dialog.innerText()).toContain('This will immediately terminate the 1 active session.')
     expect(await dialog.innerText()).toContain('1 session runs in your everyday browser and will stay open')
     await dialog.locator('[data-action="confirm"]').click()
     await waitFor(() => !isAlive(a.pid), 10_000, 'ssh to exit')

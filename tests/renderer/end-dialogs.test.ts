@@ -94,7 +94,9 @@ describe('EndAllDialog', () => {
     const second = [makeSession()]
     await w.setProps({ sessions: second })
     await settle()
-    expect(squash(root.querySelector('.lead')?.textContent)).toContain('terminate all 1 active sessions')
+    expect(squash(root.querySelector('.lead')?.textContent)).toContain(
+      'This will immediately terminate the 1 active session.',
+    )
     button(root, 'confirm').click()
     await settle()
     expect(w.emitted('confirm')).toEqual([[second.map((s) => s.id)]])
