@@ -7,7 +7,7 @@ import { makeSession } from './support/sessions'
 
 // window.warden must exist before @renderer/api is evaluated
 const fake = installFakeWarden()
-const { useHistoryStore, EXPORT_MAX } = await import('@renderer/stores/history')
+const { useHistoryStore, EXPORT_MAX, HISTORY_PAGE } = await import('@renderer/stores/history')
 
 const DAY = 86_400_000
 
@@ -33,7 +33,7 @@ describe('the query sent', () => {
   it('without filters: one page, nothing else', async () => {
     fake.on('queryHistory', () => page([], null))
     await store.reload()
-    expect(fake.calls('queryHistory')).toEqual([[{ limit: 200 }]])
+    expect(fake.calls('queryHistory')).toEqual([[{ limit: HISTORY_PAGE }]])
   })
 
   it('with every filter: type, reason, trimmed text, and a range through the end of its last day', async () => {
@@ -43,7 +43,16 @@ describe('the query sent', () => {
     store.filters = { type: 'rdp', reason: 'idle-timeout', text: '  db prod  ', range: [from, to] }
     await store.reload()
     expect(fake.calls('queryHistory')).toEqual([
-      [{ limit: 200, type: 'rdp', reason: 'idle-timeout', text: 'db prod', since: from, until: to + DAY }],
+      [
+        {
+          limit: HISTORY_PAGE,
+          type: 'rdp',
+          reason: 'idle-timeout',
+          text: 'db prod',
+          since: from,
+          until: to + DAY,
+        },
+      ],
     ])
   })
 
@@ -54,7 +63,7 @@ describe('the query sent', () => {
     store.filters.text = ` ${'x'.repeat(250)} `
     await store.reload()
     const [blank, long] = fake.calls('queryHistory')
-    expect(blank).toEqual([{ limit: 200 }])
+    expect(blank).toEqual([{ limit: HISTORY_PAGE }])
     expect(long?.[0].text).toBe('x'.repeat(200))
   })
 
@@ -84,7 +93,7 @@ describe('reload / loadMore', () => {
     await store.loadMore()
     expect(store.rows).toEqual([...first, ...second])
     expect(store.hasMore).toBe(false)
-    expect(fake.calls('queryHistory')[1]).toEqual([{ limit: 200, type: 'ssh', cursor: 'c1' }])
+    expect(fake.calls('queryHistory')[1]).toEqual([{ limit: HISTORY_PAGE, type: 'ssh', cursor: 'c1' }])
 
     // nothing more to load: no call
     await store.loadMore()
@@ -104,7 +113,7 @@ describe('reload / loadMore', () => {
     await store.reload()
     expect(store.rows).toEqual(fresh)
     expect(store.hasMore).toBe(false)
-    expect(fake.calls('queryHistory').at(-1)).toEqual([{ limit: 200, reason: 'user' }])
+    expect(fake.calls('queryHistory').at(-1)).toEqual([{ limit: HISTORY_PAGE, reason: 'user' }])
   })
 
   it('loadMore does nothing while a load is in flight', async () => {

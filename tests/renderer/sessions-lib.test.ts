@@ -91,13 +91,20 @@ describe('sorters', () => {
     expect(order('device', rows)).toEqual(['b', 'c', 'a'])
   })
 
-  it('duration: by the engine figure', () => {
+  it('duration: open sessions by start time (latest start = shortest), ended ones by their figure', () => {
+    const at = (ms: number) => new Date(1_700_000_000_000 - ms).toISOString()
+    // stale durationMs figures (rows keep older objects) must not decide the order
     const rows = [
-      makeSession({ resourceName: 'long', durationMs: 3 * H }),
-      makeSession({ resourceName: 'short', durationMs: M }),
-      makeSession({ resourceName: 'mid', durationMs: H }),
+      makeSession({ resourceName: 'long', startTime: at(3 * H), durationMs: M }),
+      makeSession({ resourceName: 'short', startTime: at(M), durationMs: 2 * H }),
+      makeSession({ resourceName: 'mid', startTime: at(H), durationMs: H }),
     ]
     expect(order('duration', rows)).toEqual(['short', 'mid', 'long'])
+    const ended = [
+      makeSession({ resourceName: 'long', status: 'disconnected', durationMs: 3 * H, startTime: at(M) }),
+      makeSession({ resourceName: 'short', status: 'disconnected', durationMs: M, startTime: at(3 * H) }),
+    ]
+    expect(order('duration', ended)).toEqual(['short', 'long'])
   })
 
   it('location: alphabetical', () => {

@@ -67,6 +67,33 @@ describe('start / stop', () => {
     expect(store.receivedAt).toBe(5_000)
   })
 
+  it('keeps a row whose shown fields did not change (only its duration), so it is not redrawn', async () => {
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(1_000)
+    fake.on('listSessions', () => snapshot([a, b]))
+    await store.start()
+    const [firstA, firstB] = store.sessions
+    if (!firstA || !firstB) throw new Error('rows missing')
+    expect(store.receivedAtOf(firstA)).toBe(1_000)
+
+    clock.mockReturnValue(9_000)
+    fake.emit(
+      'onSessionsChanged',
+      snapshot([
+        { ...a, durationMs: a.durationMs + 8_000 },
+        { ...b, status: 'active' },
+      ]),
+    )
+    const [nextA, nextB] = store.sessions
+    if (!nextA || !nextB) throw new Error('rows missing')
+    // a: same object, its live duration still counts from when it arrived
+    expect(nextA).toBe(firstA)
+    expect(store.receivedAtOf(nextA)).toBe(1_000)
+    // b changed status: a new object, counted from now
+    expect(nextB).not.toBe(firstB)
+    expect(nextB.status).toBe('active')
+    expect(store.receivedAtOf(nextB)).toBe(9_000)
+  })
+
   it('keeps the latest idle warning', async () => {
     fake.on('listSessions', () => snapshot([a]))
     await store.start()

@@ -29,9 +29,15 @@ export function liveDuration(
 }
 
 /** The spec's Total Duration: combined duration of the active sessions, ticking live. */
-export function liveTotalActiveMs(sessions: readonly Session[], receivedAt: number, now: number): number {
+export function liveTotalActiveMs(
+  sessions: readonly Session[],
+  receivedAt: number | ((s: Session) => number),
+  now: number,
+): number {
   let total = 0
-  for (const s of sessions) if (s.status === 'active') total += liveDurationMs(s, receivedAt, now)
+  for (const s of sessions)
+    if (s.status === 'active')
+      total += liveDurationMs(s, typeof receivedAt === 'number' ? receivedAt : receivedAt(s), now)
   return total
 }
 
@@ -45,8 +51,12 @@ export const sorters = {
     collator.compare(a.resourceName, b.resourceName) || collator.compare(a.resourceType, b.resourceType),
   device: (a: Session, b: Session) =>
     collator.compare(a.device, b.device) || collator.compare(a.ipAddress, b.ipAddress),
-  // every open session's duration grows at the same rate, so the engine's figure orders them
-  duration: (a: Session, b: Session) => a.durationMs - b.durationMs,
+  // an open session's duration is the time since it started (rows keep older figures, so the
+  // start time orders them); a disconnected one's is fixed
+  duration: (a: Session, b: Session) =>
+    a.status === 'disconnected' && b.status === 'disconnected'
+      ? a.durationMs - b.durationMs
+      : Date.parse(b.startTime) - Date.parse(a.startTime),
   location: (a: Session, b: Session) => collator.compare(a.location, b.location),
   status: (a: Session, b: Session) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status],
   started: (a: Session, b: Session) => Date.parse(a.startTime) - Date.parse(b.startTime),
@@ -143,13 +153,17 @@ export function endAllText(outcomes: readonly EndOutcome[]): { ok: boolean; text
   }
 }
 
+// built once: a formatter costs far more to create than to use (every row shows a time)
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' })
+
 /** "Mar 4, 14:05" style local time for tables (full ISO in the title attribute). */
 export function shortTime(iso: string | null, now = Date.now()): string {
   if (iso === null) return '—'
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return '—'
   const sameDay = new Date(now).toDateString() === d.toDateString()
-  const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+  const time = timeFormat.format(d)
   if (sameDay) return `Today ${time}`
-  return `${d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}, ${time}`
+  return `${dayFormat.format(d)}, ${time}`
 }

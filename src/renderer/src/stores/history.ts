@@ -4,7 +4,7 @@ import type { HistoryFilter } from '@shared/contract'
 import type { EndReason, ResourceType, Session } from '@shared/model'
 import { api, errorText } from '@renderer/api'
 
-const PAGE = 200
+export const HISTORY_PAGE = 100
 /** export stops here rather than freeze the window on an enormous history */
 export const EXPORT_MAX = 100_000
 
@@ -30,7 +30,7 @@ export const useHistoryStore = defineStore('history', () => {
 
   function query(): HistoryFilter {
     const f = filters.value
-    const q: HistoryFilter = { limit: PAGE }
+    const q: HistoryFilter = { limit: HISTORY_PAGE }
     if (f.type) q.type = f.type
     if (f.reason) q.reason = f.reason
     if (f.text.trim() !== '') q.text = f.text.trim().slice(0, 200)
