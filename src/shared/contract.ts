@@ -66,7 +66,14 @@ const nameOrIdSchema = z
   .trim()
   .min(1, 'a resource name or id is required')
   .max(200, 'a resource name is at most 200 characters')
-const secondsOrInherit = z.number().int().min(0).max(604_800).nullable()
+const secondsOrInherit = (name: string) =>
+  z
+    .number(`${name} must be a whole number of seconds from 0 (never) to 604800`)
+    .int(`${name} must be a whole number of seconds from 0 (never) to 604800`)
+    .min(0, `${name} must be a whole number of seconds from 0 (never) to 604800`)
+    .max(604_800, `${name} must be a whole number of seconds from 0 (never) to 604800`)
+    .nullable()
+const IDLE_AFTER_RULE = 'idle after must be a whole number of seconds from 5 to 86400'
 
 export const historyQuerySchema = z
   .object({
@@ -94,9 +101,15 @@ export const newWebResourceSchema = z
 
 export const resourcePolicySchema = z
   .object({
-    idleAfterSec: z.number().int().min(5).max(86_400).nullable().optional(),
-    warnAfterSec: secondsOrInherit.optional(),
-    disconnectAfterSec: secondsOrInherit.optional(),
+    idleAfterSec: z
+      .number(IDLE_AFTER_RULE)
+      .int(IDLE_AFTER_RULE)
+      .min(5, IDLE_AFTER_RULE)
+      .max(86_400, IDLE_AFTER_RULE)
+      .nullable()
+      .optional(),
+    warnAfterSec: secondsOrInherit('warn after').optional(),
+    disconnectAfterSec: secondsOrInherit('disconnect after').optional(),
   })
   .strict()
 

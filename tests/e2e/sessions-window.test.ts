@@ -168,6 +168,12 @@ describe('Sessions view', () => {
     await expect.poll(async () => names(page, await rowIds(page))).toEqual([...byName].reverse())
     expect(await page.getAttribute('[data-sort="resource"]', 'aria-sort')).toBe('descending')
 
+    // by keyboard: the header is a button
+    await page.locator('[data-sort="status"]').focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.getAttribute('[data-sort="status"]', 'aria-sort')).toBe('ascending')
+    expect(await page.getAttribute('[data-sort="resource"]', 'aria-sort')).toBe('none')
+
     const byDuration = [...sessions].sort(sorters.duration).map((s) => s.id)
     await page.click('[data-sort="duration"]')
     await expect.poll(() => rowIds(page)).toEqual(byDuration)
@@ -439,6 +445,46 @@ describe('Settings view', () => {
     await row(page, id).locator('[data-status="idle"]').waitFor({ timeout: 30_000 })
     expect(await card(page, 'Idle Sessions')).toBe('1')
     expect(await card(page, 'Active Sessions')).toBe('0')
+  })
+
+  it('per-resource rules: an override is saved for that resource only, a bad one refused inline', async () => {
+    await ssh()
+    const page = await openWindow()
+    await engineSees(1)
+    const resource = eng().findResource('warden-test')
+    await page.click('[data-view="settings"]')
+    const idle = page.locator(`#idle-${resource.id}`)
+    await idle.waitFor()
+    expect(await idle.getAttribute('placeholder')).toBe('global')
+
+    await idle.fill('2s')
+    await idle.press('Enter')
+    await expect
+      .poll(() => page.locator(`#idle-${resource.id}-msg`).innerText())
+      .toContain('idle after must be a whole number of seconds from 5 to 86400')
+    expect(eng().findResource('warden-test').idleAfterSec).toBeNull()
+
+    await idle.fill('2m')
+    await idle.press('Enter')
+    await expect.poll(() => eng().findResource('warden-test').idleAfterSec).toBe(120)
+    await page.locator(`#disc-${resource.id}`).fill('never')
+    await page.locator(`#disc-${resource.id}`).press('Enter')
+    await expect.poll(() => eng().findResource('warden-test').disconnectAfterSec).toBe(0)
+    expect(eng().getSettings().idleAfterSec).toBe(300)
+
+    // emptied: back to the global rule
+    await idle.fill('')
+    await idle.press('Enter')
+    await expect.poll(() => eng().findResource('warden-test').idleAfterSec).toBeNull()
+  })
+
+  it('follows the OS theme: dark', async () => {
+    const page = await openWindow({ colorScheme: 'dark' })
+    await page.locator('.root.dark').waitFor()
+    const bg = await page.evaluate<string>(
+      "getComputedStyle(document.querySelector('.root')).backgroundColor",
+    )
+    expect(bg).toBe('rgb(16, 16, 20)')
   })
 
   it('adds and removes web resources, refusing a bad address', async () => {

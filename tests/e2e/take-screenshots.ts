@@ -27,10 +27,10 @@ import { launchChromium, openApp, type OpenAppOptions } from '../support/ui'
 const out = fileURLToPath(new URL('../../docs/screenshots', import.meta.url))
 const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 
-async function shoot(page: Page, name: string, fullPage = false): Promise<void> {
+async function shoot(page: Page, name: string): Promise<void> {
   // let transitions and the live clock settle
   await page.waitForTimeout(600)
-  await page.screenshot({ path: join(out, `${name}.png`), fullPage })
+  await page.screenshot({ path: join(out, `${name}.png`) })
   console.log(`docs/screenshots/${name}.png`)
 }
 
@@ -120,7 +120,9 @@ async function main(): Promise<void> {
     await shoot(p, 'history')
     await p.click('[data-view="settings"]')
     await p.locator('#idleAfterSec').waitFor()
-    await shoot(p, 'settings', true)
+    // the view scrolls inside the window: a taller window shows all of it
+    await p.setViewportSize({ width: 1280, height: 1560 })
+    await shoot(p, 'settings')
     await light.close()
 
     const dark = await view(browser, bridge, { colorScheme: 'dark' })
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
     await shoot(dark.page, 'sessions-dark')
     await dark.page.click('[data-view="settings"]')
     await dark.page.locator('#idleAfterSec').waitFor()
+    await dark.page.setViewportSize({ width: 1280, height: 1560 })
     await shoot(dark.page, 'settings-dark')
     await dark.close()
 

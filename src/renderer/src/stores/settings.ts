@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { DeviceSummary, Resource } from '@shared/contract'
+import { resourcePolicySchema, type DeviceSummary, type Resource } from '@shared/contract'
 import type { ResourcePolicy, SettingKey, Settings } from '@shared/settings'
 import { api, errorText } from '@renderer/api'
 
@@ -58,6 +58,9 @@ export const useSettingsStore = defineStore('settings', () => {
   }
 
   async function setPolicy(id: number, p: Partial<ResourcePolicy>): Promise<string | null> {
+    // the contract's own schema gives the reason in words before anything is sent
+    const checked = resourcePolicySchema.safeParse(p)
+    if (!checked.success) return checked.error.issues[0]?.message ?? 'not a valid value'
     try {
       const updated = await api.updateResourcePolicy(String(id), p)
       resources.value = resources.value.map((r) => (r.id === updated.id ? updated : r))

@@ -1,0 +1,84 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { WardenError, type Resource } from '@shared/contract'
+import { DEFAULT_SETTINGS } from '@shared/settings'
+import { installFakeWarden } from './support/fake-warden'
+
+// window.warden must exist before @renderer/api is evaluated
+const fake = installFakeWarden()
+const { useSettingsStore } = await import('@renderer/stores/settings')
+
+const wiki: Resource = {
+  id: 3,
+  name: 'Wiki',
+  type: 'web',
+  target: 'https://wiki.example',
+  configured: true,
+  createdAt: '2026-11-27T10:00:00.000Z',
+  idleAfterSec: null,
+  warnAfterSec: null,
+  disconnectAfterSec: null,
+}
+
+let store: ReturnType<typeof useSettingsStore>
+beforeEach(() => {
+  fake.reset()
+  setActivePinia(createPinia())
+  store = useSettingsStore()
+})
+
+describe('settings store', () => {
+  it('a per-resource value the contract refuses is explained and never sent', async () => {
+    expect(await store.setPolicy(wiki.id, { idleAfterSec: 2 })).toBe(
+      'idle after must be a whole number of seconds from 5 to 86400',
+    )
+    expect(await store.setPolicy(wiki.id, { disconnectAfterSec: -1 })).toBe(
+      'disconnect after must be a whole number of seconds from 0 (never) to 604800',
+    )
+    expect(fake.calls('updateResourcePolicy')).toEqual([])
+  })
+
+  it('a good per-resource value is sent by id and replaces that resource only', async () => {
+    const other = { ...wiki, id: 4, name: 'Grafana' }
+    fake.on('listResources', () => [wiki, other])
+    fake.on('getSettings', () => DEFAULT_SETTINGS)
+    fake.on('getDevice', () => ({
+      id: 'd',
+      name: 'vm',
+      os: 'Linux',
+      model: '',
+      addresses: [],
+      database: '/x',
+    }))
+    await store.load()
+    fake.on('updateResourcePolicy', (_id, p) => ({ ...wiki, ...p }))
+    expect(await store.setPolicy(wiki.id, { idleAfterSec: 120 })).toBeNull()
+    expect(fake.calls('updateResourcePolicy')).toEqual([['3', { idleAfterSec: 120 }]])
+    expect(store.resources.map((r) => [r.name, r.idleAfterSec])).toEqual([
+      ['Wiki', 120],
+      ['Grafana', null],
+    ])
+  })
+
+  it('set() returns the engine reason and keeps the settings it had', async () => {
+    fake.on('getSettings', () => DEFAULT_SETTINGS)
+    fake.on('listResources', () => [])
+    fake.on('getDevice', () => ({
+      id: 'd',
+      name: 'vm',
+      os: 'Linux',
+      model: '',
+      addresses: [],
+      database: '/x',
+    }))
+    await store.load()
+    fake.on('setSetting', () => {
+      throw new WardenError(
+        'BAD_SETTING',
+        'pollIntervalMs must be a whole number of milliseconds from 200 to 60000',
+      )
+    })
+    expect(await store.set('pollIntervalMs', 5)).toContain('from 200 to 60000')
+    expect(store.settings).toEqual(DEFAULT_SETTINGS)
+  })
+})
