@@ -43,7 +43,19 @@ export default tseslint.config(
     rules: {
       // one-word names are the convention for views here (App, AppShell …) only where Vue allows it
       'vue/multi-word-component-names': 'off',
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='window'][property.name='warden']",
+          message: 'Only src/renderer/src/api.ts touches window.warden: import { api } from it.',
+        },
+      ],
     },
+  },
+  {
+    // the one place that reads window.warden, and the start-up check that it exists
+    files: ['src/renderer/src/api.ts', 'src/renderer/src/main.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
   {
     files: ['eslint.config.js'],
