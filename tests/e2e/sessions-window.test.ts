@@ -16,8 +16,10 @@ import {
   startChromium,
   startSshd,
   startWebServer,
+  startXrdp,
   stopAll,
   waitFor,
+  xfreerdpClient,
   type ClientProc,
   type Sshd,
   type WebServer,
@@ -60,9 +62,11 @@ afterEach(async () => {
 })
 
 /** A fresh engine on a temp database, scoped to this file's peers; the window open on it. */
-async function openWindow(opts: { loop?: boolean; colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
+async function openWindow(
+  opts: { loop?: boolean; colorScheme?: 'light' | 'dark'; ports?: number[] } = {},
+): Promise<Page> {
   dir = mkdtempSync(join(tmpdir(), 'warden-e2e-'))
-  const ports = new Set([sshd.port, web.port])
+  const ports = new Set([sshd.port, web.port, ...(opts.ports ?? [])])
   engine = await createEngine({
     dbPath: join(dir, 'warden.db'),
     actor: 'app',
@@ -302,6 +306,24 @@ describe('Sessions view', () => {
           .map((x) => x.id),
       ),
     )
+  })
+
+  it('an RDP session shows as RDP with the Monitor icon, and End ends the xfreerdp process', async () => {
+    const xrdp = await startXrdp()
+    const page = await openWindow({ loop: true, ports: [xrdp.port] })
+    const rdp = await xfreerdpClient(xrdp)
+    const [id] = await waitForRows(page, 1)
+    const s = eng().get(id ?? '')
+    expect(s).toMatchObject({ resourceType: 'rdp', pid: rdp.pid, endable: true })
+    const r = row(page, s.id)
+    expect(await r.locator('[data-icon]').getAttribute('data-icon')).toBe('rdp')
+    expect(await r.innerText()).toContain('RDP')
+    await r.locator('[data-action="end"]').click()
+    await page.locator('[data-dialog="end-one"] [data-action="confirm"]').click()
+    await page.locator('[data-empty]').waitFor()
+    await page.getByText(`Ended ${s.resourceName}`).waitFor()
+    expect(isAlive(rdp.pid)).toBe(false)
+    expect(eng().get(s.id)).toMatchObject({ status: 'disconnected', endReason: 'user' })
   })
 
   it('a session in the everyday browser says it cannot be ended; End all leaves it and says so', async () => {
