@@ -42,6 +42,8 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['tests/e2e/build-renderer.ts'],
+          // the page answers over a WebSocket while sshd, xrdp and Chromium share two cores
+          expect: { poll: { timeout: 10_000 } },
           fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 90_000,

@@ -5,7 +5,7 @@
 // Pure TypeScript + zod: no Node, DOM or Electron API.
 import { z } from 'zod'
 import { END_REASONS, RESOURCE_TYPES, type ResourceType, type Session, type SessionStats } from './model'
-import { SETTING_KEYS, type ResourcePolicy, type Settings } from './settings'
+import { SETTING_KEYS, settingsSchema, type ResourcePolicy, type Settings } from './settings'
 
 // ------------------------------------------------------------------ result types
 
@@ -66,14 +66,6 @@ const nameOrIdSchema = z
   .trim()
   .min(1, 'a resource name or id is required')
   .max(200, 'a resource name is at most 200 characters')
-const secondsOrInherit = (name: string) =>
-  z
-    .number(`${name} must be a whole number of seconds from 0 (never) to 604800`)
-    .int(`${name} must be a whole number of seconds from 0 (never) to 604800`)
-    .min(0, `${name} must be a whole number of seconds from 0 (never) to 604800`)
-    .max(604_800, `${name} must be a whole number of seconds from 0 (never) to 604800`)
-    .nullable()
-const IDLE_AFTER_RULE = 'idle after must be a whole number of seconds from 5 to 86400'
 
 export const historyQuerySchema = z
   .object({
@@ -99,19 +91,17 @@ export const newWebResourceSchema = z
   })
   .strict()
 
+// the same bounds as the global settings; null = use the global setting
 export const resourcePolicySchema = z
   .object({
-    idleAfterSec: z
-      .number(IDLE_AFTER_RULE)
-      .int(IDLE_AFTER_RULE)
-      .min(5, IDLE_AFTER_RULE)
-      .max(86_400, IDLE_AFTER_RULE)
-      .nullable()
-      .optional(),
-    warnAfterSec: secondsOrInherit('warn after').optional(),
-    disconnectAfterSec: secondsOrInherit('disconnect after').optional(),
+    idleAfterSec: settingsSchema.shape.idleAfterSec.nullable().optional(),
+    warnAfterSec: settingsSchema.shape.warnAfterSec.nullable().optional(),
+    disconnectAfterSec: settingsSchema.shape.disconnectAfterSec.nullable().optional(),
   })
   .strict()
+
+/** A setting's value on the wire: the engine checks it against that setting's own rule. */
+const settingValueSchema = z.union([z.number(), z.boolean(), z.string().max(100)])
 
 // ------------------------------------------------------------------ the contract
 
@@ -141,7 +131,7 @@ export const invokes = {
   ),
   queryHistory: invoke<HistoryPageResult>()('history:query', z.tuple([historyQuerySchema])),
   getSettings: invoke<Settings>()('settings:get', none),
-  setSetting: invoke<Settings>()('settings:set', z.tuple([z.enum(SETTING_KEYS), z.unknown()])),
+  setSetting: invoke<Settings>()('settings:set', z.tuple([z.enum(SETTING_KEYS), settingValueSchema])),
   listResources: invoke<Resource[]>()('resources:list', none),
   addWebResource: invoke<Resource>()('resources:add', z.tuple([newWebResourceSchema])),
   updateResourcePolicy: invoke<Resource>()(
@@ -155,10 +145,20 @@ export const invokes = {
 } as const
 
 /** Every event the main process pushes. The key is the subscribe function on `window.warden`. */
+interface EventDef<P> {
+  channel: string
+  /** phantom: the payload type, never read at run time */
+  payload?: P
+}
+
+function event<P>(channel: string): EventDef<P> {
+  return { channel }
+}
+
 export const events = {
-  onSessionsChanged: { channel: 'sessions:changed', payload: undefined as unknown as SessionsSnapshot },
-  onIdleWarning: { channel: 'session:idleWarning', payload: undefined as unknown as IdleWarning },
-  onSessionEnded: { channel: 'session:ended', payload: undefined as unknown as Session },
+  onSessionsChanged: event<SessionsSnapshot>('sessions:changed'),
+  onIdleWarning: event<IdleWarning>('session:idleWarning'),
+  onSessionEnded: event<Session>('session:ended'),
 } as const
 
 export type Invokes = typeof invokes
@@ -169,7 +169,7 @@ export type EventName = keyof Events
 export type ArgsOf<K extends InvokeName> = z.input<Invokes[K]['args']>
 export type ParsedArgsOf<K extends InvokeName> = z.output<Invokes[K]['args']>
 export type ResultOf<K extends InvokeName> = NonNullable<Invokes[K]['result']>
-export type PayloadOf<E extends EventName> = Events[E]['payload']
+export type PayloadOf<E extends EventName> = NonNullable<Events[E]['payload']>
 
 /** `window.warden`: one function per invoke, one subscribe function (returning its unsubscribe) per event. */
 export type WardenApi = {
@@ -196,9 +196,6 @@ export type ApiErrorCode =
 /** Every reply crosses the wire in this envelope, so the caller gets a real Error with its code. */
 export type Envelope<T = unknown> =
   { ok: true; value: T } | { ok: false; error: { code: ApiErrorCode; message: string } }
-
-export const INVOKE_CHANNELS: readonly string[] = Object.values(invokes).map((d) => d.channel)
-export const EVENT_CHANNELS: readonly string[] = Object.values(events).map((d) => d.channel)
 
 /** The error a rejected call throws in the renderer: name 'WardenError', the code kept. */
 export class WardenError extends Error {

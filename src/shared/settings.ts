@@ -60,6 +60,18 @@ export function isSettingKey(k: string): k is SettingKey {
   return Object.hasOwn(DEFAULT_SETTINGS, k)
 }
 
+/** A value as it is echoed in an error: short, whatever it is. */
+function shown(value: unknown): string {
+  let text: string
+  try {
+    const json = JSON.stringify(value) as string | undefined
+    text = json === undefined ? String(value) : json
+  } catch {
+    text = typeof value
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
 /** Validates one value; returns the parsed value or a human-readable reason. */
 export function validateSetting<K extends SettingKey>(
   key: K,
@@ -69,7 +81,7 @@ export function validateSetting<K extends SettingKey>(
   if (r.success) return { ok: true, value: r.data as Settings[K] }
   return {
     ok: false,
-    error: `${key} must be ${SETTING_RULES[key]} (got ${(JSON.stringify(value) as string | undefined) ?? String(value)})`,
+    error: `${key} must be ${SETTING_RULES[key]} (got ${shown(value)})`,
   }
 }
 

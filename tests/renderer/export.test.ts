@@ -26,6 +26,8 @@ const HEADER = [
 
 /** A strict RFC 4180 reader: CRLF records, quoted fields with "" for a quote. Throws on bad input. */
 function parseCsv(text: string): string[][] {
+  if (!text.startsWith('\uFEFF')) throw new Error('CSV without its UTF-8 byte-order mark')
+  text = text.slice(1)
   const records: string[][] = []
   let record: string[] = []
   let i = 0
@@ -83,8 +85,8 @@ function cellsOf(csv: string): Record<string, string>[] {
 }
 
 describe('toCsv', () => {
-  it('writes only the header, CRLF-terminated, for no rows', () => {
-    expect(toCsv([])).toBe(`${HEADER.join(',')}\r\n`)
+  it('writes the byte-order mark and only the header, CRLF-terminated, for no rows', () => {
+    expect(toCsv([])).toBe(`\uFEFF${HEADER.join(',')}\r\n`)
   })
 
   it('quotes commas, quotes and newlines, and reads back to the same values', () => {

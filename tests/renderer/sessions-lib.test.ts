@@ -124,29 +124,6 @@ describe('sorters', () => {
     ]
     expect(order('status', rows)).toEqual(['a', 'i', 'd'])
   })
-
-  it('started and ended: by time, not by text', () => {
-    // a different offset makes the text order differ from the time order
-    const rows = [
-      makeSession({
-        resourceName: 'second',
-        startTime: '2026-03-04T10:00:00+02:00',
-        endTime: '2026-03-05T10:00:00+02:00',
-      }),
-      makeSession({
-        resourceName: 'third',
-        startTime: '2026-03-04T09:30:00Z',
-        endTime: '2026-03-05T09:30:00Z',
-      }),
-      makeSession({
-        resourceName: 'first',
-        startTime: '2026-03-04T07:00:00Z',
-        endTime: '2026-03-05T07:00:00Z',
-      }),
-    ]
-    expect(order('started', rows)).toEqual(['first', 'second', 'third'])
-    expect(order('ended', rows)).toEqual(['first', 'second', 'third'])
-  })
 })
 
 describe('notEndableReason / endableOpen', () => {

@@ -30,10 +30,10 @@ beforeEach(() => {
 describe('settings store', () => {
   it('a per-resource value the contract refuses is explained and never sent', async () => {
     expect(await store.setPolicy(wiki.id, { idleAfterSec: 2 })).toBe(
-      'idle after must be a whole number of seconds from 5 to 86400',
+      'idleAfterSec must be a whole number of seconds from 5 to 86400 (got 2)',
     )
     expect(await store.setPolicy(wiki.id, { disconnectAfterSec: -1 })).toBe(
-      'disconnect after must be a whole number of seconds from 0 (never) to 604800',
+      'disconnectAfterSec must be a whole number of seconds from 0 (never) to 604800 (got -1)',
     )
     expect(fake.calls('updateResourcePolicy')).toEqual([])
   })

@@ -53,6 +53,19 @@ describe('dispatch', () => {
     expect(
       error(await dispatch(handlers, 'resources:add', [{ name: 'x', target: 'javascript:alert(1)' }])),
     ).toMatchObject({ code: 'BAD_ARGS', message: expect.stringContaining('http:// or https://') as string })
+    // values that are not a setting's kind at all never reach the engine
+    expect(
+      error(await dispatch(handlers, 'settings:set', ['idleAfterSec', 'x'.repeat(5_000_000)])).code,
+    ).toBe('BAD_ARGS')
+    expect(error(await dispatch(handlers, 'settings:set', ['idleAfterSec', Number.NaN])).code).toBe(
+      'BAD_ARGS',
+    )
+    expect(error(await dispatch(handlers, 'settings:set', ['idleAfterSec', { a: 1 }])).code).toBe('BAD_ARGS')
+    // odd channels are refused, never thrown
+    expect(error(await dispatch(handlers, 10n, [])).message).toBe('unknown call bigint')
+    const circular: Record<string, unknown> = {}
+    circular.self = circular
+    expect(error(await dispatch(handlers, circular, [])).message).toBe('unknown call object')
     expect(engine.getSettings()).toEqual(DEFAULT_SETTINGS)
     expect(engine.resources()).toEqual([])
   })
@@ -66,6 +79,11 @@ describe('dispatch', () => {
     expect(bad.code).toBe('BAD_SETTING')
     expect(bad.message).toContain('idleAfterSec must be a whole number of seconds from 5 to 86400 (got 2)')
     expect(error(await dispatch(handlers, 'resources:remove', ['nope'])).code).toBe('UNKNOWN_RESOURCE')
+    expect(error(await dispatch(handlers, 'history:query', [{ cursor: 'garbage' }])).code).toBe('BAD_QUERY')
+    // a wrong value of the right kind is echoed short
+    const long = error(await dispatch(handlers, 'settings:set', ['limitAction', 'y'.repeat(100)]))
+    expect(long.code).toBe('BAD_SETTING')
+    expect(long.message.length).toBeLessThan(200)
     expect(engine.getSettings()).toEqual(DEFAULT_SETTINGS)
   })
 

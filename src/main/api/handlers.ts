@@ -79,7 +79,7 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: un
   if (name === undefined)
     return fail(
       'BAD_ARGS',
-      `unknown call ${(JSON.stringify(channel) as string | undefined) ?? String(channel)}`,
+      `unknown call ${typeof channel === 'string' ? JSON.stringify(channel.slice(0, 100)) : typeof channel}`,
     )
   const parsed = invokes[name].args.safeParse(rawArgs)
   if (!parsed.success) return fail('BAD_ARGS', `${name}: ${describeZodError(parsed.error)}`)

@@ -32,6 +32,7 @@ import type {
   Store,
   TickResult,
 } from './store/types'
+import { StoreError } from './store/errors'
 import { SshConfigResolver, type SshG } from './ssh-config'
 import {
   descendantsOf,
@@ -695,7 +696,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   history(q: HistoryQuery): { rows: Session[]; nextCursor: string | null } {
-    const page: HistoryPage = this.store.history(q)
+    let page: HistoryPage
+    try {
+      page = this.store.history(q)
+    } catch (e) {
+      // a cursor this store never handed out is the caller's mistake, not a fault
+      if (e instanceof StoreError && e.code === 'BAD_CURSOR') throw new EngineError('BAD_QUERY', e.message)
+      throw e
+    }
     const now = this.clock.now()
     return { rows: page.rows.map((r) => toSession(r, now)), nextCursor: page.nextCursor }
   }

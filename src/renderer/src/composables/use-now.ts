@@ -7,7 +7,11 @@ let users = 0
 let timer: ReturnType<typeof setInterval> | undefined
 
 export function useNow(): Ref<number> {
-  if (users++ === 0) timer = setInterval(() => (now.value = Date.now()), 1000)
+  if (users++ === 0) {
+    // the clock may have stood still while nobody looked at it
+    now.value = Date.now()
+    timer = setInterval(() => (now.value = Date.now()), 1000)
+  }
   onScopeDispose(() => {
     if (--users === 0) clearInterval(timer)
   })

@@ -39,7 +39,8 @@ function cell(v: unknown): string {
 export function toCsv(rows: readonly Session[]): string {
   const lines = [COLUMNS.join(',')]
   for (const r of rows) lines.push(COLUMNS.map((c) => cell(r[c])).join(','))
-  return lines.join('\r\n') + '\r\n'
+  // the byte-order mark makes spreadsheets read UTF-8 ("München"), not the local code page
+  return '\uFEFF' + lines.join('\r\n') + '\r\n'
 }
 
 export function toJson(rows: readonly Session[]): string {

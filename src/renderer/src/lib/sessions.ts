@@ -59,8 +59,6 @@ export const sorters = {
       : Date.parse(b.startTime) - Date.parse(a.startTime),
   location: (a: Session, b: Session) => collator.compare(a.location, b.location),
   status: (a: Session, b: Session) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status],
-  started: (a: Session, b: Session) => Date.parse(a.startTime) - Date.parse(b.startTime),
-  ended: (a: Session, b: Session) => Date.parse(a.endTime ?? '') - Date.parse(b.endTime ?? ''),
 } satisfies Record<string, (a: Session, b: Session) => number>
 
 export type SortKey = keyof typeof sorters

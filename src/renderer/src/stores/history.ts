@@ -83,8 +83,10 @@ export const useHistoryStore = defineStore('history', () => {
   async function all(): Promise<{ rows: Session[]; truncated: boolean }> {
     const out: Session[] = []
     let next: string | undefined
+    // the filters as they are now: changing them while the pages come does not mix two selections
+    const q = { ...query(), limit: 1000 }
     for (;;) {
-      const page = await api.queryHistory({ ...query(), limit: 1000, ...(next ? { cursor: next } : {}) })
+      const page = await api.queryHistory({ ...q, ...(next ? { cursor: next } : {}) })
       out.push(...page.rows)
       if (page.nextCursor === null) return { rows: out, truncated: false }
       if (out.length >= EXPORT_MAX) return { rows: out.slice(0, EXPORT_MAX), truncated: true }

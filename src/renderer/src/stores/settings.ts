@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { resourcePolicySchema, type DeviceSummary, type Resource } from '@shared/contract'
-import type { ResourcePolicy, SettingKey, Settings } from '@shared/settings'
+import type { DeviceSummary, Resource } from '@shared/contract'
+import { validateSetting, type ResourcePolicy, type SettingKey, type Settings } from '@shared/settings'
 import { api, errorText } from '@renderer/api'
 
 /** Settings, resources and this device. Every change goes to the engine, which validates it. */
@@ -11,9 +11,13 @@ export const useSettingsStore = defineStore('settings', () => {
   const device = shallowRef<DeviceSummary | null>(null)
   const loadError = ref<string | null>(null)
 
+  // a load that returns after a save must not put the old values back
+  let generation = 0
   async function load(): Promise<void> {
+    const mine = ++generation
     try {
       const [s, r, d] = await Promise.all([api.getSettings(), api.listResources(), api.getDevice()])
+      if (mine !== generation) return
       settings.value = s
       resources.value = r
       device.value = d
@@ -26,6 +30,7 @@ export const useSettingsStore = defineStore('settings', () => {
   /** Saves one setting. Resolves to null when saved, or to the engine's reason when refused. */
   async function set<K extends SettingKey>(key: K, value: Settings[K]): Promise<string | null> {
     try {
+      generation++
       settings.value = await api.setSetting(key, value)
       return null
     } catch (e) {
@@ -58,10 +63,14 @@ export const useSettingsStore = defineStore('settings', () => {
   }
 
   async function setPolicy(id: number, p: Partial<ResourcePolicy>): Promise<string | null> {
-    // the contract's own schema gives the reason in words before anything is sent
-    const checked = resourcePolicySchema.safeParse(p)
-    if (!checked.success) return checked.error.issues[0]?.message ?? 'not a valid value'
+    // the global setting's own rule gives the reason in words before anything is sent
+    for (const [key, value] of Object.entries(p) as [keyof ResourcePolicy, number | null][]) {
+      if (value === null) continue
+      const v = validateSetting(key, value)
+      if (!v.ok) return v.error
+    }
     try {
+      generation++
       const updated = await api.updateResourcePolicy(String(id), p)
       resources.value = resources.value.map((r) => (r.id === updated.id ? updated : r))
       return null
