@@ -368,12 +368,12 @@ describe('idle warning and auto-disconnect', () => {
     eng().setSetting('idleAfterSec', 5)
     eng().setSetting('warnAfterSec', 6)
     eng().setSetting('disconnectAfterSec', 10)
-    const warning = page.locator('.n-notification', { hasText: 'Idle session' })
+    const warning = page.locator('[data-notice="idle-warning"]')
     await warning.waitFor({ timeout: 30_000 })
     expect(await warning.innerText()).toMatch(
       /warden-test has been idle for <1m\. It will be disconnected in <1m\./,
     )
-    const notice = page.locator('.n-notification', { hasText: 'Session disconnected' })
+    const notice = page.locator('[data-notice="auto-ended"]')
     await notice.waitFor({ timeout: 30_000 })
     expect(await notice.innerText()).toContain(
       'warden-test was disconnected because it had been idle too long.',
