@@ -506,6 +506,23 @@ describe('Settings view', () => {
     await expect.poll(() => eng().findResource('warden-test').idleAfterSec).toBeNull()
   })
 
+  it('opened without the desktop app’s connection, the page says so instead of staying blank', async () => {
+    await openWindow()
+    if (!bridge) throw new Error('no bridge')
+    const bare = await browser.newContext()
+    try {
+      const page = await bare.newPage()
+      await page.goto(bridge.url)
+      const alert = page.getByRole('alert')
+      await alert.waitFor()
+      expect(await alert.innerText()).toBe(
+        'Session Warden must be opened as the desktop app: its connection to the engine is missing.',
+      )
+    } finally {
+      await bare.close()
+    }
+  })
+
   it('follows the OS theme: dark, then light when the OS changes', async () => {
     const page = await openWindow({ colorScheme: 'dark' })
     await page.locator('.root.dark').waitFor()
