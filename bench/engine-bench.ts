@@ -14,20 +14,12 @@ import { detectAll, isSessionProgram } from '@engine/detect'
 import { openStore } from '@engine/store'
 import type { NewSession, SessionUpdate } from '@engine/store/types'
 import { sshClient, startSshd, stopAll, type ClientProc, type Sshd } from '../tests/support/peers'
+import { median, quantile, round, sleep } from './stats'
 
 const JSON_OUT = process.argv.includes('--json')
 const log = (s: string): void => {
   if (!JSON_OUT) process.stderr.write(`${s}\n`)
 }
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-function quantile(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b)
-  if (s.length === 0) return Number.NaN
-  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))
-  return s[i] ?? Number.NaN
-}
-const median = (v: number[]): number => quantile(v, 0.5)
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now()
@@ -303,11 +295,6 @@ async function main(): Promise<void> {
     await stopAll()
     rmSync(dir, { recursive: true, force: true })
   }
-}
-
-function round(n: number, digits = 1): number {
-  const f = 10 ** digits
-  return Math.round(n * f) / f
 }
 
 await main()

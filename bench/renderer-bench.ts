@@ -25,7 +25,7 @@ import { openStore } from '@engine/store'
 import type { NewSession, SessionUpdate } from '@engine/store/types'
 import { rendererConfig } from '../vite.renderer.config'
 import { startBridge, type Bridge } from '../tests/support/bridge'
-import { launchChromium } from '../tests/support/ui'
+import { launchChromium, openApp } from '../tests/support/ui'
 import {
   freePort,
   sshClient,
@@ -35,6 +35,7 @@ import {
   type ClientProc,
   type Sshd,
 } from '../tests/support/peers'
+import { max, median, round, sleep } from './stats'
 
 const JSON_OUT = process.argv.includes('--json')
 /**
@@ -46,21 +47,6 @@ const PROFILE = process.argv.find((a) => a.startsWith('--profile='))?.slice('--p
 const PREBUILT = process.argv.find((a) => a.startsWith('--renderer='))?.slice('--renderer='.length)
 const log = (s: string): void => {
   if (!JSON_OUT) process.stderr.write(`${s}\n`)
-}
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-function quantile(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b)
-  if (s.length === 0) return Number.NaN
-  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))
-  return s[i] ?? Number.NaN
-}
-const median = (v: number[]): number => quantile(v, 0.5)
-const max = (v: number[]): number => (v.length === 0 ? 0 : Math.max(...v))
-
-function round(n: number, digits = 1): number {
-  const f = 10 ** digits
-  return Math.round(n * f) / f
 }
 
 const VIEWPORT = { width: 1280, height: 800 }
@@ -213,21 +199,6 @@ interface Frame {
   render: number
   layout: number
   scripts: { invoker: string; duration: number; forcedLayout: number; source: string }[]
-}
-
-/** A fresh context with the instrumentation, then the bridge, injected; navigated to the app. */
-async function openPage(browser: Browser, bridge: Bridge): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light' })
-  await context.addInitScript({ content: INSTRUMENT })
-  await context.addInitScript({ content: bridge.initScript })
-  const page = await context.newPage()
-  const errors: string[] = []
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
-  })
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
-  await page.goto(bridge.url)
-  return { page, errors }
 }
 
 /** Lets the page go quiet: two painted frames and a pause. */
@@ -403,7 +374,7 @@ async function measureHistory(browser: Browser, bridge: Bridge): Promise<History
   }
   // Cold: each in a fresh page, the view mounted for the first time.
   for (let i = 0; i < HISTORY_COLD_PAGES; i++) {
-    const { page, errors } = await openPage(browser, bridge)
+    const { page, errors } = await openApp(browser, bridge, { viewport: VIEWPORT, initScripts: [INSTRUMENT] })
     try {
       await page.waitForSelector('[data-view="history"]')
       await page.waitForSelector('[data-empty]') // the Sessions view has loaded (no open sessions)
@@ -575,7 +546,7 @@ async function measureLive(
   sshd: Sshd,
   tunnels: Tunnel[],
 ): Promise<LiveFigures> {
-  const { page, errors } = await openPage(browser, bridge)
+  const { page, errors } = await openApp(browser, bridge, { viewport: VIEWPORT, initScripts: [INSTRUMENT] })
   try {
     await page.waitForSelector('tr[data-session-id]')
     // all of them in the table (the cards count what the table holds)

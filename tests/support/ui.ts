@@ -24,6 +24,8 @@ export function launchChromium(): Promise<Browser> {
 export interface OpenAppOptions {
   colorScheme?: 'light' | 'dark'
   viewport?: { width: number; height: number }
+  /** scripts to run in the page before the bridge's (the benchmark's instrumentation) */
+  initScripts?: string[]
 }
 
 export interface AppPage {
@@ -42,6 +44,7 @@ export async function openApp(browser: Browser, bridge: Bridge, opts: OpenAppOpt
     colorScheme: opts.colorScheme ?? 'light',
   })
   try {
+    for (const content of opts.initScripts ?? []) await context.addInitScript({ content })
     await context.addInitScript({ content: bridge.initScript })
     const page = await context.newPage()
     const errors: string[] = []

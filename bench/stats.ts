@@ -1,0 +1,20 @@
+// Small figures helpers shared by the benchmarks.
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** The q-quantile (nearest rank) of the values; NaN for none. */
+export function quantile(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b)
+  if (s.length === 0) return Number.NaN
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))
+  return s[i] ?? Number.NaN
+}
+
+export const median = (v: number[]): number => quantile(v, 0.5)
+
+export const max = (v: number[]): number => (v.length === 0 ? 0 : Math.max(...v))
+
+export function round(n: number, digits = 1): number {
+  const f = 10 ** digits
+  return Math.round(n * f) / f
+}
