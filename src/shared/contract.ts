@@ -4,30 +4,18 @@
 // of `window.warden` is derived from it. Tests run the same contract over a loopback WebSocket.
 // Pure TypeScript + zod: no Node, DOM or Electron API.
 import { z } from 'zod'
-import { END_REASONS, RESOURCE_TYPES, type ResourceType, type Session, type SessionStats } from './model'
-import { SETTING_KEYS, settingsSchema, type ResourcePolicy, type Settings } from './settings'
+import {
+  END_REASONS,
+  RESOURCE_TYPES,
+  type EndResult,
+  type EngineErrorCode,
+  type Resource,
+  type Session,
+  type SessionStats,
+} from './model'
+import { SETTING_KEYS, settingsSchema, type Settings } from './settings'
 
 // ------------------------------------------------------------------ result types
-
-/** How ending one session went (the engine's EndResult). */
-export interface EndOutcome {
-  id: string
-  ok: boolean
-  result: 'ended' | 'already-gone' | 'already-ended' | 'not-endable' | 'failed'
-  killed?: boolean
-  error?: string
-}
-
-/** A resource: a host (ssh, rdp) or a web address, with its own idle-policy overrides. */
-export interface Resource extends ResourcePolicy {
-  id: number
-  name: string
-  type: ResourceType
-  target: string
-  /** added by the user (web resources, overrides) rather than recorded from a session */
-  configured: boolean
-  createdAt: string
-}
 
 export interface DeviceSummary {
   id: string
@@ -123,9 +111,9 @@ export const invokes = {
   listSessions: invoke<SessionsSnapshot>()('sessions:list', none),
   /** scans now: updates status, durations, last seen and the stats */
   refreshSessions: invoke<SessionsSnapshot>()('sessions:refresh', none),
-  endSession: invoke<EndOutcome>()('sessions:end', z.tuple([sessionIdSchema])),
+  endSession: invoke<EndResult>()('sessions:end', z.tuple([sessionIdSchema])),
   /** ends exactly the sessions the user confirmed (the ids shown in the End all dialog) */
-  endSessions: invoke<EndOutcome[]>()(
+  endSessions: invoke<EndResult[]>()(
     'sessions:endAll',
     z.tuple([z.array(sessionIdSchema).min(1, 'no session to end').max(10_000)]),
   ),
@@ -181,17 +169,7 @@ export type WardenApi = {
 // ------------------------------------------------------------------ the wire
 
 /** Error codes a call can fail with: the engine's, plus the IPC layer's own. */
-export type ApiErrorCode =
-  | 'BAD_ARGS'
-  | 'BAD_ID'
-  | 'UNKNOWN_SESSION'
-  | 'UNKNOWN_RESOURCE'
-  | 'BAD_SETTING'
-  | 'BAD_RESOURCE'
-  | 'BAD_QUERY'
-  | 'LAUNCH_FAILED'
-  | 'FORBIDDEN'
-  | 'INTERNAL'
+export type ApiErrorCode = EngineErrorCode | 'BAD_ARGS' | 'INTERNAL'
 
 /** Every reply crosses the wire in this envelope, so the caller gets a real Error with its code. */
 export type Envelope<T = unknown> =

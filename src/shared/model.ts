@@ -1,5 +1,6 @@
 // The Session model shared by the engine, the CLI and (later) the window.
 // Pure TypeScript: no Node or DOM API here.
+import type { ResourcePolicy } from './settings'
 
 export const RESOURCE_TYPES = ['ssh', 'rdp', 'web'] as const
 export type ResourceType = (typeof RESOURCE_TYPES)[number]
@@ -129,3 +130,36 @@ export function computeStats(sessions: readonly Pick<Session, 'status' | 'durati
   }
   return { active, idle, totalDurationMs, totalDuration: formatDuration(totalDurationMs) }
 }
+
+/** A resource: a host (ssh, rdp) or a web address, with its own idle-policy overrides. */
+export interface Resource extends ResourcePolicy {
+  id: number
+  name: string
+  type: ResourceType
+  /** host (ssh/rdp) or URL (web) */
+  target: string
+  /** added by the user (web resources, overrides) rather than recorded from a session */
+  configured: boolean
+  createdAt: string
+}
+
+/** What ending one session came to. */
+export interface EndResult {
+  id: string
+  ok: boolean
+  /** ended now, was already gone or already disconnected, or why it failed */
+  result: 'ended' | 'already-gone' | 'already-ended' | 'not-endable' | 'failed'
+  /** SIGKILL was needed */
+  killed?: boolean
+  error?: string
+}
+
+/** Why the engine refused a request (nothing was changed). */
+export type EngineErrorCode =
+  | 'BAD_ID'
+  | 'UNKNOWN_SESSION'
+  | 'UNKNOWN_RESOURCE'
+  | 'BAD_SETTING'
+  | 'BAD_RESOURCE'
+  | 'BAD_QUERY'
+  | 'LAUNCH_FAILED'

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { EndOutcome } from '@shared/contract'
-import type { Session } from '@shared/model'
+import type { EndResult, Session } from '@shared/model'
 import {
   endableOpen,
   endAllText,
@@ -157,7 +156,7 @@ describe('notEndableReason / endableOpen', () => {
 
 describe('endOutcomeText', () => {
   const id = sessionId(1)
-  const o = (x: Omit<EndOutcome, 'id'>): EndOutcome => ({ id, ...x })
+  const o = (x: Omit<EndResult, 'id'>): EndResult => ({ id, ...x })
 
   it('has a line for every result', () => {
     expect(endOutcomeText(o({ ok: true, result: 'ended' }), 'db1')).toEqual({ ok: true, text: 'Ended db1.' })
@@ -194,8 +193,8 @@ describe('endOutcomeText', () => {
 })
 
 describe('endAllText', () => {
-  const ok = (n: number): EndOutcome => ({ id: sessionId(n), ok: true, result: 'ended' })
-  const bad = (n: number, error?: string): EndOutcome => ({
+  const ok = (n: number): EndResult => ({ id: sessionId(n), ok: true, result: 'ended' })
+  const bad = (n: number, error?: string): EndResult => ({
     id: sessionId(n),
     ok: false,
     result: 'failed',
@@ -224,7 +223,7 @@ describe('endAllText', () => {
       ok: false,
       text: 'Ended 0 of 1 session; 1 could not be ended: failed',
     })
-    const notEndable: EndOutcome = { id: sessionId(2), ok: false, result: 'not-endable' }
+    const notEndable: EndResult = { id: sessionId(2), ok: false, result: 'not-endable' }
     expect(endAllText([bad(1), notEndable, bad(3)]).text).toBe(
       'Ended 0 of 3 sessions; 3 could not be ended: failed; not-endable',
     )

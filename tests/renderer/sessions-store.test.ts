@@ -1,7 +1,8 @@
 import { flushPromises } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { WardenError, type EndOutcome, type IdleWarning, type SessionsSnapshot } from '@shared/contract'
+import { WardenError, type IdleWarning, type SessionsSnapshot } from '@shared/contract'
+import type { EndResult } from '@shared/model'
 import { deferred, installFakeWarden } from './support/fake-warden'
 import { makeSession, snapshot } from './support/sessions'
 
@@ -175,7 +176,7 @@ describe('end / endMany', () => {
 
   it('hides the row at once while the end is pending, and keeps it hidden once ended', async () => {
     await startWith()
-    const pending = deferred<EndOutcome>()
+    const pending = deferred<EndResult>()
     fake.on('endSession', () => pending.promise)
 
     const result = store.end(a.id)
@@ -205,7 +206,7 @@ describe('end / endMany', () => {
 
   it('brings the row back when the outcome is not ok', async () => {
     await startWith()
-    const pending = deferred<EndOutcome>()
+    const pending = deferred<EndResult>()
     fake.on('endSession', () => pending.promise)
     const result = store.end(c.id)
     await flushPromises()
@@ -238,7 +239,7 @@ describe('end / endMany', () => {
 
   it('endMany passes exactly the ids, hides them while pending and brings back the failures', async () => {
     await startWith()
-    const pending = deferred<EndOutcome[]>()
+    const pending = deferred<EndResult[]>()
     fake.on('endSessions', () => pending.promise)
 
     const chosen = [c.id, a.id]
@@ -247,7 +248,7 @@ describe('end / endMany', () => {
     expect(fake.calls('endSessions')).toEqual([[[c.id, a.id]]])
     expect(ids(store.sessions)).toEqual([b.id, browser.id])
 
-    const outcomes: EndOutcome[] = [
+    const outcomes: EndResult[] = [
       { id: c.id, ok: true, result: 'ended' },
       { id: a.id, ok: false, result: 'failed', error: 'EPERM' },
     ]

@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { WardenError, type Resource } from '@shared/contract'
+import { WardenError } from '@shared/contract'
+import type { Resource } from '@shared/model'
 import { DEFAULT_SETTINGS } from '@shared/settings'
 import { installFakeWarden } from './support/fake-warden'
 

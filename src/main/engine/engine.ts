@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events'
 import { rmSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { dirname } from 'node:path'
-import type { EndReason, ResourceType, Session, SessionStats } from '@shared/model'
+import type { EndReason, EndResult, ResourceType, Session, SessionStats } from '@shared/model'
 import { computeStats, formatDuration } from '@shared/model'
 import {
   isSettingKey,
@@ -68,16 +68,6 @@ export interface EngineDeps {
   sshG?: SshG
   /** narrows what this engine tracks (tests scope themselves to their own peers this way) */
   scope?: (d: Detected) => boolean
-}
-
-export interface EndResult {
-  id: string
-  ok: boolean
-  /** ended now, was already gone or already disconnected, or why it failed */
-  result: 'ended' | 'already-gone' | 'already-ended' | 'not-endable' | 'failed'
-  /** SIGKILL was needed */
-  killed?: boolean
-  error?: string
 }
 
 export interface WarnInfo {

@@ -1,11 +1,6 @@
-export type EngineErrorCode =
-  | 'BAD_ID'
-  | 'UNKNOWN_SESSION'
-  | 'UNKNOWN_RESOURCE'
-  | 'BAD_SETTING'
-  | 'BAD_RESOURCE'
-  | 'BAD_QUERY'
-  | 'LAUNCH_FAILED'
+import type { EngineErrorCode } from '@shared/model'
+
+export type { EngineErrorCode }
 
 /** An error meant for the user: a clear one-line message and a code; nothing was changed. */
 export class EngineError extends Error {

@@ -6,7 +6,8 @@ import { createProbe } from './probe'
 import { defaultDbPath, openStore } from './store'
 
 export { Engine } from './engine'
-export type { EndResult, EngineEvents, SystemIdleSource, TickReport, WarnInfo } from './engine'
+export type { EngineEvents, SystemIdleSource, TickReport, WarnInfo } from './engine'
+export type { EndResult } from '@shared/model'
 export { EngineError } from './errors'
 
 export interface CreateEngineOptions extends Partial<Omit<EngineDeps, 'store' | 'device'>> {

@@ -45,7 +45,7 @@ export function createFakeWarden(): FakeWarden {
     async invoke(channel, args): Promise<Envelope> {
       const name = nameOfChannel.get(channel)
       if (name === undefined)
-        return { ok: false, error: { code: 'FORBIDDEN', message: `no channel ${channel}` } }
+        return { ok: false, error: { code: 'BAD_ARGS', message: `unknown call ${JSON.stringify(channel)}` } }
       const parsed = invokes[name].args.safeParse(args)
       if (!parsed.success)
         return { ok: false, error: { code: 'BAD_ARGS', message: describeZodError(parsed.error) } }

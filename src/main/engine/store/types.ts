@@ -1,16 +1,8 @@
-import type { EndReason, ResourceType, SessionFlag, SessionStatus } from '@shared/model'
+import type { EndReason, Resource, ResourceType, SessionFlag, SessionStatus } from '@shared/model'
 import type { ResourcePolicy, Settings } from '@shared/settings'
 
-export interface ResourceRow extends ResourcePolicy {
-  id: number
-  name: string
-  type: ResourceType
-  /** host (ssh/rdp) or URL (web) */
-  target: string
-  /** true when the user added it (web resources, overrides); false when the engine recorded it from a session */
-  configured: boolean
-  createdAt: string
-}
+/** A resource as stored: the shared Resource. */
+export type ResourceRow = Resource
 
 export interface DeviceRow {
   id: string

@@ -1,8 +1,8 @@
 // Pure logic of the Sessions and History views: live durations, sorting, labels, end results.
 // No Vue, no DOM: unit-tested on its own.
-import type { EndOutcome } from '@shared/contract'
 import {
   formatDuration,
+  type EndResult,
   type EndReason,
   type ResourceType,
   type Session,
@@ -123,7 +123,7 @@ export function endableOpen(sessions: readonly Session[]): Session[] {
 }
 
 /** One line for the result of ending one session. */
-export function endOutcomeText(o: EndOutcome, name: string): { ok: boolean; text: string } {
+export function endOutcomeText(o: EndResult, name: string): { ok: boolean; text: string } {
   switch (o.result) {
     case 'ended':
       return { ok: true, text: `Ended ${name}${o.killed === true ? ' (it had to be forced)' : ''}.` }
@@ -139,7 +139,7 @@ export function endOutcomeText(o: EndOutcome, name: string): { ok: boolean; text
 }
 
 /** One line for an End all: how many ended, and why the others were not. */
-export function endAllText(outcomes: readonly EndOutcome[]): { ok: boolean; text: string } {
+export function endAllText(outcomes: readonly EndResult[]): { ok: boolean; text: string } {
   const done = outcomes.filter((o) => o.ok).length
   const failed = outcomes.filter((o) => !o.ok)
   const noun = (n: number) => (n === 1 ? 'session' : 'sessions')

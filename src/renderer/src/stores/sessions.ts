@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { EndOutcome, IdleWarning, SessionsSnapshot } from '@shared/contract'
-import type { Session } from '@shared/model'
+import type { IdleWarning, SessionsSnapshot } from '@shared/contract'
+import type { EndResult, Session } from '@shared/model'
 import { api, errorText } from '@renderer/api'
 import { endableOpen } from '@renderer/lib/sessions'
 
@@ -105,11 +105,11 @@ export const useSessionsStore = defineStore('sessions', () => {
     }
   }
 
-  async function settle(ids: readonly string[], run: () => Promise<EndOutcome[]>): Promise<EndOutcome[]> {
+  async function settle(ids: readonly string[], run: () => Promise<EndResult[]>): Promise<EndResult[]> {
     const next = new Set(ending.value)
     for (const id of ids) next.add(id)
     ending.value = next
-    let outcomes: EndOutcome[]
+    let outcomes: EndResult[]
     try {
       outcomes = await run()
     } catch (e) {
@@ -134,13 +134,13 @@ export const useSessionsStore = defineStore('sessions', () => {
     return outcomes
   }
 
-  async function end(id: string): Promise<EndOutcome> {
+  async function end(id: string): Promise<EndResult> {
     const [o] = await settle([id], async () => [await api.endSession(id)])
     if (!o) throw new Error('no result for the session')
     return o
   }
 
-  function endMany(ids: readonly string[]): Promise<EndOutcome[]> {
+  function endMany(ids: readonly string[]): Promise<EndResult[]> {
     return settle(ids, () => api.endSessions([...ids]))
   }
 

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { DeviceSummary, Resource } from '@shared/contract'
+import type { DeviceSummary } from '@shared/contract'
+import type { Resource } from '@shared/model'
 import { validateSetting, type ResourcePolicy, type SettingKey, type Settings } from '@shared/settings'
 import { api, errorText } from '@renderer/api'
 
