@@ -28,6 +28,14 @@ beforeEach(() => {
   store = useSettingsStore()
 })
 
+/** The store loaded from an engine with default settings and these resources. */
+async function loadWith(resources: Resource[]): Promise<void> {
+  fake.on('getSettings', () => DEFAULT_SETTINGS)
+  fake.on('listResources', () => resources)
+  fake.on('getDevice', () => ({ id: 'd', name: 'vm', os: 'Linux', model: '', addresses: [], database: '/x' }))
+  await store.load()
+}
+
 describe('settings store', () => {
   it('a per-resource value the contract refuses is explained and never sent', async () => {
     expect(await store.setPolicy(wiki.id, { idleAfterSec: 2 })).toBe(
@@ -41,17 +49,7 @@ describe('settings store', () => {
 
   it('a good per-resource value is sent by id and replaces that resource only', async () => {
     const other = { ...wiki, id: 4, name: 'Grafana' }
-    fake.on('listResources', () => [wiki, other])
-    fake.on('getSettings', () => DEFAULT_SETTINGS)
-    fake.on('getDevice', () => ({
-      id: 'd',
-      name: 'vm',
-      os: 'Linux',
-      model: '',
-      addresses: [],
-      database: '/x',
-    }))
-    await store.load()
+    await loadWith([wiki, other])
     fake.on('updateResourcePolicy', (_id, p) => ({ ...wiki, ...p }))
     expect(await store.setPolicy(wiki.id, { idleAfterSec: 120 })).toBeNull()
     expect(fake.calls('updateResourcePolicy')).toEqual([['3', { idleAfterSec: 120 }]])
@@ -62,17 +60,7 @@ describe('settings store', () => {
   })
 
   it('set() returns the engine reason and keeps the settings it had', async () => {
-    fake.on('getSettings', () => DEFAULT_SETTINGS)
-    fake.on('listResources', () => [])
-    fake.on('getDevice', () => ({
-      id: 'd',
-      name: 'vm',
-      os: 'Linux',
-      model: '',
-      addresses: [],
-      database: '/x',
-    }))
-    await store.load()
+    await loadWith([])
     fake.on('setSetting', () => {
       throw new WardenError(
         'BAD_SETTING',
