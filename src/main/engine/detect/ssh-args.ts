@@ -305,6 +305,12 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
   const setPort = (p: number | null): void => {
     if (r.port === null && p !== null) r.port = p
   }
+  /** -p and Port: a port ssh would refuse makes the whole command invalid */
+  const setPortText = (text: string): void => {
+    const p = parsePort(text)
+    if (p === null) r.valid = false
+    setPort(p)
+  }
 
   const applyOption = (line: string): void => {
     const kv = parseSshConfigOption(line)
@@ -330,12 +336,9 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
       case 'user':
         setUser(value)
         break
-      case 'port': {
-        const p = parsePort(value)
-        if (p === null) r.valid = false
-        setPort(p)
+      case 'port':
+        setPortText(value)
         break
-      }
       case 'hostname':
         r.hostName = value
         break
@@ -376,12 +379,9 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
       case 'l':
         setUser(arg)
         break
-      case 'p': {
-        const p = parsePort(arg)
-        if (p === null) r.valid = false
-        setPort(p)
+      case 'p':
+        setPortText(arg)
         break
-      }
       case 'J':
         if (jumpSeen) {
           r.valid = false // "Only a single -J option is permitted"
@@ -401,13 +401,9 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
         r.isQueryOnly = true
         break
       case 'L':
-        r.forwards.push(parseForward('L', arg))
-        break
       case 'R':
-        r.forwards.push(parseForward('R', arg))
-        break
       case 'D':
-        r.forwards.push(parseForward('D', arg))
+        r.forwards.push(parseForward(c, arg))
         break
       case 'W':
         r.stdioForward = arg
