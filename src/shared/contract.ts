@@ -7,6 +7,7 @@ import { z } from 'zod'
 import {
   END_REASONS,
   RESOURCE_TYPES,
+  SESSION_ID_RE,
   type EndResult,
   type EngineErrorCode,
   type Resource,
@@ -47,8 +48,7 @@ export interface IdleWarning {
 
 // ------------------------------------------------------------------ argument schemas
 
-/** Session ids are 12 lower-case hex characters (the engine's newSessionId). */
-export const sessionIdSchema = z.string().regex(/^[0-9a-f]{12}$/, 'a session id is 12 hex characters')
+export const sessionIdSchema = z.string().regex(SESSION_ID_RE, 'a session id is 12 hex characters')
 const nameOrIdSchema = z
   .string()
   .trim()

@@ -131,6 +131,9 @@ export function computeStats(sessions: readonly Pick<Session, 'status' | 'durati
   return { active, idle, totalDurationMs, totalDuration: formatDuration(totalDurationMs) }
 }
 
+/** Session ids are 12 lower-case hex characters. */
+export const SESSION_ID_RE = /^[0-9a-f]{12}$/
+
 /** A resource: a host (ssh, rdp) or a web address, with its own idle-policy overrides. */
 export interface Resource extends ResourcePolicy {
   id: number

@@ -1,4 +1,4 @@
-import type { EngineErrorCode } from '@shared/model'
+import { SESSION_ID_RE, type EngineErrorCode } from '@shared/model'
 
 export type { EngineErrorCode }
 
@@ -12,9 +12,6 @@ export class EngineError extends Error {
     this.name = 'EngineError'
   }
 }
-
-/** Session ids are 12 lowercase hex characters. */
-export const SESSION_ID_RE = /^[0-9a-f]{12}$/
 
 export function checkSessionId(id: unknown): string {
   if (typeof id !== 'string' || !SESSION_ID_RE.test(id))
