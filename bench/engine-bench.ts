@@ -13,7 +13,7 @@ import { createLinuxProbe, naiveScan, rawProcFloorScan } from '@engine/probe/lin
 import { detectAll, isSessionProgram } from '@engine/detect'
 import { openStore } from '@engine/store'
 import type { NewSession, SessionUpdate } from '@engine/store/types'
-import { sshClient, startSshd, stopAll, type ClientProc, type Sshd } from '../tests/support/peers'
+import { sshBatch, sshClient, startSshd, stopAll } from '../tests/support/peers'
 import { median, quantile, round, sleep } from './stats'
 
 const JSON_OUT = process.argv.includes('--json')
@@ -34,19 +34,6 @@ function cpuSeconds(): number {
   // fields 14..17 (utime, stime, cutime, cstime) are at index 11..14 after the comm
   const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(f[i]), 0)
   return ticks / 100
-}
-
-async function sshBatch(sshd: Sshd, n: number, parallel = 10): Promise<ClientProc[]> {
-  const out: ClientProc[] = []
-  for (let i = 0; i < n; i += parallel) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(parallel, n - i) }, () =>
-        sshClient(sshd, ['-N', 'warden-test'], { timeoutMs: 30_000 }),
-      ),
-    )
-    out.push(...batch)
-  }
-  return out
 }
 
 async function settle(engine: Engine, port: number, count: number): Promise<void> {

@@ -28,6 +28,7 @@ import { startBridge, type Bridge } from '../tests/support/bridge'
 import { launchChromium, openApp } from '../tests/support/ui'
 import {
   freePort,
+  sshBatch,
   sshClient,
   startSshd,
   stopAll,
@@ -400,19 +401,6 @@ async function measureHistory(browser: Browser, bridge: Bridge): Promise<History
 // ---------------------------------------------------------------------------------------------------------
 // 2. Live
 
-async function sshBatch(sshd: Sshd, n: number, parallel = 20): Promise<ClientProc[]> {
-  const out: ClientProc[] = []
-  for (let i = 0; i < n; i += parallel) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(parallel, n - i) }, () =>
-        sshClient(sshd, ['-N', 'warden-test'], { timeoutMs: 30_000 }),
-      ),
-    )
-    out.push(...batch)
-  }
-  return out
-}
-
 /** An ssh -N -L session with a connection through it to `echoPort`: write() makes real traffic. */
 interface Tunnel {
   client: ClientProc
@@ -698,7 +686,7 @@ async function main(): Promise<void> {
       Array.from({ length: LIVE_TUNNELS }, () => startTunnel(sshd, echoAddress.port)),
     )
     for (const t of tunnels) sockets.push(t.socket)
-    await sshBatch(sshd, LIVE_SESSIONS - LIVE_TUNNELS)
+    await sshBatch(sshd, LIVE_SESSIONS - LIVE_TUNNELS, 20)
     const scope = (d: Detected): boolean => d.remotePort === sshd.port
     const liveEngine = await createEngine({
       dbPath: join(dir, 'live.db'),

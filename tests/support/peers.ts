@@ -905,6 +905,20 @@ async function connectionOfPid(pid: number, port: number, timeoutMs: number): Pr
  * `sftp -F <cfg> -o LogLevel=VERBOSE -b - warden-test` with stdin kept open and no command sent: an idle,
  * logged-in sftp session (the TCP socket belongs to sftp's `ssh -s sftp` child).
  */
+/** `n` idle `ssh -N` sessions, started `parallel` at a time (the benchmarks' crowds). */
+export async function sshBatch(sshd: Sshd, n: number, parallel = 10): Promise<ClientProc[]> {
+  const out: ClientProc[] = []
+  for (let i = 0; i < n; i += parallel) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(parallel, n - i) }, () =>
+        sshClient(sshd, ['-N', 'warden-test'], { timeoutMs: 30_000 }),
+      ),
+    )
+    out.push(...batch)
+  }
+  return out
+}
+
 export async function sftpClient(sshd: Sshd, timeoutMs = 10_000): Promise<ClientProc> {
   const r = newResource('sftp')
   try {
