@@ -265,6 +265,7 @@ const ACTOR: Record<EndReason, string> = {
   'network-lost': 'engine',
   'process-exit': 'engine',
   'app-restart': 'engine',
+  'screen-lock': 'screen-lock',
 }
 
 /** 10 000 ended sessions over the last 60 days, through the store like the engine records them. */

@@ -112,6 +112,8 @@ export const invokes = {
   /** scans now: updates status, durations, last seen and the stats */
   refreshSessions: invoke<SessionsSnapshot>()('sessions:refresh', none),
   endSession: invoke<EndResult>()('sessions:end', z.tuple([sessionIdSchema])),
+  /** the user is still using this idle session: its idle clock restarts now (the warning's Keep active) */
+  keepSessionActive: invoke<Session>()('sessions:keepActive', z.tuple([sessionIdSchema])),
   /** ends exactly the sessions the user confirmed (the ids shown in the End all dialog) */
   endSessions: invoke<EndResult[]>()(
     'sessions:endAll',
@@ -147,6 +149,8 @@ export const events = {
   onSessionsChanged: event<SessionsSnapshot>('sessions:changed'),
   onIdleWarning: event<IdleWarning>('session:idleWarning'),
   onSessionEnded: event<Session>('session:ended'),
+  /** the desktop shell asks the window to show one session (a notification was clicked) */
+  onShowSession: event<{ id: string }>('window:showSession'),
 } as const
 
 export type Invokes = typeof invokes
@@ -169,7 +173,7 @@ export type WardenApi = {
 // ------------------------------------------------------------------ the wire
 
 /** Error codes a call can fail with: the engine's, plus the IPC layer's own. */
-export type ApiErrorCode = EngineErrorCode | 'BAD_ARGS' | 'INTERNAL'
+export type ApiErrorCode = EngineErrorCode | 'BAD_ARGS' | 'FORBIDDEN' | 'INTERNAL'
 
 /** Every reply crosses the wire in this envelope, so the caller gets a real Error with its code. */
 export type Envelope<T = unknown> =

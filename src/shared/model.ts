@@ -17,6 +17,7 @@ export const END_REASONS = [
   'network-lost', // the connection closed while the client process lives on
   'process-exit', // the client process exited on its own
   'app-restart', // found gone when Session Warden started again
+  'screen-lock', // ended when the screen was locked (the lockAction setting)
 ] as const
 export type EndReason = (typeof END_REASONS)[number]
 
@@ -161,6 +162,7 @@ export interface EndResult {
 export type EngineErrorCode =
   | 'BAD_ID'
   | 'UNKNOWN_SESSION'
+  | 'SESSION_ENDED'
   | 'UNKNOWN_RESOURCE'
   | 'BAD_SETTING'
   | 'BAD_RESOURCE'

@@ -20,6 +20,12 @@ export const settingsSchema = z.object({
   limitWeb: z.number().int().min(0).max(1000),
   /** what a limit does: notify only, or end the newest session over the limit */
   limitAction: z.enum(['notify', 'end-newest']),
+  /** what locking the screen does: nothing, count the user away (idle clocks run), or end sessions */
+  lockAction: z.enum(['nothing', 'away', 'end']),
+  /** the desktop app starts (in the tray) when the user logs in */
+  launchAtLogin: z.boolean(),
+  /** closing the window keeps the app running in the tray */
+  closeToTray: z.boolean(),
 })
 
 export type Settings = z.infer<typeof settingsSchema>
@@ -37,6 +43,9 @@ export const SETTING_RULES: Record<keyof Settings, string> = {
   limitRdp: 'a whole number from 0 (no limit) to 1000',
   limitWeb: 'a whole number from 0 (no limit) to 1000',
   limitAction: 'notify or end-newest',
+  lockAction: 'nothing, away or end',
+  launchAtLogin: 'true or false',
+  closeToTray: 'true or false',
 }
 export type SettingKey = keyof Settings
 
@@ -52,6 +61,9 @@ export const DEFAULT_SETTINGS: Settings = {
   limitRdp: 0,
   limitWeb: 0,
   limitAction: 'notify',
+  lockAction: 'away',
+  launchAtLogin: false,
+  closeToTray: true,
 }
 
 export const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as SettingKey[]

@@ -36,6 +36,7 @@ export function createHandlers(engine: Engine, actor = 'app'): Handlers {
       return snapshot(engine.list(), Date.now())
     },
     endSession: (id) => engine.end(id, actor),
+    keepSessionActive: (id) => engine.keepActive(id, actor),
     endSessions: (ids) => engine.endMany(ids, actor),
     queryHistory: (q) => engine.history(q),
     getSettings: () => engine.getSettings(),

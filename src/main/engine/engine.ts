@@ -151,6 +151,16 @@ export class Engine extends EventEmitter<EngineEvents> {
   private timer: NodeJS.Timeout | null = null
   private running: Promise<unknown> | null = null
   private stopped = false
+  /** the loop that is current: a loop from before a stop/start (or suspend/resume) ends itself */
+  private loopGen = 0
+  private looping = false
+  private suspended = false
+  /** the computer last woke from sleep (ms): kernel idle clocks older than this say nothing new */
+  private resumedAt = -Infinity
+  /** the screen was locked with lockAction 'away' at this time: activity is capped there */
+  private awaySince: number | null = null
+  /** sessions the user kept active by hand (the notification's Keep active), by key: when */
+  private readonly kept = new Map<string, number>()
   private lastSnapshot: Snapshot | null = null
   readonly device: DeviceInfo
 
@@ -191,13 +201,18 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Runs ticks every pollIntervalMs until stop(). Errors are emitted, never thrown. */
   start(): void {
     this.stopped = false
+    this.looping = true
+    this.suspended = false
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    const gen = ++this.loopGen
     const loop = async (): Promise<void> => {
       try {
         await this.tick({ policy: true })
       } catch (e) {
         this.reportError(e)
       }
-      if (this.stopped) return
+      if (this.stopped || gen !== this.loopGen) return
       let interval = 1000
       try {
         interval = this.store.getSettings().pollIntervalMs
@@ -211,6 +226,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   async stop(): Promise<void> {
     this.stopped = true
+    this.looping = false
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     await this.running
@@ -290,7 +306,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (seen.has(d.key)) continue
       seen.add(d.key)
       const row = openByKey.get(d.key)
-      const traffic = this.trafficAt(d, snapshot, row?.lastActivity ?? now, fresh)
+      const traffic = Math.max(
+        this.trafficAt(d, snapshot, row?.lastActivity ?? now, fresh),
+        this.kept.get(d.key) ?? -Infinity,
+      )
       const activity =
         lastInput === null ? traffic : Math.min(traffic, Math.max(lastInput, row?.startTime ?? 0))
       if (!row) {
@@ -428,6 +447,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (entry) entry.detected = d
     }
     for (const key of [...this.live.keys()]) if (!seen.has(key)) this.live.delete(key)
+    for (const key of [...this.kept.keys()]) if (!seen.has(key)) this.kept.delete(key)
     for (const id of result.ended) {
       const row = open.find((r) => r.id === id)
       if (row?.flags.includes('launched')) this.wipeLaunchProfile(row)
@@ -600,7 +620,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     if (idleClock !== null) {
       entry.hasCounters = true
-      entry.trafficAt = Math.max(entry.trafficAt, Math.min(idleClock, snap.takenAt))
+      // The kernel's idle clock stands still while the computer sleeps, so traffic from before a sleep
+      // reads as if it were later by the length of the sleep: anything older than the wake-up was
+      // counted before the sleep (at its wall-clock time) and is not news.
+      if (idleClock >= this.resumedAt)
+        entry.trafficAt = Math.max(entry.trafficAt, Math.min(idleClock, snap.takenAt))
     } else if (bytes !== null) {
       if (entry.hasCounters && entry.bytes !== null && bytes !== entry.bytes) entry.trafficAt = snap.takenAt
       entry.hasCounters = true
@@ -612,11 +636,75 @@ export class Engine extends EventEmitter<EngineEvents> {
     return entry.trafficAt
   }
 
-  /** With "count me away", the last keyboard/mouse input caps activity; null when off or unknown. */
+  /**
+   * With "count me away", the last keyboard/mouse input caps activity; so does a screen lock with
+   * lockAction 'away'. Null when neither applies.
+   */
   private lastInputAt(settings: Settings, now: number): number | null {
-    if (!settings.awayWhenSystemIdle || !this.deps.systemIdle) return null
-    const idle = this.deps.systemIdle.idleSeconds()
-    return idle === null ? null : now - idle * 1000
+    let at: number | null = null
+    if (settings.awayWhenSystemIdle && this.deps.systemIdle) {
+      const idle = this.deps.systemIdle.idleSeconds()
+      if (idle !== null) at = now - idle * 1000
+    }
+    if (this.awaySince !== null) at = at === null ? this.awaySince : Math.min(at, this.awaySince)
+    return at
+  }
+
+  // ---------------------------------------------------------------- the computer's state (desktop app)
+
+  /** The computer is about to sleep: no scans until resume(). */
+  suspend(): void {
+    if (!this.looping || this.suspended) return
+    this.suspended = true
+    this.stopped = true
+    this.loopGen++
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+  }
+
+  /**
+   * The computer woke up. Idle deadlines come from the stored wall-clock times (last activity,
+   * warned at), so a session idle before the sleep is as idle as the wall clock says; the loop
+   * restarts at once instead of waiting out a timer that slept too.
+   */
+  resume(): void {
+    this.resumedAt = this.clock.now()
+    if (this.suspended) this.start()
+  }
+
+  /**
+   * The screen was locked. lockAction decides: 'away' caps every session's activity at the lock
+   * (its idle clock runs even if keep-alives flow), 'end' ends every session that can be ended
+   * (reason 'screen-lock'), 'nothing' does nothing.
+   */
+  async screenLocked(): Promise<EndResult[]> {
+    const { lockAction } = this.store.getSettings()
+    if (lockAction === 'away') this.awaySince = this.clock.now()
+    if (lockAction === 'end') return this.endAll('screen-lock', 'screen-lock')
+    return []
+  }
+
+  /** The screen was unlocked: the user is back. */
+  screenUnlocked(): void {
+    this.awaySince = null
+  }
+
+  /** The user says a session is in use (the idle warning's Keep active): its idle clock restarts now. */
+  async keepActive(id: string, actor = this.actor): Promise<Session> {
+    checkSessionId(id)
+    const row = this.store.getSession(id)
+    if (!row) throw new EngineError('UNKNOWN_SESSION', `no session with id ${id}`)
+    if (row.status === 'disconnected')
+      throw new EngineError('SESSION_ENDED', `${row.resourceName} has already ended`)
+    const now = this.clock.now()
+    this.kept.set(row.key, now)
+    this.store.applyTick(
+      [],
+      [{ kind: 'event', id, at: now, event: 'kept-active', detail: 'kept active by hand', actor }],
+      now,
+    )
+    await this.tick()
+    return this.get(id)
   }
 
   // ---------------------------------------------------------------- web resources
@@ -718,11 +806,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** Ends every open session that can be ended; the others are reported as not endable. */
-  async endAll(actor = this.actor): Promise<EndResult[]> {
+  async endAll(actor = this.actor, reason: EndReason = 'bulk'): Promise<EndResult[]> {
     await this.tick()
     const ids = this.store.openSessions().map((r) => r.id)
     const table = await this.processTable()
-    return Promise.all(ids.map((id) => this.endOne(id, 'bulk', actor, table)))
+    return Promise.all(ids.map((id) => this.endOne(id, reason, actor, table)))
   }
 
   /**

@@ -11,7 +11,8 @@ export interface DeviceRow {
   model: string
 }
 
-export type EventKind = 'created' | 'idle' | 'active' | 'warned' | 'ended' | 'end-failed' | 'limit'
+export type EventKind =
+  'created' | 'idle' | 'active' | 'warned' | 'kept-active' | 'ended' | 'end-failed' | 'limit'
 
 export interface EventRow {
   id: number

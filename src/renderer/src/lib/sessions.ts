@@ -106,6 +106,7 @@ export const END_REASON_LABELS: Record<EndReason, string> = {
   'network-lost': 'Network lost',
   'process-exit': 'Client closed',
   'app-restart': 'Found closed at start',
+  'screen-lock': 'Screen locked',
 }
 
 /** Why a session cannot be ended from here, or null when it can. */
