@@ -24,7 +24,15 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'Only src/main/shell may import electron.' }] },
+        {
+          paths: [
+            {
+              name: 'electron',
+              message:
+                'Only src/main/shell/electron.ts, src/main/index.ts and src/preload/index.ts import electron: everything else uses the ports in src/main/shell/ports.ts, so it runs and is tested under Node.',
+            },
+          ],
+        },
       ],
       'no-restricted-properties': [
         'error',
@@ -56,6 +64,56 @@ export default tseslint.config(
     // the one place that reads window.warden, and the start-up check that it exists
     files: ['src/renderer/src/api.ts', 'src/renderer/src/main.ts'],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // The Electron binding and the composition root import electron, but never the IPC objects:
+    // ipcMain is bound to the IPC helper (src/main/shell/ipc.ts) in electron.ts only.
+    files: ['src/main/index.ts', 'src/main/shell/electron.ts', 'src/preload/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              importNames: ['ipcMain', 'ipcRenderer'],
+              message:
+                'ipcMain/ipcRenderer live in the IPC helper files only (src/main/shell/electron.ts binds ipcMain, src/preload/index.ts uses ipcRenderer).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/shell/electron.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              importNames: ['ipcRenderer'],
+              message: 'ipcRenderer belongs to the preload.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/preload/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', importNames: ['ipcMain'], message: 'ipcMain belongs to the main process.' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['eslint.config.js'],

@@ -1,0 +1,28 @@
+// Composition root of the desktop app: the real Electron, the built preload and page, the icons.
+// Everything else is src/main/shell/app.ts, which the tests run under Node with fakes of Electron.
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { app } from 'electron'
+import { startDesktop } from './shell/app'
+import { electronPorts } from './shell/electron'
+
+const here = dirname(fileURLToPath(import.meta.url)) // out/main
+const devServer = process.env.ELECTRON_RENDERER_URL
+
+// every renderer sandboxed, whatever a window's options say
+app.enableSandbox()
+
+startDesktop(electronPorts(), {
+  preloadPath: join(here, '../preload/index.cjs'),
+  renderer:
+    !app.isPackaged && devServer ? { url: devServer } : { file: join(here, '../renderer/index.html') },
+  // packaged: icon.png and tray/ are shipped beside the asar (electron-builder extraResources)
+  resourcesDir: app.isPackaged ? process.resourcesPath : join(here, '../../resources'),
+  stateDir: app.getPath('userData'),
+  argv: process.argv,
+  execPath: process.execPath,
+  appPath: app.getAppPath(),
+}).catch((e: unknown) => {
+  console.error(`Session Warden could not start: ${e instanceof Error ? e.message : String(e)}`)
+  app.exit(1)
+})

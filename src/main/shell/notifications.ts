@@ -1,0 +1,183 @@
+// OS notifications: the idle warning before a session is cut (with Keep active and End now where the OS
+// has notification buttons), a notice after an automatic disconnect, and one when a session goes over a
+// limit. Clicking one opens the window on that session. Activity closes a pending warning.
+import type { Session } from '@shared/model'
+import type { Engine, WarnInfo } from '@engine/engine'
+import type { DesktopPorts, NotificationPort } from './ports'
+import type { PendingWarning, PendingWarnings } from './warnings'
+
+const MINUTE = 60_000
+
+/** "10 minutes", "1 hour 5 minutes", "2 days 3 hours", "less than a minute": for sentences. */
+export function durationWords(ms: number): string {
+  const minutes = Math.round(Math.max(0, ms) / MINUTE)
+  if (minutes < 1) return 'less than a minute'
+  const unit = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+  const d = Math.floor(minutes / 1440)
+  const h = Math.floor((minutes % 1440) / 60)
+  const m = minutes % 60
+  if (d > 0) return h > 0 ? `${unit(d, 'day')} ${unit(h, 'hour')}` : unit(d, 'day')
+  if (h > 0) return m > 0 ? `${unit(h, 'hour')} ${unit(m, 'minute')}` : unit(h, 'hour')
+  return unit(m, 'minute')
+}
+
+export function idleWarningText(
+  s: Pick<Session, 'resourceName'>,
+  info: WarnInfo,
+): { title: string; body: string } {
+  const idle = `Session ${s.resourceName} has been idle for ${durationWords(info.idleMs)}`
+  return {
+    title: 'Idle session',
+    body:
+      info.disconnectInMs === null
+        ? `${idle}.`
+        : `${idle}; it will be disconnected in ${durationWords(info.disconnectInMs)}.`,
+  }
+}
+
+export function autoDisconnectText(s: Pick<Session, 'resourceName' | 'lastActivity' | 'endTime'>): {
+  title: string
+  body: string
+} {
+  const idleMs = Date.parse(s.endTime ?? '') - Date.parse(s.lastActivity)
+  return {
+    title: 'Session disconnected',
+    body: Number.isFinite(idleMs)
+      ? `Session ${s.resourceName} was disconnected after ${durationWords(idleMs)} idle.`
+      : `Session ${s.resourceName} was disconnected because it was idle.`,
+  }
+}
+
+/** Notification buttons exist on macOS and Windows; on Linux the click opens the window instead. */
+export function supportsActions(platform: NodeJS.Platform): boolean {
+  return platform === 'darwin' || platform === 'win32'
+}
+
+export const WARNING_ACTIONS = ['Keep active', 'End now'] as const
+
+export interface NotifierDeps {
+  ports: Pick<DesktopPorts, 'platform' | 'notificationsSupported' | 'createNotification'>
+  engine: Pick<Engine, 'on' | 'off' | 'getSettings' | 'keepActive' | 'end'>
+  warnings: PendingWarnings
+  openWindow: (sessionId?: string) => void
+  icon?: string
+  onError?: (e: unknown) => void
+}
+
+export interface Notifier {
+  /** notifications on screen now, by session id (for tests) */
+  readonly showing: ReadonlyMap<string, NotificationPort>
+  /** a plain message (a tray action that failed) */
+  notice(title: string, body: string, sessionId?: string): void
+  dispose(): void
+}
+
+export function createNotifier(deps: NotifierDeps): Notifier {
+  // Electron drops a notification's handlers when nothing references it: keep every one until closed.
+  const showing = new Map<string, NotificationPort>()
+  const others = new Set<NotificationPort>()
+  const actions = supportsActions(deps.ports.platform)
+  const report = (e: unknown): void => deps.onError?.(e)
+
+  const enabled = (): boolean => {
+    try {
+      return deps.engine.getSettings().notifications && deps.ports.notificationsSupported()
+    } catch (e) {
+      report(e)
+      return false
+    }
+  }
+
+  const show = (
+    title: string,
+    body: string,
+    sessionId: string | undefined,
+    opts: { warning?: boolean } = {},
+  ): NotificationPort => {
+    const n = deps.ports.createNotification({
+      title,
+      body,
+      ...(deps.icon === undefined ? {} : { icon: deps.icon }),
+      ...(opts.warning
+        ? {
+            urgency: 'critical' as const,
+            timeoutType: 'never' as const,
+            ...(actions
+              ? { actions: WARNING_ACTIONS.map((text) => ({ type: 'button' as const, text })) }
+              : {}),
+          }
+        : {}),
+    })
+    n.on('click', () => deps.openWindow(sessionId))
+    return n
+  }
+
+  const onAdded = (w: PendingWarning): void => {
+    if (!enabled()) return
+    showing.get(w.session.id)?.close()
+    const id = w.session.id
+    const text = idleWarningText(w.session, w.info)
+    const n = show(text.title, text.body, id, { warning: true })
+    n.on('action', (details, index) => {
+      const i = typeof details.actionIndex === 'number' ? details.actionIndex : index
+      const run = i === 0 ? deps.engine.keepActive(id, 'notification') : deps.engine.end(id, 'notification')
+      run.catch(report)
+    })
+    n.on('close', () => {
+      if (showing.get(id) === n) showing.delete(id)
+    })
+    showing.set(id, n)
+    n.show()
+  }
+
+  const onCleared = (id: string): void => {
+    const n = showing.get(id)
+    if (!n) return
+    showing.delete(id)
+    n.close()
+  }
+
+  const notice = (title: string, body: string, sessionId?: string): void => {
+    if (!enabled()) return
+    const n = show(title, body, sessionId)
+    others.add(n)
+    n.on('close', () => others.delete(n))
+    n.show()
+  }
+
+  const onEnded = (s: Session): void => {
+    if (s.endReason !== 'idle-timeout') return
+    const text = autoDisconnectText(s)
+    notice(text.title, text.body, s.id)
+  }
+
+  const onLimit = (s: Session, l: { limit: number; action: 'notify' | 'end-newest' }): void => {
+    const type = s.resourceType.toUpperCase()
+    notice(
+      'Session limit',
+      l.action === 'end-newest'
+        ? `${s.resourceName} went over the limit of ${l.limit} ${type} sessions and is being ended.`
+        : `${s.resourceName} is over the limit of ${l.limit} ${type} sessions.`,
+      s.id,
+    )
+  }
+
+  deps.warnings.on('added', onAdded)
+  deps.warnings.on('cleared', onCleared)
+  deps.engine.on('ended', onEnded)
+  deps.engine.on('limit', onLimit)
+
+  return {
+    showing,
+    notice,
+    dispose() {
+      deps.warnings.off('added', onAdded)
+      deps.warnings.off('cleared', onCleared)
+      deps.engine.off('ended', onEnded)
+      deps.engine.off('limit', onLimit)
+      for (const n of [...showing.values(), ...others]) n.close()
+      showing.clear()
+      others.clear()
+    },
+  }
+}

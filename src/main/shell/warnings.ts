@@ -1,0 +1,61 @@
+// Idle warnings that are pending: warned by the engine and not yet answered by activity, Keep active
+// or the end of the session. The tray shows its warning icon while any is pending, and the
+// notifications close their toast when one is answered.
+import { EventEmitter } from 'node:events'
+import type { Session } from '@shared/model'
+import type { Engine, WarnInfo } from '@engine/engine'
+
+export interface PendingWarning {
+  session: Session
+  info: WarnInfo
+  at: number
+}
+
+interface PendingEvents {
+  added: [PendingWarning]
+  /** the warning was answered: the session is active again, or it ended */
+  cleared: [string, 'active' | 'ended']
+}
+
+export class PendingWarnings extends EventEmitter<PendingEvents> {
+  private readonly pending = new Map<string, PendingWarning>()
+
+  constructor(private readonly now: () => number = Date.now) {
+    super()
+  }
+
+  ids(): ReadonlySet<string> {
+    return new Set(this.pending.keys())
+  }
+
+  get(id: string): PendingWarning | undefined {
+    return this.pending.get(id)
+  }
+
+  warn(session: Session, info: WarnInfo): void {
+    const w = { session, info, at: this.now() }
+    this.pending.set(session.id, w)
+    this.emit('added', w)
+  }
+
+  clear(id: string, why: 'active' | 'ended'): void {
+    if (this.pending.delete(id)) this.emit('cleared', id, why)
+  }
+
+  /** Follows the engine: a warning is added when it warns, cleared by activity or the end. */
+  follow(engine: Pick<Engine, 'on' | 'off'>): () => void {
+    const onWarned = (s: Session, info: WarnInfo): void => this.warn(s, info)
+    const onStatus = (s: Session): void => {
+      if (s.status === 'active') this.clear(s.id, 'active')
+    }
+    const onEnded = (s: Session): void => this.clear(s.id, 'ended')
+    engine.on('warned', onWarned)
+    engine.on('status', onStatus)
+    engine.on('ended', onEnded)
+    return () => {
+      engine.off('warned', onWarned)
+      engine.off('status', onStatus)
+      engine.off('ended', onEnded)
+    }
+  }
+}
