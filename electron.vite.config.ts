@@ -3,9 +3,8 @@ import { defineConfig } from 'electron-vite'
 import { rendererConfig } from './vite.renderer.config'
 
 // Build of the desktop app: main (the engine + the Electron shell), preload, renderer.
-// The shell (src/main/index.ts, src/preload) arrives with the desktop-shell issue; the window is
-// built today, and the engine and the CLI run under plain Node. Everything in `dependencies` (better-sqlite3,
-// systeminformation, maxmind …) stays out of the main bundle, as electron-vite does by default.
+// Everything in `dependencies` (better-sqlite3, systeminformation, maxmind …) stays out of the main
+// bundle, as electron-vite does by default.
 const alias = {
   '@shared': fileURLToPath(new URL('./src/shared', import.meta.url)),
   '@engine': fileURLToPath(new URL('./src/main/engine', import.meta.url)),
@@ -18,7 +17,15 @@ export default defineConfig({
   },
   preload: {
     resolve: { alias },
-    build: { rolldownOptions: { input: { index: 'src/preload/index.ts' } } },
+    // a sandboxed preload runs as one CommonJS script: no ESM, no require of anything but electron
+    // (zod, for the contract, is bundled in)
+    build: {
+      externalizeDeps: false,
+      rolldownOptions: {
+        input: { index: 'src/preload/index.ts' },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
   },
   // the window's build is shared with `npm run build:renderer` and the e2e tests
   renderer: rendererConfig,

@@ -116,7 +116,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js'],
+    // plain ESM scripts run by node (npm hooks, electron-builder hooks): not part of a TS project
+    files: ['eslint.config.js', 'scripts/**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },
   prettier,

@@ -5,64 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Engine, type EngineDeps } from '@engine/engine'
 import { createGeoLocator } from '@engine/geo'
 import { openStore } from '@engine/store'
-import type { Probe, ProcessInfo, Snapshot, SocketInfo } from '@engine/probe/types'
+import { FakeOs, S, T0, UID } from '../support/fake-os'
 import type { Store } from '@engine/store/types'
 import { EngineError } from '@engine/errors'
 
 // The engine's logic driven by a scripted OS (the probe) and a fake clock: deterministic tests
 // of idle, warning, auto-disconnect and reconciliation. The same paths run against real ssh,
 // xrdp and Chromium in tests/integration.
-
-const S = 1000
-const T0 = Date.UTC(2026, 10, 27, 9, 0, 0)
-const UID = process.getuid?.() ?? 0
-
-class FakeOs implements Probe {
-  now = T0
-  procs = new Map<number, ProcessInfo>()
-  /** pid -> last traffic time on its socket */
-  traffic = new Map<number, number>()
-  signals: [number, string][] = []
-  /** false: the OS gives no per-socket counters (ss failed, another platform) */
-  counters = true
-  /** pid -> remote address:port of its socket (default 203.0.113.7:22) */
-  remote = new Map<number, [string, number]>()
-  /** a sleep of the computer: the kernel's idle clocks stand still during it (jiffies) */
-  slept: { from: number; ms: number } | null = null
-  snapshots = 0
-
-  /** ms since the last traffic as the kernel reports it: without the time spent asleep */
-  private kernelSince(at: number): number {
-    const since = this.now - at
-    return this.slept && at < this.slept.from ? since - this.slept.ms : since
-  }
-
-  ssh(pid: number, argv: string[], startTime = this.now): ProcessInfo {
-    const p: ProcessInfo = { pid, ppid: 1, uid: UID, startTime, exe: '/usr/bin/ssh', argv, comm: 'ssh' }
-    this.procs.set(pid, p)
-    this.traffic.set(pid, this.now)
-    return p
-  }
-  kill(pid: number): void {
-    this.procs.delete(pid)
-    this.traffic.delete(pid)
-  }
-  snapshot(): Promise<Snapshot> {
-    const sockets: SocketInfo[] = [...this.traffic].map(([pid, at], i) => ({
-      pids: [pid],
-      localAddress: '127.0.0.1',
-      localPort: 40_000 + i,
-      remoteAddress: this.remote.get(pid)?.[0] ?? '203.0.113.7',
-      remotePort: this.remote.get(pid)?.[1] ?? 22,
-      ...(this.counters ? { lastSendMs: this.kernelSince(at), lastRecvMs: this.kernelSince(at) } : {}),
-    }))
-    this.snapshots++
-    return Promise.resolve({ takenAt: this.now, processes: new Map(this.procs), sockets })
-  }
-  readProcess(pid: number): Promise<ProcessInfo | null> {
-    return Promise.resolve(this.procs.get(pid) ?? null)
-  }
-}
 
 let dir: string
 let stores: Store[]

@@ -1,0 +1,54 @@
+// A scripted OS for the engine (its Probe): processes, sockets with the kernel's idle clock, and the
+// signals sent to them, on a clock the test moves. Shared by the engine's and the shell's unit tests.
+import type { Probe, ProcessInfo, Snapshot, SocketInfo } from '@engine/probe/types'
+
+export const S = 1000
+export const T0 = Date.UTC(2026, 10, 27, 9, 0, 0)
+export const UID = process.getuid?.() ?? 0
+
+export class FakeOs implements Probe {
+  now = T0
+  procs = new Map<number, ProcessInfo>()
+  /** pid -> last traffic time on its socket */
+  traffic = new Map<number, number>()
+  signals: [number, string][] = []
+  /** false: the OS gives no per-socket counters (ss failed, another platform) */
+  counters = true
+  /** pid -> remote address:port of its socket (default 203.0.113.7:22) */
+  remote = new Map<number, [string, number]>()
+  /** a sleep of the computer: the kernel's idle clocks stand still during it (jiffies) */
+  slept: { from: number; ms: number } | null = null
+  snapshots = 0
+
+  /** ms since the last traffic as the kernel reports it: without the time spent asleep */
+  private kernelSince(at: number): number {
+    const since = this.now - at
+    return this.slept && at < this.slept.from ? since - this.slept.ms : since
+  }
+
+  ssh(pid: number, argv: string[], startTime = this.now): ProcessInfo {
+    const p: ProcessInfo = { pid, ppid: 1, uid: UID, startTime, exe: '/usr/bin/ssh', argv, comm: 'ssh' }
+    this.procs.set(pid, p)
+    this.traffic.set(pid, this.now)
+    return p
+  }
+  kill(pid: number): void {
+    this.procs.delete(pid)
+    this.traffic.delete(pid)
+  }
+  snapshot(): Promise<Snapshot> {
+    const sockets: SocketInfo[] = [...this.traffic].map(([pid, at], i) => ({
+      pids: [pid],
+      localAddress: '127.0.0.1',
+      localPort: 40_000 + i,
+      remoteAddress: this.remote.get(pid)?.[0] ?? '203.0.113.7',
+      remotePort: this.remote.get(pid)?.[1] ?? 22,
+      ...(this.counters ? { lastSendMs: this.kernelSince(at), lastRecvMs: this.kernelSince(at) } : {}),
+    }))
+    this.snapshots++
+    return Promise.resolve({ takenAt: this.now, processes: new Map(this.procs), sockets })
+  }
+  readProcess(pid: number): Promise<ProcessInfo | null> {
+    return Promise.resolve(this.procs.get(pid) ?? null)
+  }
+}
