@@ -35,6 +35,18 @@ export default defineConfig({
         },
       },
       {
+        // the real app in the real Electron (skipped, with its reason, where the binary is missing)
+        resolve: { alias },
+        test: {
+          name: 'electron',
+          include: ['tests/electron/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+        },
+      },
+      {
         // the built window in Debian's Chromium over the loopback bridge, backed by the real engine
         resolve: { alias },
         test: {

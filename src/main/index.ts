@@ -12,7 +12,7 @@ const devServer = process.env.ELECTRON_RENDERER_URL
 // every renderer sandboxed, whatever a window's options say
 app.enableSandbox()
 
-startDesktop(electronPorts(), {
+const started = startDesktop(electronPorts(), {
   preloadPath: join(here, '../preload/index.cjs'),
   renderer:
     !app.isPackaged && devServer ? { url: devServer } : { file: join(here, '../renderer/index.html') },
@@ -22,7 +22,13 @@ startDesktop(electronPorts(), {
   argv: process.argv,
   execPath: process.execPath,
   appPath: app.getAppPath(),
-}).catch((e: unknown) => {
+})
+// the Playwright-Electron suite (tests/electron) reads the tray's menu through this
+if (process.env.WARDEN_E2E === '1')
+  void started.then((desktop) => {
+    ;(globalThis as { __warden?: unknown }).__warden = desktop
+  })
+started.catch((e: unknown) => {
   console.error(`Session Warden could not start: ${e instanceof Error ? e.message : String(e)}`)
   app.exit(1)
 })

@@ -11,3 +11,10 @@ try {
 }
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
 console.log(`${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`)
+// A skipped test is never silent: each one is named (its title carries the reason).
+for (const file of report.testResults ?? []) {
+  for (const t of file.assertionResults ?? []) {
+    if (t.status === 'pending' || t.status === 'skipped' || t.status === 'todo')
+      console.log(`skipped: ${t.fullName ?? t.title}`)
+  }
+}

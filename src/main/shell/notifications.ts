@@ -4,7 +4,7 @@
 import type { Session } from '@shared/model'
 import type { Engine, WarnInfo } from '@engine/engine'
 import type { DesktopPorts, NotificationPort } from './ports'
-import type { PendingWarning, PendingWarnings } from './warnings'
+import type { EngineEventSource, PendingWarning, PendingWarnings } from './warnings'
 
 const MINUTE = 60_000
 
@@ -57,7 +57,7 @@ export const WARNING_ACTIONS = ['Keep active', 'End now'] as const
 
 export interface NotifierDeps {
   ports: Pick<DesktopPorts, 'platform' | 'notificationsSupported' | 'createNotification'>
-  engine: Pick<Engine, 'on' | 'off' | 'getSettings' | 'keepActive' | 'end'>
+  engine: EngineEventSource & Pick<Engine, 'getSettings' | 'keepActive' | 'end'>
   warnings: PendingWarnings
   openWindow: (sessionId?: string) => void
   icon?: string

@@ -5,7 +5,7 @@ import { formatDuration, type Session } from '@shared/model'
 import type { EndResult } from '@shared/model'
 import type { Engine } from '@engine/engine'
 import type { DesktopPorts, MenuItemSpec, TrayPort } from './ports'
-import type { PendingWarnings } from './warnings'
+import type { EngineEventSource, PendingWarnings } from './warnings'
 
 export type TrayState = 'none' | 'active' | 'warning'
 
@@ -132,7 +132,7 @@ export interface TrayDeps {
   ports: Pick<DesktopPorts, 'createTray' | 'buildMenu' | 'messageBox'>
   /** the image file for a state */
   icon: (state: TrayState) => string
-  engine: Pick<Engine, 'list' | 'end' | 'endMany' | 'on' | 'off'>
+  engine: EngineEventSource & Pick<Engine, 'list' | 'end' | 'endMany'>
   warnings: PendingWarnings
   /** shows the window, on one session when given */
   openWindow: (sessionId?: string) => void

@@ -3,7 +3,13 @@
 // notifications close their toast when one is answered.
 import { EventEmitter } from 'node:events'
 import type { Session } from '@shared/model'
-import type { Engine, WarnInfo } from '@engine/engine'
+import type { EngineEvents, WarnInfo } from '@engine/engine'
+
+/** The engine's events as the shell listens to them. */
+export interface EngineEventSource {
+  on<K extends keyof EngineEvents>(event: K, listener: (...args: EngineEvents[K]) => void): unknown
+  off<K extends keyof EngineEvents>(event: K, listener: (...args: EngineEvents[K]) => void): unknown
+}
 
 export interface PendingWarning {
   session: Session
@@ -43,7 +49,7 @@ export class PendingWarnings extends EventEmitter<PendingEvents> {
   }
 
   /** Follows the engine: a warning is added when it warns, cleared by activity or the end. */
-  follow(engine: Pick<Engine, 'on' | 'off'>): () => void {
+  follow(engine: EngineEventSource): () => void {
     const onWarned = (s: Session, info: WarnInfo): void => this.warn(s, info)
     const onStatus = (s: Session): void => {
       if (s.status === 'active') this.clear(s.id, 'active')
