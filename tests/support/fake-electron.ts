@@ -280,7 +280,7 @@ export class FakeApp extends Emitter implements AppPort {
   setLoginItemSettings(s: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] }): void {
     this.loginItem = { openAtLogin: s.openAtLogin, openAsHidden: s.openAsHidden ?? false, args: s.args ?? [] }
   }
-  getLoginItemSettings(): { openAtLogin: boolean } {
+  getLoginItemSettings(_options?: { args?: string[] }): { openAtLogin: boolean } {
     return { openAtLogin: this.loginItem.openAtLogin }
   }
 }

@@ -9,10 +9,22 @@ import type { AppPort } from './ports'
 export const HIDDEN_ARG = '--hidden'
 export const AUTOSTART_FILE = 'session-warden.desktop'
 
-/** Quotes one argument for a desktop entry's Exec key (XDG Desktop Entry spec, "The Exec key"). */
+/**
+ * Quotes one argument for a desktop entry's Exec key (XDG Desktop Entry spec, "The Exec key"): `%` is
+ * doubled (else it reads as a field code), and an argument with anything but plain characters is
+ * double-quoted with `"`, `` ` ``, `$` and `\` escaped.
+ */
 export function quoteExecArg(arg: string): string {
-  if (/^[A-Za-z0-9_./:=@+-]+$/.test(arg)) return arg
-  return `"${arg.replace(/(["`$\\])/g, '\\$1')}"`
+  const a = arg.replace(/%/g, '%%')
+  if (/^[A-Za-z0-9_./:=@+-]+$/.test(a)) return a
+  return `"${a.replace(/(["`$\\])/g, '\\$1')}"`
+}
+
+/** The general string escapes of a desktop entry value, applied on top of the Exec quoting. */
+function escapeValue(s: string): string {
+  return s.replace(/[\\\n\t\r]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\t' ? '\\t' : '\\r',
+  )
 }
 
 export function autostartEntry(command: readonly string[]): string {
@@ -21,7 +33,7 @@ export function autostartEntry(command: readonly string[]): string {
     'Type=Application',
     'Name=Session Warden',
     'Comment=See and end every remote session running from this computer',
-    `Exec=${[...command, HIDDEN_ARG].map(quoteExecArg).join(' ')}`,
+    `Exec=${escapeValue([...command, HIDDEN_ARG].map(quoteExecArg).join(' '))}`,
     'Icon=session-warden',
     'Terminal=false',
     'X-GNOME-Autostart-enabled=true',
@@ -67,7 +79,8 @@ export function systemLoginItem(
     set(enabled) {
       app.setLoginItemSettings({ openAtLogin: enabled, openAsHidden: true, args: [HIDDEN_ARG] })
     },
-    isEnabled: () => app.getLoginItemSettings().openAtLogin,
+    // Electron matches the login item by its args: ask with the same ones it was registered with
+    isEnabled: () => app.getLoginItemSettings({ args: [HIDDEN_ARG] }).openAtLogin,
   }
 }
 

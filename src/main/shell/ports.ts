@@ -102,6 +102,7 @@ export interface WindowOptions {
     experimentalFeatures: false
     navigateOnDragDrop: false
     spellcheck: false
+    disableBlinkFeatures: 'Auxclick'
   }
 }
 
@@ -163,7 +164,7 @@ export interface AppPort {
   getPath(name: 'userData' | 'exe'): string
   setAppUserModelId(id: string): void
   setLoginItemSettings(settings: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] }): void
-  getLoginItemSettings(): { openAtLogin: boolean }
+  getLoginItemSettings(options?: { args?: string[] }): { openAtLogin: boolean }
   on(event: 'second-instance', listener: () => void): unknown
   on(event: 'window-all-closed', listener: () => void): unknown
   on(event: 'activate', listener: () => void): unknown

@@ -33,12 +33,12 @@ export function bindPowerEvents(
   power.on('suspend', () => engine.suspend())
   power.on('resume', () => engine.resume())
   power.on('lock-screen', () => {
-    engine.screenLocked().then(
-      (results) => {
+    engine
+      .screenLocked()
+      .then((results) => {
         if (results.length > 0) opts.onLockEnded?.(results)
-      },
-      (e: unknown) => opts.onError?.(e),
-    )
+      })
+      .catch((e: unknown) => opts.onError?.(e))
   })
   power.on('unlock-screen', () => engine.screenUnlocked())
   return () => {

@@ -15,6 +15,8 @@ export const WEB_PREFERENCES = Object.freeze({
   experimentalFeatures: false,
   navigateOnDragDrop: false,
   spellcheck: false,
+  // a middle click must not open anything (window.open is denied too)
+  disableBlinkFeatures: 'Auxclick',
 } as const)
 
 export const MIN_SIZE = { width: 900, height: 600 } as const

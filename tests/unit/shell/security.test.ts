@@ -28,6 +28,7 @@ describe('window security', () => {
       experimentalFeatures: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      disableBlinkFeatures: 'Auxclick',
     })
     expect(Object.isFrozen(WEB_PREFERENCES)).toBe(true)
     expect(o).toMatchObject({ show: false, width: 1280, height: 800, minWidth: 900, minHeight: 600 })
