@@ -46,6 +46,7 @@ describe('start / stop', () => {
     expect(fake.listenerCount('onSessionsChanged')).toBe(1)
     expect(fake.listenerCount('onIdleWarning')).toBe(1)
     expect(fake.listenerCount('onSessionEnded')).toBe(1)
+    expect(fake.listenerCount('onShowSession')).toBe(1)
 
     // starting again reloads but does not subscribe twice
     await store.start()
@@ -113,12 +114,24 @@ describe('start / stop', () => {
     expect(store.lastAutoEnded).toEqual(timedOut)
   })
 
+  it('keeps each request to show a session as a new object, even for the same id', async () => {
+    fake.on('listSessions', () => snapshot([a]))
+    await store.start()
+    fake.emit('onShowSession', { id: a.id })
+    const first = store.showRequest
+    expect(first).toEqual({ id: a.id })
+    fake.emit('onShowSession', { id: a.id })
+    expect(store.showRequest).toEqual({ id: a.id })
+    expect(store.showRequest).not.toBe(first)
+  })
+
   it('stop() unsubscribes: a later push changes nothing', async () => {
     fake.on('listSessions', () => snapshot([a]))
     await store.start()
     store.stop()
     expect(fake.listenerCount('onSessionsChanged')).toBe(0)
     expect(fake.listenerCount('onIdleWarning')).toBe(0)
+    expect(fake.listenerCount('onShowSession')).toBe(0)
     fake.emit('onSessionsChanged', snapshot([b, c]))
     expect(ids(store.sessions)).toEqual([a.id])
     // and start() subscribes again
@@ -279,5 +292,51 @@ describe('end / endMany', () => {
     const next: SessionsSnapshot = snapshot([a, b])
     fake.emit('onSessionsChanged', next)
     expect(ids(store.sessions)).toEqual([a.id, b.id])
+  })
+})
+
+describe('keepActive', () => {
+  it('sends the id and shows the session the engine returns at once', async () => {
+    fake.on('listSessions', () => snapshot([a, b]))
+    await store.start()
+    const kept = { ...b, status: 'active' as const }
+    fake.on('keepSessionActive', () => kept)
+    expect(await store.keepActive(b.id)).toEqual(kept)
+    expect(fake.calls('keepSessionActive')).toEqual([[b.id]])
+    expect(store.sessions.find((s) => s.id === b.id)?.status).toBe('active')
+    expect(ids(store.idle)).toEqual([])
+  })
+
+  it('rethrows the refusal and leaves the rows as they were', async () => {
+    fake.on('listSessions', () => snapshot([a, b]))
+    await store.start()
+    fake.on('keepSessionActive', () => {
+      throw new WardenError('SESSION_ENDED', 'beta has already ended')
+    })
+    await expect(store.keepActive(b.id)).rejects.toMatchObject({
+      name: 'WardenError',
+      code: 'SESSION_ENDED',
+      message: 'beta has already ended',
+    })
+    expect(ids(store.idle)).toEqual([b.id])
+  })
+})
+
+describe('highlight', () => {
+  it('marks one row for HIGHLIGHT_MS; a second request starts the time over', async () => {
+    const { HIGHLIGHT_MS } = await import('@renderer/stores/sessions')
+    vi.useFakeTimers()
+    try {
+      store.highlight(a.id)
+      expect(store.highlighted).toBe(a.id)
+      vi.advanceTimersByTime(HIGHLIGHT_MS - 100)
+      store.highlight(b.id)
+      vi.advanceTimersByTime(HIGHLIGHT_MS - 100)
+      expect(store.highlighted).toBe(b.id)
+      vi.advanceTimersByTime(100)
+      expect(store.highlighted).toBeNull()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

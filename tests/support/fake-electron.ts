@@ -280,8 +280,10 @@ export class FakeApp extends Emitter implements AppPort {
   setLoginItemSettings(s: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] }): void {
     this.loginItem = { openAtLogin: s.openAtLogin, openAsHidden: s.openAsHidden ?? false, args: s.args ?? [] }
   }
-  getLoginItemSettings(_options?: { args?: string[] }): { openAtLogin: boolean } {
-    return { openAtLogin: this.loginItem.openAtLogin }
+  /** like Electron: the item is found only when asked with the args it was registered with */
+  getLoginItemSettings(options?: { args?: string[] }): { openAtLogin: boolean } {
+    const same = JSON.stringify(options?.args ?? []) === JSON.stringify(this.loginItem.args)
+    return { openAtLogin: this.loginItem.openAtLogin && same }
   }
 }
 

@@ -24,6 +24,9 @@ function sameOnScreen(a: Session, b: Session): boolean {
   )
 }
 
+/** How long a row the desktop shell asked to show stays marked. */
+export const HIGHLIGHT_MS = 2000
+
 /** The open sessions, kept in step with the engine by its pushed events. */
 export const useSessionsStore = defineStore('sessions', () => {
   const sessions = shallowRef<Session[]>([])
@@ -37,6 +40,10 @@ export const useSessionsStore = defineStore('sessions', () => {
   const lastAutoEnded = shallowRef<Session | null>(null)
   /** ids being ended right now: their rows leave at once, whatever the next event says */
   const ending = ref(new Set<string>())
+  /** the session the desktop shell last asked the window to show; a new object for every request */
+  const showRequest = shallowRef<{ id: string } | null>(null)
+  /** the row shown on request, marked for HIGHLIGHT_MS */
+  const highlighted = ref<string | null>(null)
 
   const visible = computed(() => sessions.value.filter((s) => !ending.value.has(s.id)))
   const active = computed(() => visible.value.filter((s) => s.status === 'active'))
@@ -79,6 +86,7 @@ export const useSessionsStore = defineStore('sessions', () => {
         api.onSessionEnded((s) => {
           if (s.endReason === 'idle-timeout' || s.endReason === 'policy') lastAutoEnded.value = s
         }),
+        api.onShowSession(({ id }) => (showRequest.value = { id })),
       ]
     try {
       apply(await api.listSessions())
@@ -91,6 +99,30 @@ export const useSessionsStore = defineStore('sessions', () => {
   function stop(): void {
     for (const u of unsubscribe) u()
     unsubscribe = []
+    unmark()
+  }
+
+  let highlightTimer: ReturnType<typeof setTimeout> | undefined
+  function unmark(): void {
+    clearTimeout(highlightTimer)
+    highlighted.value = null
+  }
+  /** Marks one row for HIGHLIGHT_MS (a second request starts the time over). */
+  function highlight(id: string): void {
+    clearTimeout(highlightTimer)
+    highlighted.value = id
+    highlightTimer = setTimeout(() => (highlighted.value = null), HIGHLIGHT_MS)
+  }
+
+  /** The user still uses this idle session: the engine restarts its idle clock. Throws when refused. */
+  async function keepActive(id: string): Promise<Session> {
+    const s = await api.keepSessionActive(id)
+    // show its new status now rather than at the next event
+    if (s.status !== 'disconnected' && sessions.value.some((x) => x.id === s.id)) {
+      arrived.set(s, Date.now())
+      sessions.value = sessions.value.map((x) => (x.id === s.id ? s : x))
+    }
+    return s
   }
 
   async function refresh(): Promise<void> {
@@ -153,6 +185,8 @@ export const useSessionsStore = defineStore('sessions', () => {
     error,
     lastWarning,
     lastAutoEnded,
+    showRequest,
+    highlighted,
     active,
     idle,
     endable,
@@ -161,5 +195,7 @@ export const useSessionsStore = defineStore('sessions', () => {
     refresh,
     end,
     endMany,
+    keepActive,
+    highlight,
   }
 })
