@@ -382,6 +382,25 @@ describe('idle warning and auto-disconnect', () => {
     await waitFor(() => !isAlive(a.pid), 10_000, 'the idle ssh to exit')
     expect(eng().get(id ?? '')).toMatchObject({ status: 'disconnected', endReason: 'idle-timeout' })
   })
+
+  it('Keep active on the idle warning restarts the idle clock: the row is active again, the notice goes', async () => {
+    await ssh()
+    const page = await openWindow({ loop: true })
+    const [id] = await waitForRows(page, 1)
+    if (!id) throw new Error('no row')
+    eng().setSetting('idleAfterSec', 5)
+    eng().setSetting('warnAfterSec', 6)
+    eng().setSetting('disconnectAfterSec', 0)
+    const warning = page.locator('[data-notice="idle-warning"]')
+    await warning.waitFor({ timeout: 30_000 })
+    expect(eng().get(id).status).toBe('idle')
+    await page.click('[data-action="keep-active"]')
+    await warning.waitFor({ state: 'detached' })
+    // the engine restarted its clock (it goes idle again 5 s later: look before that)
+    expect(eng().get(id).status).toBe('active')
+    expect(await row(page, id).getAttribute('data-status')).toBe('active')
+    expect(await page.locator('.n-message').innerText()).toContain('warden-test is kept active')
+  })
 })
 
 describe('History view', () => {
@@ -473,6 +492,26 @@ describe('Settings view', () => {
     await row(page, id).locator('[data-status="idle"]').waitFor({ timeout: 30_000 })
     expect(await card(page, 'Idle Sessions')).toBe('1')
     expect(await card(page, 'Active Sessions')).toBe('0')
+  })
+
+  it('saves the screen-lock action and the desktop app switches', async () => {
+    const page = await openWindow()
+    await page.click('[data-view="settings"]')
+    const lock = page.locator('[data-setting="lockAction"] .n-base-selection')
+    await lock.waitFor()
+    expect(await lock.innerText()).toBe('Count me away (idle clocks run)')
+    await lock.click()
+    await page.locator('.n-base-select-option', { hasText: 'End all sessions' }).click()
+    await expect.poll(() => eng().getSettings().lockAction).toBe('end')
+    await lock.click()
+    await page.locator('.n-base-select-option', { hasText: 'Do nothing' }).click()
+    await expect.poll(() => eng().getSettings().lockAction).toBe('nothing')
+
+    const desktop = page.locator('[data-card="desktop"]')
+    await desktop.locator('[role="switch"][data-setting="closeToTray"]').click()
+    await expect.poll(() => eng().getSettings().closeToTray).toBe(false)
+    await desktop.locator('[role="switch"][data-setting="launchAtLogin"]').click()
+    await expect.poll(() => eng().getSettings().launchAtLogin).toBe(true)
   })
 
   it('per-resource rules: an override is saved for that resource only, a bad one refused inline', async () => {

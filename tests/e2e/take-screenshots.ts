@@ -34,6 +34,13 @@ async function shoot(page: Page, name: string): Promise<void> {
   console.log(`docs/screenshots/${name}.png`)
 }
 
+/** The view scrolls inside the window: a window as tall as the view shows all of it. */
+async function fitHeight(page: Page): Promise<void> {
+  const height = await page.evaluate<number>("document.querySelector('main').scrollHeight")
+  const width = page.viewportSize()?.width ?? 1280
+  await page.setViewportSize({ width, height: Math.max(800, Math.ceil(height)) })
+}
+
 async function view(
   browser: Browser,
   bridge: Bridge,
@@ -120,8 +127,7 @@ async function main(): Promise<void> {
     await shoot(p, 'history')
     await p.click('[data-view="settings"]')
     await p.locator('#idleAfterSec').waitFor()
-    // the view scrolls inside the window: a taller window shows all of it
-    await p.setViewportSize({ width: 1280, height: 1560 })
+    await fitHeight(p)
     await shoot(p, 'settings')
     await light.close()
 
@@ -130,7 +136,7 @@ async function main(): Promise<void> {
     await shoot(dark.page, 'sessions-dark')
     await dark.page.click('[data-view="settings"]')
     await dark.page.locator('#idleAfterSec').waitFor()
-    await dark.page.setViewportSize({ width: 1280, height: 1560 })
+    await fitHeight(dark.page)
     await shoot(dark.page, 'settings-dark')
     await dark.close()
 

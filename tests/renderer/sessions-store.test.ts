@@ -328,11 +328,14 @@ describe('highlight', () => {
     vi.useFakeTimers()
     try {
       store.highlight(a.id)
-      expect(store.highlighted).toBe(a.id)
+      const first = store.highlighted
+      expect(first).toEqual({ id: a.id })
       vi.advanceTimersByTime(HIGHLIGHT_MS - 100)
-      store.highlight(b.id)
+      store.highlight(a.id)
+      expect(store.highlighted).toEqual({ id: a.id })
+      expect(store.highlighted).not.toBe(first)
       vi.advanceTimersByTime(HIGHLIGHT_MS - 100)
-      expect(store.highlighted).toBe(b.id)
+      expect(store.highlighted).toEqual({ id: a.id })
       vi.advanceTimersByTime(100)
       expect(store.highlighted).toBeNull()
     } finally {

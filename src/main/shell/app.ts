@@ -107,6 +107,10 @@ export async function startDesktop(ports: DesktopPorts, opts: DesktopOptions): P
   const settings = (): Settings => engine.getSettings()
 
   let win: WindowPort | null = null
+  /** the page has subscribed to events: it subscribes before it first asks for the sessions */
+  let pageReady = false
+  /** a session to show once the page is ready (a notification click that created the window) */
+  let pendingShow: string | null = null
   let quitting = false
   let stopForwarding: (() => void) | null = null
   const trusted: TrustedWindow = {
@@ -166,6 +170,7 @@ export async function startDesktop(ports: DesktopPorts, opts: DesktopOptions): P
       stopForwarding = null
       if (win === w) win = null
     })
+    pageReady = false
     const contents = w.webContents
     stopForwarding = forwardEvents(engine, (channel, payload) => {
       if (!contents.isDestroyed()) contents.send(channel, payload)
@@ -185,11 +190,10 @@ export async function startDesktop(ports: DesktopPorts, opts: DesktopOptions): P
     if (w.isMinimized()) w.restore()
     w.show()
     w.focus()
-    if (sessionId !== undefined)
-      loaded.then(
-        () => sendEvent(trusted, 'onShowSession', { id: sessionId }),
-        (e: unknown) => log(`window: ${describe(e)}`),
-      )
+    loaded.catch((e: unknown) => log(`window: ${describe(e)}`))
+    if (sessionId === undefined) return
+    if (pageReady) sendEvent(trusted, 'onShowSession', { id: sessionId })
+    else pendingShow = sessionId
   }
 
   const loginItem: LoginItem =
@@ -208,6 +212,16 @@ export async function startDesktop(ports: DesktopPorts, opts: DesktopOptions): P
   const base = createHandlers(engine, 'app')
   const handlers: Handlers = {
     ...base,
+    // the page's first call: from now on it hears events, so a session waiting to be shown is sent
+    listSessions: () => {
+      const snapshot = base.listSessions()
+      pageReady = true
+      if (pendingShow !== null) {
+        sendEvent(trusted, 'onShowSession', { id: pendingShow })
+        pendingShow = null
+      }
+      return snapshot
+    },
     // launch at login is carried out by the OS: if that fails, the setting goes back and the call fails
     setSetting: (key, value) => {
       const before = settings()

@@ -217,10 +217,16 @@ describe('desktop app: the window and the engine', () => {
     )
     n?.click()
     const w = electron.windows[0]
-    expect(w?.visible).toBe(true)
-    await expect
-      .poll(() => w?.webContents.sent.filter((m) => m.channel === 'window:showSession'))
-      .toEqual([{ channel: 'window:showSession', payload: { id } }])
+    if (!w) throw new Error('no window')
+    expect(w.visible).toBe(true)
+    const shown = (): unknown[] => w.webContents.sent.filter((m) => m.channel === 'window:showSession')
+    // a new window's page has not subscribed yet: the request waits for its first call
+    expect(shown()).toEqual([])
+    await electron.ipc.invoke('sessions:list', w.webContents.ipcEvent())
+    expect(shown()).toEqual([{ channel: 'window:showSession', payload: { id } }])
+    // the page is listening now: a second click is sent at once
+    n?.click()
+    expect(shown()).toHaveLength(2)
   })
 
   it('the idle source is the OS input idle time: with "count me away", an idle computer idles sessions', async () => {

@@ -42,8 +42,9 @@ export const useSessionsStore = defineStore('sessions', () => {
   const ending = ref(new Set<string>())
   /** the session the desktop shell last asked the window to show; a new object for every request */
   const showRequest = shallowRef<{ id: string } | null>(null)
-  /** the row shown on request, marked for HIGHLIGHT_MS */
-  const highlighted = ref<string | null>(null)
+  /** the row shown on request, marked for HIGHLIGHT_MS; a new object for every request, so a second
+   * request for the same row scrolls to it again */
+  const highlighted = shallowRef<{ id: string } | null>(null)
 
   const visible = computed(() => sessions.value.filter((s) => !ending.value.has(s.id)))
   const active = computed(() => visible.value.filter((s) => s.status === 'active'))
@@ -110,7 +111,7 @@ export const useSessionsStore = defineStore('sessions', () => {
   /** Marks one row for HIGHLIGHT_MS (a second request starts the time over). */
   function highlight(id: string): void {
     clearTimeout(highlightTimer)
-    highlighted.value = id
+    highlighted.value = { id }
     highlightTimer = setTimeout(() => (highlighted.value = null), HIGHLIGHT_MS)
   }
 
