@@ -8,21 +8,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { launchChromium } from '../tests/support/ui'
 
 const root = fileURLToPath(new URL('../resources', import.meta.url))
-
-/** Root-safe, quiet flags, as in tests/support/ui.ts. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 /**
  * The app icon: src/renderer/public/icon.svg (a blue rounded square, a white shield, a check mark). Below
@@ -143,7 +132,7 @@ function write(rel: string, data: Buffer | string): void {
 async function main(): Promise<void> {
   mkdirSync(join(root, 'icons'), { recursive: true })
   mkdirSync(join(root, 'tray'), { recursive: true })
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  const browser = await launchChromium()
   try {
     const page = await browser.newPage({ deviceScaleFactor: 1 })
     const cache = new Map<number, Buffer>()

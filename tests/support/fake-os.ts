@@ -1,6 +1,10 @@
 // A scripted OS for the engine (its Probe): processes, sockets with the kernel's idle clock, and the
 // signals sent to them, on a clock the test moves. Shared by the engine's and the shell's unit tests.
+import { Engine, type EngineDeps } from '@engine/engine'
+import { createGeoLocator } from '@engine/geo'
 import type { Probe, ProcessInfo, Snapshot, SocketInfo } from '@engine/probe/types'
+import { openStore } from '@engine/store'
+import type { Store } from '@engine/store/types'
 
 export const S = 1000
 export const T0 = Date.UTC(2026, 10, 27, 9, 0, 0)
@@ -51,4 +55,44 @@ export class FakeOs implements Probe {
   readProcess(pid: number): Promise<ProcessInfo | null> {
     return Promise.resolve(this.procs.get(pid) ?? null)
   }
+}
+
+/**
+ * The real engine on a scripted OS: a store in `dbPath`, the OS's clock, signals recorded by the OS
+ * (and the signalled process gone), no real `ssh -G` (ssh_config is not part of these scenarios).
+ */
+export function engineOnFakeOs(
+  os: FakeOs,
+  dbPath: string,
+  deps: Partial<EngineDeps> = {},
+): { engine: Engine; store: Store } {
+  const store = openStore({ path: dbPath, now: () => os.now })
+  const engine = new Engine({
+    store,
+    probe: os,
+    geo: createGeoLocator(),
+    device: { id: 'dev1', name: 'laptop', os: 'Linux', model: 'Test' },
+    clock: { now: () => os.now },
+    actor: 'test',
+    uid: UID,
+    selfPid: 999_999,
+    sshG: () => Promise.resolve(null),
+    terminate: {
+      graceMs: 100,
+      signal: (pid, sig) => {
+        os.signals.push([pid, sig])
+        os.kill(pid)
+      },
+      sleep: () => Promise.resolve(),
+    },
+    ...deps,
+  })
+  return { engine, store }
+}
+
+/** The spec's idle policy: idle after 5 minutes, warned at 10, disconnected at 30. */
+export function setIdlePolicy(engine: Pick<Engine, 'setSetting'>): void {
+  engine.setSetting('idleAfterSec', 300)
+  engine.setSetting('warnAfterSec', 600)
+  engine.setSetting('disconnectAfterSec', 1800)
 }

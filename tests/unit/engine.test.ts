@@ -2,10 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Engine, type EngineDeps } from '@engine/engine'
-import { createGeoLocator } from '@engine/geo'
-import { openStore } from '@engine/store'
-import { FakeOs, S, T0, UID } from '../support/fake-os'
+import type { Engine, EngineDeps } from '@engine/engine'
+import { engineOnFakeOs, FakeOs, S, setIdlePolicy, T0, UID } from '../support/fake-os'
 import type { Store } from '@engine/store/types'
 import { EngineError } from '@engine/errors'
 
@@ -30,30 +28,9 @@ function makeEngine(
   actor = 'test',
   extra: Partial<EngineDeps> = {},
 ): { engine: Engine; store: Store } {
-  const store = openStore({ path: join(dir, file), now: () => os.now })
-  stores.push(store)
-  const engine = new Engine({
-    store,
-    probe: os,
-    geo: createGeoLocator(),
-    device: { id: 'dev1', name: 'laptop', os: 'Linux', model: 'Test' },
-    clock: { now: () => os.now },
-    actor,
-    uid: UID,
-    selfPid: 999_999,
-    // ssh_config is not part of these scenarios: no real `ssh -G` runs
-    sshG: () => Promise.resolve(null),
-    terminate: {
-      graceMs: 100,
-      signal: (pid, sig) => {
-        os.signals.push([pid, sig])
-        os.kill(pid)
-      },
-      sleep: () => Promise.resolve(),
-    },
-    ...extra,
-  })
-  return { engine, store }
+  const made = engineOnFakeOs(os, join(dir, file), { actor, ...extra })
+  stores.push(made.store)
+  return made
 }
 
 describe('engine tracking', () => {
@@ -602,16 +579,11 @@ describe('engine settings and resources', () => {
 
 describe('engine and the desktop: sleep, screen lock, keep active', () => {
   const M = 60 * S
-  function idlePolicy(engine: Engine): void {
-    engine.setSetting('idleAfterSec', 300)
-    engine.setSetting('warnAfterSec', 600)
-    engine.setSetting('disconnectAfterSec', 1800)
-  }
 
   it('after a sleep, idle time comes from the wall clock, not the kernel clock that stood still', async () => {
     const os = new FakeOs()
     const { engine, store } = makeEngine(os)
-    idlePolicy(engine)
+    setIdlePolicy(engine)
     os.ssh(700, ['ssh', 'sleepy'])
     await engine.tick({ policy: true })
     const id = engine.list()[0]?.id ?? ''
@@ -630,7 +602,7 @@ describe('engine and the desktop: sleep, screen lock, keep active', () => {
   it('negative control: without the wake-up, the same kernel reading would have kept the session alive', async () => {
     const os = new FakeOs()
     const { engine } = makeEngine(os)
-    idlePolicy(engine)
+    setIdlePolicy(engine)
     os.ssh(701, ['ssh', 'sleepy'])
     await engine.tick({ policy: true })
     os.now += 1 * M
@@ -645,7 +617,7 @@ describe('engine and the desktop: sleep, screen lock, keep active', () => {
   it('traffic after the wake-up counts as activity', async () => {
     const os = new FakeOs()
     const { engine } = makeEngine(os)
-    idlePolicy(engine)
+    setIdlePolicy(engine)
     os.ssh(702, ['ssh', 'awake'])
     await engine.tick({ policy: true })
     engine.suspend()
@@ -679,7 +651,7 @@ describe('engine and the desktop: sleep, screen lock, keep active', () => {
   it("screen lock with lockAction 'away': keep-alives no longer keep sessions active", async () => {
     const os = new FakeOs()
     const { engine, store } = makeEngine(os)
-    idlePolicy(engine)
+    setIdlePolicy(engine)
     expect(engine.getSettings().lockAction).toBe('away')
     os.ssh(710, ['ssh', 'keepalive'])
     await engine.tick({ policy: true })
@@ -703,7 +675,7 @@ describe('engine and the desktop: sleep, screen lock, keep active', () => {
   it("negative control: lockAction 'nothing' leaves a session with keep-alives active through 3T", async () => {
     const os = new FakeOs()
     const { engine } = makeEngine(os)
-    idlePolicy(engine)
+    setIdlePolicy(engine)
     engine.setSetting('lockAction', 'nothing')
     os.ssh(711, ['ssh', 'keepalive'])
     await engine.tick({ policy: true })
@@ -736,7 +708,7 @@ describe('engine and the desktop: sleep, screen lock, keep active', () => {
   it("keep active restarts an idle session's clock and clears its warning; it idles again later", async () => {
     const os = new FakeOs()
     const { engine, store } = makeEngine(os, 'w.db', 'app')
-    idlePolicy(engine)
+    setIdlePolicy(engine)
     os.ssh(730, ['ssh', 'quiet'])
     await engine.tick({ policy: true })
     const id = engine.list()[0]?.id ?? ''

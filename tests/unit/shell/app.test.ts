@@ -4,14 +4,12 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Envelope } from '@shared/contract'
 import type { SessionsSnapshot } from '@shared/contract'
-import { Engine } from '@engine/engine'
+import type { Engine } from '@engine/engine'
 import type { CreateEngineOptions } from '@engine/index'
-import { createGeoLocator } from '@engine/geo'
-import { openStore } from '@engine/store'
 import { APP_ID, startDesktop, type Desktop, type DesktopOptions } from '../../../src/main/shell/app'
 import { WEB_PREFERENCES } from '../../../src/main/shell/security'
 import { FakeElectron, type FakeWindow } from '../../support/fake-electron'
-import { FakeOs, S, UID } from '../../support/fake-os'
+import { engineOnFakeOs, FakeOs, S } from '../../support/fake-os'
 
 let dir: string
 let desktops: Desktop[]
@@ -38,27 +36,7 @@ async function start(
   const electron = opts.electron ?? new FakeElectron(opts.platform ?? 'linux', join(dir, 'userData'))
   const os = opts.os ?? new FakeOs()
   const createEngine = (o: CreateEngineOptions): Promise<Engine> =>
-    Promise.resolve(
-      new Engine({
-        store: openStore({ path: join(dir, 'w.db'), now: () => os.now }),
-        probe: os,
-        geo: createGeoLocator(),
-        device: { id: 'dev1', name: 'laptop', os: 'Linux', model: 'Test' },
-        clock: { now: () => os.now },
-        uid: UID,
-        selfPid: 999_999,
-        sshG: () => Promise.resolve(null),
-        terminate: {
-          graceMs: 10,
-          signal: (pid, sig) => {
-            os.signals.push([pid, sig])
-            os.kill(pid)
-          },
-          sleep: () => Promise.resolve(),
-        },
-        ...o,
-      }),
-    )
+    Promise.resolve(engineOnFakeOs(os, join(dir, 'w.db'), o).engine)
   const options: DesktopOptions = {
     preloadPath: '/app/out/preload/index.cjs',
     renderer: { file: '/app/out/renderer/index.html' },
@@ -84,22 +62,31 @@ async function start(
   return { electron, desktop, os, win, call }
 }
 
+/** options for a start that never gets as far as the engine */
+function bare(createEngine: DesktopOptions['createEngine']): DesktopOptions {
+  return {
+    preloadPath: 'p',
+    renderer: { file: '/x/index.html' },
+    resourcesDir: '/r',
+    argv: [],
+    execPath: 'e',
+    createEngine,
+    log: () => undefined,
+  }
+}
+
 describe('desktop app: start', () => {
   it('a second launch does not start: it quits and the first instance shows its window', async () => {
     const electron = new FakeElectron('linux')
     electron.app.lock = false
     let engines = 0
-    const d = await startDesktop(electron, {
-      preloadPath: 'p',
-      renderer: { file: '/x/index.html' },
-      resourcesDir: '/r',
-      argv: [],
-      execPath: 'e',
-      createEngine: () => {
+    const d = await startDesktop(
+      electron,
+      bare(() => {
         engines++
         return Promise.reject(new Error('must not be called'))
-      },
-    })
+      }),
+    )
     expect(d).toBeNull()
     expect(electron.app.quitCalls).toBe(1)
     expect(electron.windows).toEqual([])
@@ -146,14 +133,10 @@ describe('desktop app: start', () => {
 
   it('a database it cannot open is explained in a dialog, and the app exits', async () => {
     const electron = new FakeElectron('linux')
-    const d = await startDesktop(electron, {
-      preloadPath: 'p',
-      renderer: { file: '/x/index.html' },
-      resourcesDir: '/r',
-      argv: [],
-      execPath: 'e',
-      createEngine: () => Promise.reject(new Error('the database was written by a newer Session Warden')),
-    })
+    const d = await startDesktop(
+      electron,
+      bare(() => Promise.reject(new Error('the database was written by a newer Session Warden'))),
+    )
     expect(d).toBeNull()
     expect(electron.dialogs[0]).toMatchObject({
       message: 'Session Warden could not open its database.',

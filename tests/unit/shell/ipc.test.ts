@@ -6,10 +6,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { invokes, type Envelope, type InvokeName } from '@shared/contract'
 import { SETTING_KEYS, validateSetting } from '@shared/settings'
-import { Engine } from '@engine/engine'
-import { createGeoLocator } from '@engine/geo'
-import { openStore } from '@engine/store'
-import type { Store } from '@engine/store/types'
+import type { Engine } from '@engine/engine'
 import { createHandlers } from '../../../src/main/api/handlers'
 import {
   INVOKE_CHANNELS,
@@ -18,41 +15,20 @@ import {
   type TrustedWindow,
 } from '../../../src/main/shell/ipc'
 import { FakeIpcMain, FakeWebContents } from '../../support/fake-electron'
-import { FakeOs, UID } from '../../support/fake-os'
+import { engineOnFakeOs, FakeOs } from '../../support/fake-os'
 
 const ROOT = new URL('../../../', import.meta.url).pathname
 const APP = 'file:///app/out/renderer/index.html'
 
 let dir: string
 let os: FakeOs
-let store: Store
 let engine: Engine
 let sessionId: string
-const signals: [number, string][] = []
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'warden-ipc-'))
   os = new FakeOs()
-  store = openStore({ path: join(dir, 'w.db'), now: () => os.now })
-  engine = new Engine({
-    store,
-    probe: os,
-    geo: createGeoLocator(),
-    device: { id: 'dev1', name: 'laptop', os: 'Linux', model: 'Test' },
-    clock: { now: () => os.now },
-    actor: 'app',
-    uid: UID,
-    selfPid: 999_999,
-    sshG: () => Promise.resolve(null),
-    terminate: {
-      graceMs: 10,
-      signal: (pid, sig) => {
-        signals.push([pid, sig])
-        os.kill(pid)
-      },
-      sleep: () => Promise.resolve(),
-    },
-  })
+  engine = engineOnFakeOs(os, join(dir, 'w.db'), { actor: 'app' }).engine
   // one live session the fuzz must never end, and one configured web resource
   os.ssh(4242, ['ssh', 'admin@prod'])
   await engine.tick()
@@ -144,7 +120,7 @@ describe('IPC registration', () => {
       }
     }
     // destructive calls from a foreign sender did nothing
-    expect(signals).toEqual([])
+    expect(os.signals).toEqual([])
     expect(engine.get(sessionId).status).toBe('active')
     // and once the window is gone, nothing is trusted
     expect(isTrustedSender(contents.ipcEvent(), win)).toBe(true)
@@ -264,7 +240,7 @@ describe('IPC fuzz: bad input changes nothing', () => {
       expect(codes.has('BAD_ARGS')).toBe(true)
       // the well-formed refusals reached the engine and were refused there
       if (refused) expect([...codes].filter((c) => c !== 'BAD_ARGS')).not.toEqual([])
-      expect(signals).toEqual([])
+      expect(os.signals).toEqual([])
       expect(dump()).toBe(before)
       expect(JSON.stringify(engine.getSettings())).toBe(settingsBefore)
       expect(({} as Record<string, unknown>).polluted).toBeUndefined()
@@ -275,6 +251,6 @@ describe('IPC fuzz: bad input changes nothing', () => {
     const { ipc, contents } = setup()
     const reply = (await ipc.invoke('sessions:end', contents.ipcEvent(), sessionId)) as Envelope
     expect(reply).toMatchObject({ ok: true, value: { id: sessionId, result: 'ended' } })
-    expect(signals).toEqual([[4242, 'SIGTERM']])
+    expect(os.signals).toEqual([[4242, 'SIGTERM']])
   })
 })

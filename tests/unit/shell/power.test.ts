@@ -3,13 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EndResult } from '@shared/model'
-import { Engine } from '@engine/engine'
-import { createGeoLocator } from '@engine/geo'
-import { openStore } from '@engine/store'
+import type { Engine } from '@engine/engine'
 import type { Store } from '@engine/store/types'
 import { bindPowerEvents, systemIdleSource } from '../../../src/main/shell/power'
 import { FakePowerMonitor } from '../../support/fake-electron'
-import { FakeOs, S, UID } from '../../support/fake-os'
+import { engineOnFakeOs, FakeOs, S, setIdlePolicy } from '../../support/fake-os'
 
 const EVENTS = ['suspend', 'resume', 'lock-screen', 'unlock-screen'] as const
 
@@ -237,35 +235,10 @@ describe('bindPowerEvents with the real engine', () => {
 
   /** an Engine on a scripted OS and a temp-dir store, as tests/unit/engine.test.ts builds it */
   function makeEngine(os: FakeOs): { engine: Engine; store: Store } {
-    const store = openStore({ path: join(dir, 'w.db'), now: () => os.now })
+    const { engine, store } = engineOnFakeOs(os, join(dir, 'w.db'), { actor: 'app' })
     stores.push(store)
-    const engine = new Engine({
-      store,
-      probe: os,
-      geo: createGeoLocator(),
-      device: { id: 'dev1', name: 'laptop', os: 'Linux', model: 'Test' },
-      clock: { now: () => os.now },
-      actor: 'app',
-      uid: UID,
-      selfPid: 999_999,
-      sshG: () => Promise.resolve(null),
-      terminate: {
-        graceMs: 100,
-        signal: (pid, sig) => {
-          os.signals.push([pid, sig])
-          os.kill(pid)
-        },
-        sleep: () => Promise.resolve(),
-      },
-    })
     engines.push(engine)
     return { engine, store }
-  }
-
-  function idlePolicy(engine: Engine): void {
-    engine.setSetting('idleAfterSec', 300)
-    engine.setSetting('warnAfterSec', 600)
-    engine.setSetting('disconnectAfterSec', 1800)
   }
 
   it("lockAction 'end': locking the screen ends the session (screen-lock) and reports it", async () => {
@@ -308,7 +281,7 @@ describe('bindPowerEvents with the real engine', () => {
   it("lockAction 'away': keep-alives no longer keep the session active; after unlock, traffic does", async () => {
     const os = new FakeOs()
     const { engine, store } = makeEngine(os)
-    idlePolicy(engine)
+    setIdlePolicy(engine)
     expect(engine.getSettings().lockAction).toBe('away')
     const power = new FakePowerMonitor()
     const ended: EndResult[][] = []
@@ -347,7 +320,7 @@ describe('bindPowerEvents with the real engine', () => {
   it("negative control: lockAction 'nothing' stays active through 3T with traffic every T/10", async () => {
     const os = new FakeOs()
     const { engine, store } = makeEngine(os)
-    idlePolicy(engine)
+    setIdlePolicy(engine)
     engine.setSetting('lockAction', 'nothing')
     const power = new FakePowerMonitor()
     const ended: EndResult[][] = []
@@ -373,7 +346,7 @@ describe('bindPowerEvents with the real engine', () => {
   it("negative control: lockAction 'away' without a lock event stays active with keep-alives", async () => {
     const os = new FakeOs()
     const { engine } = makeEngine(os)
-    idlePolicy(engine)
+    setIdlePolicy(engine)
     const power = new FakePowerMonitor()
     bindPowerEvents(power, engine)
     os.ssh(812, ['ssh', 'keepalive'])
