@@ -117,7 +117,7 @@ export default tseslint.config(
   },
   {
     // plain ESM scripts run by node (npm hooks, electron-builder hooks): not part of a TS project
-    files: ['eslint.config.js', 'scripts/**/*.mjs'],
+    files: ['eslint.config.js', 'scripts/**/*.mjs', 'tests/support/**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },
   prettier,
