@@ -34,15 +34,12 @@ interface StubReport {
 let dir: string
 let report: StubReport
 
-beforeAll(async () => {
-  // `npm test` builds first; a run of this project alone builds here
-  if (!existsSync(join(ROOT, 'out/main/index.js')) || !existsSync(join(ROOT, 'out/preload/index.cjs')))
-    await build({ root: ROOT, logLevel: 'warn' })
-  dir = mkdtempSync(join(tmpdir(), 'warden-bundle-'))
-  const reportFile = join(dir, 'report.json')
+/** Runs the built main process with the stub until it has started and quit; returns the stub's report. */
+async function startMain(args: string[], reportName: string): Promise<StubReport> {
+  const reportFile = join(dir, reportName)
   await run(
     process.execPath,
-    ['--import', './tests/support/electron-stub/register.mjs', 'out/main/index.js', '--hidden'],
+    ['--import', './tests/support/electron-stub/register.mjs', 'out/main/index.js', ...args],
     {
       cwd: ROOT,
       timeout: 60_000,
@@ -55,7 +52,15 @@ beforeAll(async () => {
       },
     },
   )
-  report = JSON.parse(readFileSync(reportFile, 'utf8')) as StubReport
+  return JSON.parse(readFileSync(reportFile, 'utf8')) as StubReport
+}
+
+beforeAll(async () => {
+  // `npm test` builds first; a run of this project alone builds here
+  if (!existsSync(join(ROOT, 'out/main/index.js')) || !existsSync(join(ROOT, 'out/preload/index.cjs')))
+    await build({ root: ROOT, logLevel: 'warn' })
+  dir = mkdtempSync(join(tmpdir(), 'warden-bundle-'))
+  report = await startMain(['--hidden'], 'report.json')
 })
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true })
@@ -85,23 +90,7 @@ describe('the built main process (npm start) under a stub Electron', () => {
   it('a window opened from the tray loads the built page with the built preload, sandboxed', async () => {
     // started hidden (--hidden): no window until asked for
     expect(report.windows).toEqual([])
-    const second = join(dir, 'report2.json')
-    await run(
-      process.execPath,
-      ['--import', './tests/support/electron-stub/register.mjs', 'out/main/index.js'],
-      {
-        cwd: ROOT,
-        timeout: 60_000,
-        env: {
-          ...process.env,
-          WARDEN_E2E: '1',
-          WARDEN_DB: join(dir, 'w.db'),
-          WARDEN_STUB_REPORT: second,
-          WARDEN_STUB_USERDATA: dir,
-        },
-      },
-    )
-    const r = JSON.parse(readFileSync(second, 'utf8')) as StubReport
+    const r = await startMain([], 'report2.json')
     const [w] = r.windows
     expect(w?.preloadExists).toBe(true)
     expect(w?.iconExists).toBe(true)
