@@ -101,6 +101,24 @@ describe('the idle warning’s Keep active', () => {
   })
 })
 
+describe('the notice after an automatic disconnect', () => {
+  it('each of two sessions ended back to back gets its own notice', async () => {
+    await open()
+    const ended = (s: typeof alpha, reason: 'idle-timeout' | 'policy') =>
+      ({ ...s, status: 'disconnected', endReason: reason, endTime: '2026-03-04T15:00:00.000Z' }) as const
+    fake.emit('onSessionEnded', ended(alpha, 'idle-timeout'))
+    fake.emit('onSessionEnded', ended(gamma, 'policy'))
+    await settle()
+    const texts = [...document.querySelectorAll('[data-notice="auto-ended"]')].map((n) =>
+      squash(n.textContent),
+    )
+    expect(texts.sort()).toEqual([
+      'alpha was disconnected because it had been idle too long.',
+      'gamma was disconnected because it was over your session limit.',
+    ])
+  })
+})
+
 describe('the idle warning notice', () => {
   it('one per session: a second warning for it replaces the first', async () => {
     await open()

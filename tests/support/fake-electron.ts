@@ -33,6 +33,13 @@ class Emitter {
     this.listeners.delete(event)
     return this
   }
+  removeListener(event: string, listener: Listener): this {
+    this.listeners.set(
+      event,
+      (this.listeners.get(event) ?? []).filter((l) => l !== listener),
+    )
+    return this
+  }
   listenerCount(event: string): number {
     return this.listeners.get(event)?.length ?? 0
   }

@@ -152,7 +152,10 @@ export interface PowerMonitorPort {
   on(event: 'resume', listener: () => void): unknown
   on(event: 'lock-screen', listener: () => void): unknown
   on(event: 'unlock-screen', listener: () => void): unknown
-  removeAllListeners(event: 'suspend' | 'resume' | 'lock-screen' | 'unlock-screen'): unknown
+  removeListener(event: 'suspend', listener: () => void): unknown
+  removeListener(event: 'resume', listener: () => void): unknown
+  removeListener(event: 'lock-screen', listener: () => void): unknown
+  removeListener(event: 'unlock-screen', listener: () => void): unknown
 }
 
 export interface AppPort {

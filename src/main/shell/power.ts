@@ -30,19 +30,26 @@ export function bindPowerEvents(
   engine: Pick<Engine, 'suspend' | 'resume' | 'screenLocked' | 'screenUnlocked'>,
   opts: PowerBindingOptions = {},
 ): () => void {
-  power.on('suspend', () => engine.suspend())
-  power.on('resume', () => engine.resume())
-  power.on('lock-screen', () => {
+  const onSuspend = (): void => engine.suspend()
+  const onResume = (): void => engine.resume()
+  const onLock = (): void => {
     engine
       .screenLocked()
       .then((results) => {
         if (results.length > 0) opts.onLockEnded?.(results)
       })
       .catch((e: unknown) => opts.onError?.(e))
-  })
-  power.on('unlock-screen', () => engine.screenUnlocked())
+  }
+  const onUnlock = (): void => engine.screenUnlocked()
+  power.on('suspend', onSuspend)
+  power.on('resume', onResume)
+  power.on('lock-screen', onLock)
+  power.on('unlock-screen', onUnlock)
+  // only our own listeners: whatever else listens to powerMonitor keeps listening
   return () => {
-    for (const e of ['suspend', 'resume', 'lock-screen', 'unlock-screen'] as const)
-      power.removeAllListeners(e)
+    power.removeListener('suspend', onSuspend)
+    power.removeListener('resume', onResume)
+    power.removeListener('lock-screen', onLock)
+    power.removeListener('unlock-screen', onUnlock)
   }
 }

@@ -215,6 +215,17 @@ describe('bindPowerEvents with a recording engine', () => {
     await settle()
     expect(engine.calls).toEqual([])
   })
+
+  it('unbind leaves listeners that others added to powerMonitor', () => {
+    const power = new FakePowerMonitor()
+    const heard: string[] = []
+    for (const e of EVENTS) power.on(e, () => heard.push(e))
+    const unbind = bindPowerEvents(power, new RecordingEngine())
+    unbind()
+    for (const e of EVENTS) expect(power.listenerCount(e), e).toBe(1)
+    for (const e of EVENTS) power.emit(e)
+    expect(heard).toEqual([...EVENTS])
+  })
 })
 
 describe('bindPowerEvents with the real engine', () => {
