@@ -1,8 +1,7 @@
 // The system tray: an icon that says whether sessions run and whether an idle warning is pending, and a
 // menu that ends a session in two clicks. `trayView` is pure (what the menu shows); the controller
 // turns it into a native menu and rebuilds it only when what it shows changed.
-import { formatDuration, type Session } from '@shared/model'
-import type { EndResult } from '@shared/model'
+import { formatDuration, type EndResult, type Session } from '@shared/model'
 import type { Engine } from '@engine/engine'
 import type { DesktopPorts, MenuItemSpec, TrayPort } from './ports'
 import type { EngineEventSource, PendingWarnings } from './warnings'
@@ -174,9 +173,17 @@ export function createTray(deps: TrayDeps): TrayController {
       }
     })
 
+  // the open sessions as the engine last announced them ('changed' after every change): the menu is
+  // redrawn from these, so neither the duration timer nor a warning reads the database again
+  let sessions: readonly Session[] = deps.engine.list()
+  const onChanged = (latest: Session[]): void => {
+    sessions = latest
+    refresh()
+  }
+
   const refresh = (): void => {
     if (disposed) return
-    view = trayView(deps.engine.list(), deps.warnings.ids(), now())
+    view = trayView(sessions, deps.warnings.ids(), now())
     const key = JSON.stringify(view)
     if (key === shownKey) return
     shownKey = key
@@ -240,15 +247,13 @@ export function createTray(deps: TrayDeps): TrayController {
         }
       } catch (e) {
         deps.report('Session Warden', e instanceof Error ? e.message : String(e))
-      } finally {
-        refresh()
       }
     },
     dispose() {
       if (disposed) return
       disposed = true
       clearInterval(timer)
-      deps.engine.off('changed', refresh)
+      deps.engine.off('changed', onChanged)
       deps.warnings.off('added', refresh)
       deps.warnings.off('cleared', refresh)
       tray.destroy()
@@ -256,7 +261,7 @@ export function createTray(deps: TrayDeps): TrayController {
   }
 
   tray.on('click', () => deps.openWindow())
-  deps.engine.on('changed', refresh)
+  deps.engine.on('changed', onChanged)
   deps.warnings.on('added', refresh)
   deps.warnings.on('cleared', refresh)
   // durations in the menu move on by the minute

@@ -21,7 +21,9 @@ class TrayEngine extends EventEmitter<EngineEvents> {
   sessions: Session[] = []
   ended: { ids: string[]; actor: string }[] = []
   failWith: string | null = null
+  listCalls = 0
   list(): Session[] {
+    this.listCalls++
     return this.sessions
   }
   private result(id: string): EndResult {
@@ -192,6 +194,9 @@ describe('tray controller (through a fake Electron tray and menu)', () => {
     expect(electron.trays[0]?.image).toBe('/res/tray/warning.png')
     warnings.clear(s.id, 'active')
     expect(electron.trays[0]?.image).toBe('/res/tray/active.png')
+    // drawn from what the engine announced: read once at start, never again for a warning or a redraw
+    tray?.refresh()
+    expect(engine.listCalls).toBe(1)
   })
 
   it('End on a session ends it as the tray; a failure is reported', async () => {
