@@ -65,7 +65,10 @@ export function knownChecks() {
   return [...atomic, ...global].map((check) => check.name)
 }
 
-/** The config, checked: every entry names a known check and a reason; `files` (if any) exist. */
+/**
+ * The config, read once and checked: every exclusion names a known check and a reason, `files` (if any)
+ * exist, and every failAtAnySeverity name is a known check.
+ */
 export function readConfig(file, known = knownChecks()) {
   let config
   try {
@@ -105,29 +108,18 @@ export function readConfig(file, known = knownChecks()) {
     }
     return { check, files, reason: entry?.reason }
   })
+  // checks whose findings fail the gate at any severity (electronegativity rates an explicit
+  // `nodeIntegration: true` only INFORMATIONAL and `webSecurity: false` MEDIUM)
+  const strict = config.failAtAnySeverity ?? []
+  if (!Array.isArray(strict)) problems.push(`${file}: "failAtAnySeverity" must be a list of check names`)
+  else
+    for (const c of strict)
+      if (typeof c !== 'string' || !known.includes(c))
+        problems.push(
+          `${file}: failAtAnySeverity names a check electronegativity does not have: ${JSON.stringify(c)}`,
+        )
   if (problems.length > 0) throw new Fail(problems.join('\n'))
-  return entries
-}
-
-/**
- * Checks whose findings fail the gate at any severity (electronegativity rates an explicit
- * `nodeIntegration: true` only INFORMATIONAL and `webSecurity: false` MEDIUM): "failAtAnySeverity".
- */
-export function readStrictChecks(file, known = knownChecks()) {
-  let config
-  try {
-    config = JSON.parse(readFileSync(file, 'utf8'))
-  } catch (e) {
-    throw new Fail(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`)
-  }
-  const list = config?.failAtAnySeverity ?? []
-  if (!Array.isArray(list)) throw new Fail(`${file}: "failAtAnySeverity" must be a list of check names`)
-  const unknown = list.filter((c) => typeof c !== 'string' || !known.includes(c))
-  if (unknown.length > 0)
-    throw new Fail(
-      `${file}: failAtAnySeverity names checks electronegativity does not have: ${unknown.join(', ')}`,
-    )
-  return list
+  return { entries, strict }
 }
 
 /** Run the worker (this file, --worker) in a child node; resolves with its JSON result. */
@@ -207,8 +199,7 @@ function parseArgs(argv) {
 async function main(argv) {
   const started = Date.now()
   const { input, config } = parseArgs(argv)
-  const entries = readConfig(config)
-  const strict = readStrictChecks(config)
+  const { entries, strict } = readConfig(config)
   const excluded = entries.filter((e) => e.files === null)
   const scoped = entries.filter((e) => e.files !== null)
   const result = await scan(

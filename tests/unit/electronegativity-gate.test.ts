@@ -190,6 +190,23 @@ describe.concurrent('scripts/electronegativity.mjs', () => {
   )
 
   it(
+    'fails on a misspelt failAtAnySeverity name, before scanning',
+    async ({ expect }) => {
+      const config = JSON.parse(readFileSync(configFile, 'utf8')) as { failAtAnySeverity: string[] }
+      config.failAtAnySeverity.push('WebSecurityJsCheck')
+      const file = join(tmp, 'strict-typo.json')
+      writeFileSync(file, JSON.stringify(config))
+      const { code, out } = await gate('--config', file)
+      expect(out).toMatch(
+        /failAtAnySeverity names a check electronegativity does not have: "WebSecurityJsCheck"/,
+      )
+      expect(out).not.toMatch(/^scanned /m)
+      expect(code, out).toBe(1)
+    },
+    TIMEOUT,
+  )
+
+  it(
     'fails on a check name electronegativity does not have, before scanning',
     async ({ expect }) => {
       const config = JSON.parse(readFileSync(configFile, 'utf8')) as { exclude: Entry[] }
