@@ -19,7 +19,7 @@ export function electronStatus(): ElectronStatus {
     return {
       ok: false,
       reason:
-        'better-sqlite3 is built for Node, not Electron: run `npm run test:electron`, which rebuilds it for Electron, runs this suite and rebuilds it for Node again',
+        'better-sqlite3 is not marked as built for Electron: run `npm run test:electron`, which rebuilds it for Electron, runs this suite and rebuilds it for Node again',
     }
   return { ok: true, executable: binary.path }
 }
