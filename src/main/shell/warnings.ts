@@ -14,47 +14,37 @@ export interface EngineEventSource {
 export interface PendingWarning {
   session: Session
   info: WarnInfo
-  at: number
 }
 
 interface PendingEvents {
   added: [PendingWarning]
-  /** the warning was answered: the session is active again, or it ended */
-  cleared: [string, 'active' | 'ended']
+  /** the warning was answered (the session is active again, or it ended): its id */
+  cleared: [string]
 }
 
 export class PendingWarnings extends EventEmitter<PendingEvents> {
-  private readonly pending = new Map<string, PendingWarning>()
-
-  constructor(private readonly now: () => number = Date.now) {
-    super()
-  }
+  private readonly pending = new Set<string>()
 
   ids(): ReadonlySet<string> {
-    return new Set(this.pending.keys())
-  }
-
-  get(id: string): PendingWarning | undefined {
-    return this.pending.get(id)
+    return new Set(this.pending)
   }
 
   warn(session: Session, info: WarnInfo): void {
-    const w = { session, info, at: this.now() }
-    this.pending.set(session.id, w)
-    this.emit('added', w)
+    this.pending.add(session.id)
+    this.emit('added', { session, info })
   }
 
-  clear(id: string, why: 'active' | 'ended'): void {
-    if (this.pending.delete(id)) this.emit('cleared', id, why)
+  clear(id: string): void {
+    if (this.pending.delete(id)) this.emit('cleared', id)
   }
 
   /** Follows the engine: a warning is added when it warns, cleared by activity or the end. */
   follow(engine: EngineEventSource): () => void {
     const onWarned = (s: Session, info: WarnInfo): void => this.warn(s, info)
     const onStatus = (s: Session): void => {
-      if (s.status === 'active') this.clear(s.id, 'active')
+      if (s.status === 'active') this.clear(s.id)
     }
-    const onEnded = (s: Session): void => this.clear(s.id, 'ended')
+    const onEnded = (s: Session): void => this.clear(s.id)
     engine.on('warned', onWarned)
     engine.on('status', onStatus)
     engine.on('ended', onEnded)

@@ -152,7 +152,7 @@ describe('tray controller (through a fake Electron tray and menu)', () => {
   } {
     const electron = new FakeElectron('linux')
     const engine = new TrayEngine()
-    const warnings = new PendingWarnings(() => NOW)
+    const warnings = new PendingWarnings()
     const opened: (string | undefined)[] = []
     const reports: string[] = []
     const quits: number[] = []
@@ -192,7 +192,7 @@ describe('tray controller (through a fake Electron tray and menu)', () => {
     engine.set([s])
     warnings.warn(s, { idleMs: 600_000, disconnectInMs: 1_200_000 })
     expect(electron.trays[0]?.image).toBe('/res/tray/warning.png')
-    warnings.clear(s.id, 'active')
+    warnings.clear(s.id)
     expect(electron.trays[0]?.image).toBe('/res/tray/active.png')
     // drawn from what the engine announced: read once at start, never again for a warning or a redraw
     tray?.refresh()
