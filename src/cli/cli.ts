@@ -1,4 +1,11 @@
-import { RESOURCE_TYPES, END_REASONS, type EndReason, type ResourceType, type Session } from '@shared/model'
+import {
+  RESOURCE_TYPES,
+  END_REASONS,
+  endAllWarning,
+  type EndReason,
+  type ResourceType,
+  type Session,
+} from '@shared/model'
 import { isSettingKey, parseSettingText } from '@shared/settings'
 import { createEngine, EngineError, type Engine, type EndResult } from '@engine/index'
 import type { CreateEngineOptions } from '@engine/index'
@@ -183,7 +190,7 @@ const COMMANDS: Record<string, Command> = {
       if (!flagBool(p, 'yes')) {
         if (!io.confirm) throw new UsageError('not a terminal: add --yes to confirm')
         const question = all
-          ? `This will immediately terminate all ${targets.length} active sessions. Any unsaved work may be lost. Continue? [y/N] `
+          ? `${endAllWarning(targets.length)} Continue? [y/N] `
           : `End ${describe(targets[0] as Session)}? Ending a session may result in loss of unsaved work. [y/N] `
         if (!(await io.confirm(question))) {
           io.err('cancelled; nothing was ended')

@@ -132,6 +132,12 @@ export function computeStats(sessions: readonly Pick<Session, 'status' | 'durati
   return { active, idle, totalDurationMs, totalDuration: formatDuration(totalDurationMs) }
 }
 
+/** The End all warning in the spec's words, shared by the window, the tray and the CLI. */
+export function endAllWarning(count: number): string {
+  const what = count === 1 ? 'the 1 active session' : `all ${count} active sessions`
+  return `This will immediately terminate ${what}. Any unsaved work may be lost.`
+}
+
 /** Session ids are 12 lower-case hex characters. */
 export const SESSION_ID_RE = /^[0-9a-f]{12}$/
 

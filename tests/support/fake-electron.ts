@@ -29,10 +29,6 @@ class Emitter {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener])
     return this
   }
-  removeAllListeners(event: string): this {
-    this.listeners.delete(event)
-    return this
-  }
   removeListener(event: string, listener: Listener): this {
     this.listeners.set(
       event,

@@ -1,7 +1,7 @@
 // The system tray: an icon that says whether sessions run and whether an idle warning is pending, and a
 // menu that ends a session in two clicks. `trayView` is pure (what the menu shows); the controller
 // turns it into a native menu and rebuilds it only when what it shows changed.
-import { formatDuration, type EndResult, type Session } from '@shared/model'
+import { endAllWarning, formatDuration, type EndResult, type Session } from '@shared/model'
 import type { Engine } from '@engine/engine'
 import type { DesktopPorts, MenuItemSpec, TrayPort } from './ports'
 import type { EngineEventSource, PendingWarnings } from './warnings'
@@ -108,8 +108,8 @@ export function trayView(sessions: readonly Session[], warned: ReadonlySet<strin
 /** The End all confirmation, in the window's words. */
 export function endAllMessage(count: number): { message: string; detail: string; confirm: string } {
   return {
-    message: `End all ${plural(count, 'session')}?`,
-    detail: `This will immediately terminate all ${count} active sessions. Any unsaved work may be lost. Are you sure you want to continue?`,
+    message: count === 1 ? 'End 1 session?' : `End all ${count} sessions?`,
+    detail: `${endAllWarning(count)} Are you sure you want to continue?`,
     confirm: `End ${plural(count, 'session')}`,
   }
 }

@@ -131,7 +131,12 @@ describe('trayView (what the tray shows)', () => {
         'This will immediately terminate all 3 active sessions. Any unsaved work may be lost. Are you sure you want to continue?',
       confirm: 'End 3 sessions',
     })
-    expect(endAllMessage(1).confirm).toBe('End 1 session')
+    expect(endAllMessage(1)).toEqual({
+      message: 'End 1 session?',
+      detail:
+        'This will immediately terminate the 1 active session. Any unsaved work may be lost. Are you sure you want to continue?',
+      confirm: 'End 1 session',
+    })
   })
 })
 
