@@ -1,5 +1,6 @@
 // The Session model shared by the engine, the CLI and (later) the window.
 // Pure TypeScript: no Node or DOM API here.
+import { formatDuration } from './duration'
 import type { ResourcePolicy } from './settings'
 
 export const RESOURCE_TYPES = ['ssh', 'rdp', 'web'] as const
@@ -94,29 +95,6 @@ export interface SessionStats {
 
 export function isOpen(s: Pick<Session, 'status'>): boolean {
   return s.status !== 'disconnected'
-}
-
-const MINUTE = 60_000
-const HOUR = 60 * MINUTE
-const DAY = 24 * HOUR
-
-/**
- * Duration text as the spec: "32m", "2h 30m", "2d 4h". Under a minute: "<1m" (the spec has no
- * seconds anywhere, and a ticking seconds counter would make every row change every second).
- * Hours keep the spec's zero-padded minutes ("1h 05m"); days show whole hours ("2d 4h").
- */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) ms = 0
-  if (ms < MINUTE) return '<1m'
-  if (ms < HOUR) return `${Math.floor(ms / MINUTE)}m`
-  if (ms < DAY) {
-    const h = Math.floor(ms / HOUR)
-    const m = Math.floor((ms % HOUR) / MINUTE)
-    return `${h}h ${String(m).padStart(2, '0')}m`
-  }
-  const d = Math.floor(ms / DAY)
-  const h = Math.floor((ms % DAY) / HOUR)
-  return `${d}d ${h}h`
 }
 
 export function computeStats(sessions: readonly Pick<Session, 'status' | 'durationMs'>[]): SessionStats {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { computeStats, formatDuration } from '@shared/model'
+import { computeStats } from '@shared/model'
+import { formatDuration } from '@shared/duration'
 import { parseSettingText, validateSetting, DEFAULT_SETTINGS } from '@shared/settings'
 
 const M = 60_000

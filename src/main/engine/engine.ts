@@ -5,7 +5,8 @@ import { rmSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { dirname } from 'node:path'
 import type { EndReason, EndResult, ResourceType, Session, SessionStats } from '@shared/model'
-import { computeStats, formatDuration } from '@shared/model'
+import { computeStats } from '@shared/model'
+import { formatDuration } from '@shared/duration'
 import {
   isSettingKey,
   SETTING_KEYS,

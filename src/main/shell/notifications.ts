@@ -1,25 +1,11 @@
 // OS notifications: the idle warning before a session is cut (with Keep active and End now where the OS
 // has notification buttons), a notice after an automatic disconnect, and one when a session goes over a
 // limit. Clicking one opens the window on that session. Activity closes a pending warning.
+import { durationWords } from '@shared/duration'
 import type { Session } from '@shared/model'
 import type { Engine, WarnInfo } from '@engine/engine'
 import type { DesktopPorts, NotificationPort } from './ports'
 import type { EngineEventSource, PendingWarning, PendingWarnings } from './warnings'
-
-const MINUTE = 60_000
-
-/** "10 minutes", "1 hour 5 minutes", "2 days 3 hours", "less than a minute": for sentences. */
-export function durationWords(ms: number): string {
-  const minutes = Math.round(Math.max(0, ms) / MINUTE)
-  if (minutes < 1) return 'less than a minute'
-  const unit = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
-  const d = Math.floor(minutes / 1440)
-  const h = Math.floor((minutes % 1440) / 60)
-  const m = minutes % 60
-  if (d > 0) return h > 0 ? `${unit(d, 'day')} ${unit(h, 'hour')}` : unit(d, 'day')
-  if (h > 0) return m > 0 ? `${unit(h, 'hour')} ${unit(m, 'minute')}` : unit(h, 'hour')
-  return unit(m, 'minute')
-}
 
 export function idleWarningText(
   s: Pick<Session, 'resourceName'>,

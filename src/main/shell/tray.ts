@@ -1,7 +1,8 @@
 // The system tray: an icon that says whether sessions run and whether an idle warning is pending, and a
 // menu that ends a session in two clicks. `trayView` is pure (what the menu shows); the controller
 // turns it into a native menu and rebuilds it only when what it shows changed.
-import { endAllWarning, formatDuration, type EndResult, type Session } from '@shared/model'
+import { endAllWarning, type EndResult, type Session } from '@shared/model'
+import { formatDuration } from '@shared/duration'
 import type { Engine } from '@engine/engine'
 import type { DesktopPorts, MenuItemSpec, TrayPort } from './ports'
 import type { EngineEventSource, PendingWarnings } from './warnings'

@@ -1,6 +1,7 @@
 // Session and snapshot builders for the renderer tests.
 import type { SessionsSnapshot } from '@shared/contract'
-import { computeStats, formatDuration, type Session } from '@shared/model'
+import { computeStats, type Session } from '@shared/model'
+import { formatDuration } from '@shared/duration'
 
 let counter = 0
 

@@ -2,11 +2,11 @@ import { EventEmitter } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_SETTINGS, type Settings } from '@shared/settings'
 import type { EndResult, Session } from '@shared/model'
+import { durationWords } from '@shared/duration'
 import type { EngineEvents } from '@engine/engine'
 import {
   autoDisconnectText,
   createNotifier,
-  durationWords,
   idleWarningText,
   supportsActions,
   type Notifier,

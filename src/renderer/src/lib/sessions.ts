@@ -1,7 +1,6 @@
 // Pure logic of the Sessions and History views: live durations, sorting, labels, end results.
 // No Vue, no DOM: unit-tested on its own.
 import {
-  formatDuration,
   type EndResult,
   type EndReason,
   type ResourceType,
@@ -9,6 +8,7 @@ import {
   type SessionFlag,
   type SessionStatus,
 } from '@shared/model'
+import { formatDuration } from '@shared/duration'
 
 /** Duration of a session `now`, from the engine's figure at `receivedAt` (both local ms). */
 export function liveDurationMs(

@@ -1,4 +1,29 @@
-// Durations as people type them in Settings: "45s", "10m", "1h 30m", "2d"; "0" or "never" for never.
+// Every duration the app reads or writes, in one place: the spec's duration text ("1h 05m"), words
+// for sentences ("10 minutes"), and durations as people type them in Settings and the CLI
+// ("45s", "10m", "1h 30m", "2d"; "0" or "never" for never). Pure TypeScript: no Node or DOM API.
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+/**
+ * Duration text as the spec: "32m", "2h 30m", "2d 4h". Under a minute: "<1m" (the spec has no
+ * seconds anywhere, and a ticking seconds counter would make every row change every second).
+ * Hours keep the spec's zero-padded minutes ("1h 05m"); days show whole hours ("2d 4h").
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) ms = 0
+  if (ms < MINUTE) return '<1m'
+  if (ms < HOUR) return `${Math.floor(ms / MINUTE)}m`
+  if (ms < DAY) {
+    const h = Math.floor(ms / HOUR)
+    const m = Math.floor((ms % HOUR) / MINUTE)
+    return `${h}h ${String(m).padStart(2, '0')}m`
+  }
+  const d = Math.floor(ms / DAY)
+  const h = Math.floor((ms % DAY) / HOUR)
+  return `${d}d ${h}h`
+}
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 }
 
@@ -42,4 +67,17 @@ export function parseWholeNumber(text: string): { ok: true; value: number } | { 
   const t = text.trim()
   if (!/^-?\d+$/.test(t)) return { ok: false, error: 'enter a whole number' }
   return { ok: true, value: Number(t) }
+}
+
+/** "10 minutes", "1 hour 5 minutes", "2 days 3 hours", "less than a minute": for sentences. */
+export function durationWords(ms: number): string {
+  const minutes = Math.round(Math.max(0, ms) / MINUTE)
+  if (minutes < 1) return 'less than a minute'
+  const unit = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+  const d = Math.floor(minutes / 1440)
+  const h = Math.floor((minutes % 1440) / 60)
+  const m = minutes % 60
+  if (d > 0) return h > 0 ? `${unit(d, 'day')} ${unit(h, 'hour')}` : unit(d, 'day')
+  if (h > 0) return m > 0 ? `${unit(h, 'hour')} ${unit(m, 'minute')}` : unit(h, 'hour')
+  return unit(m, 'minute')
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { formatSeconds, parseDurationText, parseWholeNumber } from '@renderer/lib/duration-text'
+import { formatSeconds, parseDurationText, parseWholeNumber } from '@shared/duration'
 
 describe('parseDurationText', () => {
   it.each([
