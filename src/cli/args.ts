@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+
 /** A usage error: exit code 2 and a one-line reason. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -6,79 +8,70 @@ export class UsageError extends Error {
   }
 }
 
-export interface ParsedArgs {
-  positional: string[]
-  flags: Map<string, string | true>
+/** One option of a command, as `warden help` shows it. */
+export interface OptionSpec {
+  type: 'boolean' | 'string'
+  /** what the value stands for in help, e.g. "PATH" (string options) */
+  value?: string
+  help: string
+  short?: string
 }
+export type OptionSpecs = Record<string, OptionSpec>
+
+/** The values parseLine returns for a set of options: a boolean or one string each. */
+export type OptionValues<O extends OptionSpecs> = {
+  [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string
+}
+
+// A negative number ("-4") is a value, not an option: parseArgs would call it an unknown short
+// option. It stands in as text no argument can contain (argv strings end at NUL) while parsing.
+const NEGATIVE = /^-\d+(\.\d+)?$/
+const MARK = '\0'
 
 /**
- * Parses `--flag`, `--key value` and `--key=value`. Only the flags a command declares are
- * accepted: an unknown flag, a missing value or a repeated flag is a UsageError.
+ * node:util parseArgs in strict mode, with one-line reasons: an unknown option, a missing or empty
+ * value, a value given to a flag, and an option given twice are all UsageErrors.
  */
-export function parseArgs(
+export function parseLine<O extends OptionSpecs>(
   argv: readonly string[],
-  booleans: readonly string[],
-  valued: readonly string[],
-): ParsedArgs {
-  const positional: string[] = []
-  const flags = new Map<string, string | true>()
-  let onlyPositional = false
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string
-    if (onlyPositional || !a.startsWith('--') || a === '-') {
-      if (!onlyPositional && a.startsWith('-') && a.length > 1 && !/^-\d/.test(a))
-        throw new UsageError(`unknown option ${a}`)
-      positional.push(a)
-      continue
-    }
-    if (a === '--') {
-      onlyPositional = true
-      continue
-    }
-    const eq = a.indexOf('=')
-    const name = eq >= 0 ? a.slice(2, eq) : a.slice(2)
-    if (flags.has(name)) throw new UsageError(`--${name} given twice`)
-    if (booleans.includes(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`)
-      flags.set(name, true)
-    } else if (valued.includes(name)) {
-      const value = eq >= 0 ? a.slice(eq + 1) : argv[++i]
-      if (value === undefined || (eq < 0 && value.startsWith('--')))
-        throw new UsageError(`--${name} needs a value`)
-      flags.set(name, value)
-    } else {
-      throw new UsageError(`unknown option --${name}`)
-    }
+  options: O,
+): { values: OptionValues<O>; positionals: string[] } {
+  const config: ParseArgsConfig['options'] = {}
+  for (const [name, o] of Object.entries(options))
+    config[name] = { type: o.type, multiple: true, ...(o.short ? { short: o.short } : {}) }
+  let parsed: { values: Record<string, (string | boolean)[] | undefined>; positionals: string[] }
+  try {
+    parsed = parseArgs({
+      args: argv.map((a) => (NEGATIVE.test(a) ? MARK + a : a)),
+      options: config,
+      strict: true,
+      allowPositionals: true,
+    }) as typeof parsed
+  } catch (e) {
+    throw new UsageError(parseErrorReason(e))
   }
-  return { positional, flags }
-}
-
-export function flagString(p: ParsedArgs, name: string): string | undefined {
-  const v = p.flags.get(name)
-  return typeof v === 'string' ? v : undefined
-}
-
-export function flagBool(p: ParsedArgs, name: string): boolean {
-  return p.flags.get(name) === true
-}
-
-/** Accepts 2026-11-27, 2026-11-27T10:00, full ISO, or a relative "7d" / "12h" / "30m". */
-export function parseSince(text: string, now: number): number {
-  const rel = /^(\d+)([dhm])$/.exec(text)
-  if (rel) {
-    const n = Number(rel[1])
-    const unit = rel[2] === 'd' ? 86_400_000 : rel[2] === 'h' ? 3_600_000 : 60_000
-    return now - n * unit
+  const values: Record<string, string | boolean> = {}
+  for (const [name, all] of Object.entries(parsed.values)) {
+    if (!all) continue
+    if (all.length > 1) throw new UsageError(`--${name} given twice`)
+    const v = all[0] as string | boolean
+    if (v === '') throw new UsageError(`--${name} needs a value`)
+    values[name] = typeof v === 'string' ? unmark(v) : v
   }
-  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text))
-    throw new UsageError(`--since: "${text}" is not a date (use 2026-11-27, an ISO time, or 7d / 12h / 30m)`)
-  const t = Date.parse(text)
-  if (Number.isNaN(t)) throw new UsageError(`--since: "${text}" is not a valid date`)
-  return t
+  return { values: values as OptionValues<O>, positionals: parsed.positionals.map(unmark) }
 }
 
-export function parseSeconds(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined
-  if (!/^\d+$/.test(text)) throw new UsageError(`--${name}: expected whole seconds, got "${text}"`)
-  return Number(text)
+function unmark(a: string): string {
+  return a.startsWith(MARK) ? a.slice(1) : a
+}
+
+/** parseArgs' messages run to three lines; the CLI promises one. */
+function parseErrorReason(e: unknown): string {
+  const code = e instanceof Error && 'code' in e ? e.code : null
+  const message = e instanceof Error ? e.message : String(e)
+  const name = /'(-[^' ]+)/.exec(message)?.[1] ?? ''
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${name}`
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return /does not take/.test(message) ? `${name} takes no value` : `${name} needs a value`
+  return message.split('\n')[0] ?? message
 }

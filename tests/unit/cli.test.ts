@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { runCli } from '../../src/cli/cli'
-import { parseArgs, parseSince, UsageError } from '../../src/cli/args'
 
 let dir: string
 let db: string
@@ -150,24 +149,93 @@ describe('warden settings and resources', () => {
   })
 })
 
-describe('argument parsing', () => {
-  it('parses flags strictly', () => {
-    expect(parseArgs(['a', '--json', '--type=ssh'], ['json'], ['type'])).toEqual({
-      positional: ['a'],
-      flags: new Map<string, string | true>([
-        ['json', true],
-        ['type', 'ssh'],
-      ]),
-    })
-    expect(() => parseArgs(['--type'], [], ['type'])).toThrow(UsageError)
-    expect(() => parseArgs(['--json', '--json'], ['json'], [])).toThrow(/twice/)
-    expect(() => parseArgs(['-x'], [], [])).toThrow(/unknown option/)
+describe('warden flags and durations', () => {
+  it('refuses repeated, unknown and valueless options and extra arguments, one line each', async () => {
+    for (const argv of [
+      ['--db', join(dir, 'a.db'), '--db', join(dir, 'b.db'), 'list'],
+      ['list', '--db', join(dir, 'a.db'), '--db=' + join(dir, 'b.db')],
+      ['list', '--json', '--json'],
+      ['list', '--json=yes'],
+      ['history', '--limit'],
+      ['history', '--type', '--json'],
+      ['--db=', 'stats'],
+      ['stats', 'now'],
+      ['open'],
+      ['open', 'a', 'b'],
+      ['resources'],
+      ['resources', 'frob'],
+      ['resources', 'set', 'Wiki'],
+      ['resources', 'remove'],
+      ['settings', 'get', 'idleAfterSec', 'extra'],
+      ['settings', 'set', 'limitSsh', '1', '2'],
+      ['help', 'frobnicate'],
+    ]) {
+      const r = await cli(...argv)
+      expect(r.code, argv.join(' ')).toBe(2)
+      expect(r.err, argv.join(' ')).toMatch(/^warden: [^\n]+$/)
+    }
+    expect((await cli('--db', db, '--db', db, 'stats')).err).toBe('warden: --db given twice')
   })
-  it('parses --since dates and relative times', () => {
-    const now = Date.UTC(2026, 10, 27)
-    expect(parseSince('7d', now)).toBe(now - 7 * 86_400_000)
-    expect(parseSince('2026-11-01T00:00:00Z', now)).toBe(Date.UTC(2026, 10, 1))
-    expect(() => parseSince('2026-13-45', now)).toThrow(UsageError)
-    expect(() => parseSince('last week', now)).toThrow(UsageError)
+
+  it('takes durations for the seconds settings; plain numbers stay seconds', async () => {
+    const set = async (...words: string[]): Promise<string> => (await cli('settings', 'set', ...words)).out
+    expect(await set('idleAfterSec', '10m')).toBe('idleAfterSec = 600 (10m)')
+    expect(await set('warnAfterSec', '1h 30m')).toBe('warnAfterSec = 5400 (1h 30m)')
+    expect(await set('disconnectAfterSec', '2h', '15m')).toBe('disconnectAfterSec = 8100 (2h 15m)')
+    expect(await set('disconnectAfterSec', 'never')).toBe('disconnectAfterSec = 0 (never)')
+    expect(await set('warnAfterSec', '90')).toBe('warnAfterSec = 90 (1m 30s)')
+    expect(await set('warnAfterSec', '0')).toBe('warnAfterSec = 0 (never)')
+    // refused with the reason, nothing changed
+    for (const bad of [['10 parsecs'], ['1h', 'soon'], ['1.5s'], ['never'], ['2d']]) {
+      const r = await cli('settings', 'set', 'idleAfterSec', ...bad)
+      expect(r.code, bad.join(' ')).toBe(2)
+      expect(r.err).toMatch(/^warden: idleAfterSec[^\n]*$/)
+    }
+    const all = JSON.parse((await cli('settings', 'get', '--json')).out) as Record<string, unknown>
+    expect(all).toMatchObject({ idleAfterSec: 600, warnAfterSec: 0, disconnectAfterSec: 0 })
+  }, 20_000)
+
+  it('takes durations for a resource policy, and default to clear one', async () => {
+    const add = await cli('resources', 'add', 'Wiki', 'https://wiki.example/', '--idle-after', '2m')
+    expect(add.code).toBe(0)
+    const set = await cli('resources', 'set', 'Wiki', '--warn-after', '10m', '--disconnect-after', 'never')
+    expect(set.code).toBe(0)
+    const rows = JSON.parse((await cli('resources', 'list', '--json')).out) as unknown[]
+    expect(rows[0]).toMatchObject({ idleAfterSec: 120, warnAfterSec: 600, disconnectAfterSec: 0 })
+    const bad = await cli('resources', 'set', 'Wiki', '--warn-after', 'later')
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/^warden: --warn-after: /)
+    expect((await cli('resources', 'add', 'X', 'https://x.example/', '--warn-after', 'default')).code).toBe(2)
+    const after = JSON.parse((await cli('resources', 'list', '--json')).out) as unknown[]
+    expect(after).toEqual(rows)
+  })
+
+  it('history --since takes a time ago as a duration', async () => {
+    expect((await cli('history', '--since', '1h 30m', '--json')).out).toBe('[]')
+    expect((await cli('history', '--since', '45s')).code).toBe(0)
+    const never = await cli('history', '--since', 'never')
+    expect(never.code).toBe(2)
+    expect(never.err).toMatch(/^warden: --since: /)
+  })
+})
+
+describe('warden failures outside the line', () => {
+  it('a database that cannot be opened is one line and exit 1', async () => {
+    const r = await cli('--db', dir, 'stats') // a directory
+    expect(r.code).toBe(1)
+    expect(r.err).toMatch(/^warden: [^\n]+$/)
+  })
+
+  it("a browser that cannot start is the engine's reason and exit 1", async () => {
+    expect((await cli('resources', 'add', 'Wiki', 'https://wiki.example/')).code).toBe(0)
+    vi.stubEnv('WARDEN_BROWSER', join(dir, 'no-such-browser'))
+    try {
+      const r = await cli('open', 'Wiki')
+      expect(r.code).toBe(1)
+      expect(r.err).toMatch(/^warden: no Chromium-family browser found[^\n]*$/)
+      expect(r.out).toBe('')
+    } finally {
+      vi.unstubAllEnvs()
+    }
   })
 })

@@ -1,0 +1,68 @@
+import { endAllWarning, type Session } from '@shared/model'
+import type { Engine, EndResult } from '@engine/index'
+import { UsageError } from '../args'
+import { defineCommand, type CliIO } from '../command'
+
+export const endCommand = defineCommand({
+  name: 'end',
+  summary: 'end one session, or with --all every active and idle session',
+  usage: ['end ID [--yes]', 'end --all [--yes]'],
+  options: {
+    all: { type: 'boolean', help: 'end every active and idle session shown' },
+    yes: { type: 'boolean', help: 'do not ask (needed when there is no terminal to ask on)' },
+  },
+  args: [0, 1],
+  async run({ io, values, positionals, open }) {
+    const all = values.all === true
+    if (all && positionals.length > 0) throw new UsageError('give either an id or --all, not both')
+    if (!all && positionals.length !== 1)
+      throw new UsageError('usage: warden end ID [--yes] | warden end --all [--yes]')
+    const engine = await open()
+    await engine.tick()
+    const targets = all ? engine.list() : [engine.get(positionals[0] as string)]
+    if (targets.length === 0) {
+      io.out('No active or idle sessions to end.')
+      return 0
+    }
+    if (!values.yes && !(await confirmed(io, targets, all))) {
+      io.err('cancelled; nothing was ended')
+      return 1
+    }
+    return report(io, targets, await endTargets(engine, targets, all))
+  },
+})
+
+async function confirmed(io: CliIO, targets: readonly Session[], all: boolean): Promise<boolean> {
+  if (!io.confirm) throw new UsageError('not a terminal: add --yes to confirm')
+  const question = all
+    ? `${endAllWarning(targets.length)} Continue? [y/N] `
+    : `End ${describe(targets[0] as Session)}? Ending a session may result in loss of unsaved work. [y/N] `
+  return io.confirm(question)
+}
+
+/** Exactly the sessions the user was shown and confirmed; ones opened meanwhile are left alone. */
+async function endTargets(engine: Engine, targets: readonly Session[], all: boolean): Promise<EndResult[]> {
+  if (all)
+    return engine.endMany(
+      targets.map((t) => t.id),
+      'cli',
+    )
+  return [await engine.end((targets[0] as Session).id, 'cli')]
+}
+
+function report(io: CliIO, targets: readonly Session[], results: readonly EndResult[]): number {
+  for (const r of results) {
+    const s = targets.find((t) => t.id === r.id)
+    const name = s ? describe(s) : r.id
+    if (r.ok)
+      io.out(
+        `${r.result === 'ended' ? 'ended' : 'already ended'}: ${name}${r.killed ? ' (killed after the grace period)' : ''}`,
+      )
+    else io.err(`warden: could not end ${name}: ${r.error ?? r.result}`)
+  }
+  return results.every((r) => r.ok) ? 0 : 1
+}
+
+function describe(s: Session): string {
+  return `${s.id} (${s.resourceType.toUpperCase()} ${s.resourceName}, ${s.ipAddress})`
+}

@@ -1,0 +1,25 @@
+import type { Session } from '@shared/model'
+import { defineCommand, printJson } from '../command'
+import { sessionsTable } from '../format'
+
+export const listCommand = defineCommand({
+  name: 'list',
+  summary: 'scan now and print current sessions (--all: with history)',
+  usage: ['list [--all] [--json]'],
+  options: {
+    all: { type: 'boolean', help: 'add the most recent 500 ended sessions' },
+    json: { type: 'boolean', help: 'print JSON instead of a table' },
+  },
+  args: [0, 0],
+  async run({ io, values, open }) {
+    const engine = await open()
+    await engine.tick()
+    let sessions: Session[] = engine.list()
+    if (values.all) sessions = [...sessions, ...engine.history({ limit: 500 }).rows]
+    if (values.json) printJson(io, sessions)
+    else if (sessions.length === 0)
+      io.out('No active sessions. You are not connected to any remote resource from this computer.')
+    else io.out(sessionsTable(sessions))
+    return 0
+  },
+})

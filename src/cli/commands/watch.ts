@@ -1,0 +1,53 @@
+import type { Session } from '@shared/model'
+import type { Engine } from '@engine/index'
+import { defineCommand, type CliIO } from '../command'
+import { sessionsTable } from '../format'
+
+export const watchCommand = defineCommand({
+  name: 'watch',
+  summary: 'keep scanning; idle warnings and auto-disconnect apply',
+  usage: ['watch [--json]'],
+  options: { json: { type: 'boolean', help: 'one JSON object per line and change, nothing else' } },
+  args: [0, 0],
+  async run({ io, values, open }) {
+    const json = values.json === true
+    const engine = await open()
+    if (!json) {
+      // what is open now first; then one line per change
+      await engine.tick()
+      const now = engine.list()
+      if (now.length > 0) io.out(sessionsTable(now))
+      io.out('Watching sessions (Ctrl-C to stop)…')
+    }
+    subscribe(engine, io, json)
+    engine.start()
+    await stopped(io.stop)
+    await engine.stop()
+    return 0
+  },
+})
+
+function subscribe(engine: Engine, io: CliIO, json: boolean): void {
+  const line = (event: string, s: Session, extra: Record<string, unknown> = {}): void => {
+    if (json) io.out(JSON.stringify({ event, at: new Date().toISOString(), session: s, ...extra }))
+    else
+      io.out(
+        `${new Date().toLocaleTimeString()}  ${event.padEnd(8)} ${s.id}  ${s.resourceType.toUpperCase()} ${s.resourceName}  ${s.status}${s.endReason ? ` (${s.endReason})` : ''}`,
+      )
+  }
+  engine.on('created', (s) => line('created', s))
+  engine.on('status', (s) => line('status', s))
+  engine.on('warned', (s, w) => line('warned', s, { idleMs: w.idleMs, disconnectInMs: w.disconnectInMs }))
+  engine.on('limit', (s, l) => line('limit', s, l))
+  engine.on('ended', (s) => line('ended', s))
+  engine.on('error', (e) => io.err(`warden: scan failed: ${e.message}`))
+}
+
+/** Resolves when `stop` aborts (SIGINT, SIGTERM, or stdout closed); never without a signal. */
+function stopped(stop: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!stop) return
+    if (stop.aborted) resolve()
+    else stop.addEventListener('abort', () => resolve(), { once: true })
+  })
+}
