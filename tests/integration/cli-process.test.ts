@@ -98,6 +98,36 @@ describe('warden as a process', () => {
     expect(watch.exitCode).toBe(0)
   })
 
+  it('watch --json into a reader that closes early ends quietly with exit 0 (EPIPE)', async () => {
+    const db = join(dir, 'epipe.db')
+    const watch = spawn(process.execPath, [BIN, '--db', db, 'watch', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    // `warden watch --json | head -c 100`: head holds the only read end of warden's stdout
+    const head = spawn('head', ['-c', '100'], { stdio: [watch.stdout, 'pipe', 'ignore'] })
+    watch.stdout.destroy()
+    let headOut = ''
+    head.stdout.on('data', (d: Buffer) => (headOut += d.toString()))
+    let stderr = ''
+    watch.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    try {
+      // its created line (well over 100 bytes) lets head finish and close the pipe
+      const client = await sshClient(sshd, ['-N', 'warden-test'])
+      await waitFor(() => head.exitCode !== null, 15_000, 'head to take 100 bytes and exit')
+      expect(headOut).toMatch(/^\{"event":"created"/)
+      // the ended line is then written into a pipe nobody reads
+      await client.stop()
+      await waitFor(() => watch.exitCode !== null || watch.signalCode !== null, 15_000, 'watch to end')
+      expect(stderr).toBe('')
+      expect(watch.exitCode).toBe(0)
+    } finally {
+      if (watch.exitCode === null && watch.signalCode === null) {
+        watch.kill('SIGINT')
+        await new Promise((r) => watch.once('exit', r))
+      }
+    }
+  })
+
   it('moves a corrupt database aside, says so, and carries on', async () => {
     const db = join(dir, 'corrupt.db')
     writeFileSync(db, Buffer.alloc(8192, 0x5a))
