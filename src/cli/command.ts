@@ -63,6 +63,11 @@ export const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h', help: 'show help for the command' },
 } as const satisfies OptionSpecs
 
+/** --json, as the listing commands take it. */
+export const JSON_OPTION = {
+  json: { type: 'boolean', help: 'print JSON instead of a table' },
+} as const satisfies OptionSpecs
+
 export function printJson(io: CliIO, v: unknown): void {
   io.out(JSON.stringify(v, null, 2))
 }

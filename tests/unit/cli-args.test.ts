@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { parseLine, UsageError } from '../../src/cli/args'
-import { runCli } from '../../src/cli/cli'
-import { GLOBAL_OPTIONS, isGroup, type Command } from '../../src/cli/command'
-import { COMMANDS } from '../../src/cli/commands'
 import { durationSeconds, sinceTime } from '../../src/cli/input'
 
 const OPTIONS = {
@@ -66,62 +63,5 @@ describe('durations and dates from the line (one parser: @shared/duration)', () 
     expect(sinceTime('2026-11-01T00:00:00Z', now)).toBe(Date.UTC(2026, 10, 1))
     for (const bad of ['2026-13-45', 'last week', 'never', '0', '7'])
       expect(() => sinceTime(bad, now), bad).toThrow(UsageError)
-  })
-})
-
-const commands: Command[] = COMMANDS.flatMap((c) => (isGroup(c) ? [...c.subcommands] : [c]))
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await runCli(argv, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    confirm: null,
-    env: {},
-  })
-  return { code, out: out.join('\n'), err: err.join('\n') }
-}
-
-describe('help, printed from the command definitions', () => {
-  it('every usage line names only declared options, and every option is in a usage line', () => {
-    for (const c of commands) {
-      const declared = Object.keys(c.options)
-      const used = new Set(c.usage.flatMap((u) => [...u.matchAll(/--([a-z-]+)/g)].map((m) => m[1])))
-      expect(
-        [...used].filter((o) => !declared.includes(o as string)),
-        c.usage[0],
-      ).toEqual([])
-      expect(
-        declared.filter((o) => !used.has(o)),
-        c.usage[0],
-      ).toEqual([])
-      for (const o of Object.values(c.options)) expect(o.help, c.usage[0]).not.toBe('')
-    }
-  })
-
-  it('warden --help lists every usage line and the global options', async () => {
-    const r = await run('--help')
-    expect(r.code).toBe(0)
-    for (const u of commands.flatMap((c) => c.usage)) expect(r.out).toContain(`  ${u}`)
-    for (const o of Object.values(GLOBAL_OPTIONS)) expect(r.out).toContain(o.help)
-    expect(r.out).toMatch(/--db PATH/)
-    expect((await run('help')).out).toBe(r.out)
-    expect((await run('-h')).out).toBe(r.out)
-  })
-
-  it('help CMD and CMD --help print the same, with each option and its help', async () => {
-    for (const [name, sub] of [['history'], ['end'], ['resources', 'set'], ['settings', 'set']] as const) {
-      const viaHelp = await run('help', name, ...(sub ? [sub] : []))
-      const viaFlag = await run(name, ...(sub ? [sub] : []), '--help')
-      expect(viaHelp.code).toBe(0)
-      expect(viaFlag).toEqual(viaHelp)
-      const c = commands.find((x) => x.usage[0]?.startsWith(sub ? `${name} ${sub} ` : `${name} `)) as Command
-      expect(viaHelp.out).toContain(`Usage: warden ${c.usage[0]}`)
-      for (const o of Object.values(c.options)) expect(viaHelp.out).toContain(o.help)
-    }
-    const group = await run('help', 'resources')
-    for (const sub of ['list', 'add', 'set', 'remove']) expect(group.out).toContain(`warden resources ${sub}`)
-    expect((await run('settings', 'set', '--help')).out).toMatch(/idleAfterSec: [^\n]*or a duration/)
   })
 })

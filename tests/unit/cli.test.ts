@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { runCli } from '../../src/cli/cli'
+import { GLOBAL_OPTIONS, isGroup, type Command } from '../../src/cli/command'
+import { COMMANDS } from '../../src/cli/commands'
 
 let dir: string
 let db: string
@@ -237,5 +239,50 @@ describe('warden failures outside the line', () => {
     } finally {
       vi.unstubAllEnvs()
     }
+  })
+})
+
+const commands: Command[] = COMMANDS.flatMap((c) => (isGroup(c) ? [...c.subcommands] : [c]))
+
+describe('help, printed from the command definitions', () => {
+  it('every usage line names only declared options, and every option is in a usage line', () => {
+    for (const c of commands) {
+      const declared = Object.keys(c.options)
+      const used = new Set(c.usage.flatMap((u) => [...u.matchAll(/--([a-z-]+)/g)].map((m) => m[1])))
+      expect(
+        [...used].filter((o) => !declared.includes(o as string)),
+        c.usage[0],
+      ).toEqual([])
+      expect(
+        declared.filter((o) => !used.has(o)),
+        c.usage[0],
+      ).toEqual([])
+      for (const o of Object.values(c.options)) expect(o.help, c.usage[0]).not.toBe('')
+    }
+  })
+
+  it('warden --help lists every usage line and the global options', async () => {
+    const r = await cli('--help')
+    expect(r.code).toBe(0)
+    for (const u of commands.flatMap((c) => c.usage)) expect(r.out).toContain(`  ${u}`)
+    for (const o of Object.values(GLOBAL_OPTIONS)) expect(r.out).toContain(o.help)
+    expect(r.out).toMatch(/--db PATH/)
+    expect((await cli('help')).out).toBe(r.out)
+    expect((await cli('-h')).out).toBe(r.out)
+  })
+
+  it('help CMD and CMD --help print the same, with each option and its help', async () => {
+    for (const [name, sub] of [['history'], ['end'], ['resources', 'set'], ['settings', 'set']] as const) {
+      const viaHelp = await cli('help', name, ...(sub ? [sub] : []))
+      const viaFlag = await cli(name, ...(sub ? [sub] : []), '--help')
+      expect(viaHelp.code).toBe(0)
+      expect(viaFlag).toEqual(viaHelp)
+      const c = commands.find((x) => x.usage[0]?.startsWith(sub ? `${name} ${sub} ` : `${name} `)) as Command
+      expect(viaHelp.out).toContain(`Usage: warden ${c.usage[0]}`)
+      for (const o of Object.values(c.options)) expect(viaHelp.out).toContain(o.help)
+    }
+    const group = await cli('help', 'resources')
+    for (const sub of ['list', 'add', 'set', 'remove']) expect(group.out).toContain(`warden resources ${sub}`)
+    expect((await cli('settings', 'set', '--help')).out).toMatch(/idleAfterSec: [^\n]*or a duration/)
   })
 })

@@ -1,5 +1,5 @@
 import { END_REASONS } from '@shared/model'
-import { defineCommand, printJson } from '../command'
+import { defineCommand, JSON_OPTION, printJson } from '../command'
 import { sessionsTable } from '../format'
 import { historyQuery } from '../input'
 
@@ -19,7 +19,7 @@ export const historyCommand = defineCommand({
     },
     search: { type: 'string', value: 'TEXT', help: 'name, host, IP address or location contains TEXT' },
     limit: { type: 'string', value: 'N', help: 'at most N sessions (default 50)' },
-    json: { type: 'boolean', help: 'print JSON instead of a table' },
+    ...JSON_OPTION,
   },
   args: [0, 0],
   async run({ io, values, open }) {

@@ -1,5 +1,5 @@
 import type { Session } from '@shared/model'
-import { defineCommand, printJson } from '../command'
+import { defineCommand, JSON_OPTION, printJson } from '../command'
 import { sessionsTable } from '../format'
 
 export const listCommand = defineCommand({
@@ -8,7 +8,7 @@ export const listCommand = defineCommand({
   usage: ['list [--all] [--json]'],
   options: {
     all: { type: 'boolean', help: 'add the most recent 500 ended sessions' },
-    json: { type: 'boolean', help: 'print JSON instead of a table' },
+    ...JSON_OPTION,
   },
   args: [0, 0],
   async run({ io, values, open }) {

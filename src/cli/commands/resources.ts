@@ -1,6 +1,6 @@
 import { RESOURCE_TYPES, type ResourceType } from '@shared/model'
 import { UsageError } from '../args'
-import { defineCommand, printJson, type CommandGroup } from '../command'
+import { defineCommand, JSON_OPTION, printJson, type CommandGroup } from '../command'
 import { resourcesTable } from '../format'
 import { policyFromFlags } from '../input'
 
@@ -26,7 +26,7 @@ const list = defineCommand({
   name: 'list',
   summary: 'the resources and their idle policies',
   usage: ['resources list [--json]'],
-  options: { json: { type: 'boolean', help: 'print JSON instead of a table' } },
+  options: JSON_OPTION,
   args: [0, 0],
   async run({ io, values, open }) {
     const engine = await open()

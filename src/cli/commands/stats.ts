@@ -1,11 +1,11 @@
-import { defineCommand, printJson } from '../command'
+import { defineCommand, JSON_OPTION, printJson } from '../command'
 import { statsText } from '../format'
 
 export const statsCommand = defineCommand({
   name: 'stats',
   summary: 'active and idle counts, total duration of active sessions',
   usage: ['stats [--json]'],
-  options: { json: { type: 'boolean', help: 'print JSON instead of a table' } },
+  options: JSON_OPTION,
   args: [0, 0],
   async run({ io, values, open }) {
     const engine = await open()
