@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { createEngine, EngineError, type Engine } from '@engine/index'
 import type { EngineErrorCode } from '@shared/model'
-import { parseLine, UsageError } from './args'
+import { parseLine, UsageError, type OptionSpecs } from './args'
 import { GLOBAL_OPTIONS, isGroup, type CliIO, type Command } from './command'
 import { COMMANDS } from './commands'
 import { commandHelp, globalHelp } from './help'
@@ -17,6 +17,14 @@ const USAGE_CODES: ReadonlySet<EngineErrorCode> = new Set([
   'BAD_RESOURCE',
   'BAD_QUERY',
 ])
+
+// Every option any command declares, so that in `warden --type ssh history` "ssh" is read as the
+// value it is while the command word is looked for.
+const ANY_OPTION = Object.fromEntries(
+  [GLOBAL_OPTIONS, ...COMMANDS.flatMap((c) => (isGroup(c) ? c.subcommands : [c])).map((c) => c.options)]
+    .flatMap((o: OptionSpecs) => Object.entries(o))
+    .map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+) as ParseArgsConfig['options']
 
 /** Runs one CLI command; returns the exit code. Never throws. */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
@@ -49,7 +57,7 @@ async function dispatch(
 ): Promise<number> {
   const { tokens } = parseArgs({
     args: [...argv],
-    options: { db: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: ANY_OPTION,
     strict: false,
     allowPositionals: true,
     tokens: true,
