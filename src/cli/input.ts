@@ -21,7 +21,7 @@ import { UsageError } from './args'
  */
 export function durationSeconds(label: string, text: string): number {
   const t = text.trim()
-  if (/^\d+$/.test(t)) return Number(t)
+  if (/^-?\d+$/.test(t)) return Number(t) // a negative one is refused with the setting's own rule
   const p = parseDurationText(t)
   if (!p.ok) throw new UsageError(`${label}: ${p.error}`)
   return p.seconds
