@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { detectAll } from '@engine/detect/index'
-import { hostFromControlPath } from '@engine/detect/ssh'
+import { hostFromControlPath } from '@engine/detect/ssh-control-path'
 import type { Detected, SshEffectiveConfig } from '@engine/detect/types'
 import { ctx, padded, proc, sock } from './helpers'
 import type { ProcessInfo, SocketInfo } from '@engine/probe/types'

@@ -24,8 +24,6 @@ import { findHolders, groupHolders } from './ssh-holders'
 import { attachMuxClients, namingRec } from './ssh-mux'
 import { makeRec, type SshBuilder, type SshRec } from './ssh-rec'
 
-export { hostFromControlPath }
-
 /** OpenSSH sessions of one snapshot. */
 export const detectSsh: Detect = (ix, context) => {
   const recs = new Map<number, SshRec>()
