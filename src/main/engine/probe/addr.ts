@@ -100,15 +100,6 @@ function parseIPv6(s: string): number[] | null {
   return [...head, ...new Array<number>(fill).fill(0), ...tail]
 }
 
-function wordsToBytes(words: readonly number[]): Uint8Array {
-  const b = new Uint8Array(16)
-  words.forEach((w, i) => {
-    b[i * 2] = w >> 8
-    b[i * 2 + 1] = w & 0xff
-  })
-  return b
-}
-
 /** Link-local unicast fe80::/10, or multicast of interface- or link-local scope (RFC 4291 2.7). */
 function isZoned(first: number): boolean {
   return (first & 0xffc0) === 0xfe80 || ((first & 0xff00) === 0xff00 && (first & 0xf) <= 2)
@@ -133,7 +124,7 @@ function parseIp(text: string): ParsedIp | null {
   }
   const words = parseIPv6(bare)
   if (!words) return null
-  return { address: formatIPv6(wordsToBytes(words)), zone: isZoned(words[0] ?? 0) ? zone : '' }
+  return { address: formatWords(words), zone: isZoned(words[0] ?? 0) ? zone : '' }
 }
 
 /**
@@ -224,6 +215,11 @@ export function parseEndpoint(text: string): Endpoint | null {
 export function formatIPv6(bytes: Uint8Array): string {
   const words: number[] = []
   for (let i = 0; i < 16; i += 2) words.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0))
+  return formatWords(words)
+}
+
+/** The 8 groups of an IPv6 address as inet_ntop prints them (IPv4-mapped as plain IPv4). */
+function formatWords(words: readonly number[]): string {
   // longest run of zero words (at least two), the first one on a tie
   let bestBase = -1
   let bestLen = 0
@@ -242,7 +238,9 @@ export function formatIPv6(bytes: Uint8Array): string {
     } else curBase = -1
   }
   if (bestLen < 2) bestBase = -1
-  const v4 = (): string => `${bytes[12] ?? 0}.${bytes[13] ?? 0}.${bytes[14] ?? 0}.${bytes[15] ?? 0}`
+  const hi = words[6] ?? 0
+  const lo = words[7] ?? 0
+  const v4 = (): string => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
   // IPv4-mapped: the caller wants plain IPv4, as normalizeAddress gives for ss's text
   if (bestBase === 0 && bestLen === 5 && words[5] === 0xffff) return v4()
   let out = ''
