@@ -136,6 +136,7 @@ describe('ssh sessions against a real sshd', () => {
     expect(byPid.get(sftp.pid)).toMatchObject({ client: 'sftp', resourceName: 'warden-test' })
     expect(byPid.get(sftp.pid)?.flags).toContain('file-transfer')
     expect(byPid.get(tunnel.pid)?.flags).toContain('tunnel')
+    expect(byPid.get(plain.pid)?.flags).not.toContain('tunnel') // -N alone: ssh -G shows no forwards
     expect(new Set(list.map((s) => s.id)).size).toBe(6)
     // a second scan adds nothing
     await e.tick()

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import type { SshEffectiveConfig } from './detect/types'
-import { parseSshArgs, programName } from './detect'
+import { parseSshArgs, programName, type SshArgs } from './detect'
 import { muxMasterPath, trimArgv } from './detect/proc-name'
 import type { Snapshot } from './probe/types'
 
@@ -14,25 +14,40 @@ const defaultSshG: SshG = (ssh, args) =>
     })
   })
 
-/** The two ssh_config values detection needs, from `ssh -G` output. */
-export function parseSshG(text: string): Pick<SshEffectiveConfig, 'controlPath' | 'controlMaster'> {
-  let controlPath: string | null = null
-  let controlMaster: string | null = null
+type SshGValues = Required<Omit<SshEffectiveConfig, 'startTime'>>
+
+/** The ssh_config values detection needs, from `ssh -G` output (readconf.c dump_client_config). */
+export function parseSshG(text: string): SshGValues {
+  const r: SshGValues = { controlPath: null, controlMaster: null, forwards: 0, tunnel: false }
   for (const line of text.split('\n')) {
     const sp = line.indexOf(' ')
     if (sp < 0) continue
     const key = line.slice(0, sp).toLowerCase()
     const value = line.slice(sp + 1).trim()
-    if (key === 'controlpath') controlPath = value === '' || value === 'none' ? null : value
-    else if (key === 'controlmaster') controlMaster = value
+    if (key === 'controlpath') r.controlPath = value === '' || value === 'none' ? null : value
+    else if (key === 'controlmaster') r.controlMaster = value
+    // one line per forward; none after ClearAllForwardings (readconf.c fill_default_options)
+    else if (key === 'localforward' || key === 'remoteforward' || key === 'dynamicforward') r.forwards++
+    // "false" unless -w / Tunnel: "point-to-point", "ethernet" or "true"
+    else if (key === 'tunnel') r.tunnel = value !== 'false' && value !== 'no'
   }
-  return { controlPath, controlMaster }
+  return r
 }
 
 /**
- * Resolves each new ssh process's effective ControlMaster/ControlPath once (`ssh -G` with its
- * own options, ~15 ms, never connecting), cached by pid + start time. Only ssh processes whose
- * command line does not already say are asked.
+ * Argv already says all detection needs: its own ControlPath, and forwards or a tun device
+ * (ssh_config could add forwards to a bare `ssh -N`, never make a forwarding ssh a plain one
+ * but through ClearAllForwardings, which argv rarely leaves to the config).
+ */
+function argvSays(a: SshArgs): boolean {
+  const forwards = !a.clearAllForwardings && a.forwards.length > 0
+  return a.controlPath !== null && (forwards || a.tunnelDevice !== null)
+}
+
+/**
+ * Resolves each new ssh process's effective ControlMaster/ControlPath and forwards once (`ssh -G`
+ * with its own options, ~15 ms, never connecting), cached by pid + start time. Only ssh
+ * processes whose command line does not already say are asked.
  */
 export class SshConfigResolver {
   private readonly cache = new Map<number, SshEffectiveConfig>()
@@ -55,8 +70,7 @@ export class SshConfigResolver {
       const a = parseSshArgs(argv)
       const entry: SshEffectiveConfig = { startTime: p.startTime, controlPath: null, controlMaster: null }
       this.cache.set(p.pid, entry)
-      if (!a.valid || a.destination === null || a.controlPath !== null || a.isQueryOnly || a.isControlCommand)
-        continue
+      if (!a.valid || a.destination === null || argvSays(a) || a.isQueryOnly || a.isControlCommand) continue
       const options = argv.slice(1, argv.length - a.command.length)
       const ssh = p.exe !== '' ? p.exe : 'ssh'
       pending.push(

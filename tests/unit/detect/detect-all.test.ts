@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { detectAll, detectors, isBrowserProcess, parseSshArgs } from '@engine/detect/index'
 import type { ProcessInfo, SocketInfo } from '@engine/probe/types'
-import { ctx, padded, proc, sock } from './helpers'
+import { ctx, padded, proc, run, sock } from './helpers'
 
 /** A desktop with one of everything, plus the usual noise. */
 function desktop(): { procs: ProcessInfo[]; sockets: SocketInfo[] } {
@@ -80,14 +80,16 @@ describe('detectAll', () => {
     }
   })
 
-  it('is what the three detectors find separately', () => {
+  it('is what the detectors find separately, each called the same way', () => {
     const { procs, sockets } = desktop()
     const c = ctx(procs, sockets, {
       webResources: [{ id: 3, name: 'CRM', url: 'https://crm.example.com/' }],
       resolved: { 'crm.example.com': ['198.51.100.20'] },
     })
-    expect(detectors.map((d) => d.type)).toEqual(['ssh', 'rdp', 'web'])
-    expect(detectAll(c)).toEqual(detectors.flatMap((d) => d.detect(c)))
+    expect(detectors.map((d) => d.type)).toEqual(['ssh', 'ssh', 'ssh', 'rdp', 'web'])
+    const separately = detectors.flatMap((d) => run(d.detect, c))
+    expect(detectAll(c)).toEqual(separately) // here already in type, then root pid order
+    expect(separately.map((d) => d.client)).toContain('mosh')
   })
 
   it('is pure: same snapshot, same answer; the snapshot is not modified', () => {

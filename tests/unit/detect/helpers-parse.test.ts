@@ -1,6 +1,7 @@
 // Small pure helpers: addresses, program names, PuTTY and mosh command lines.
 import { describe, expect, it } from 'vitest'
-import { isIpLiteral, normalizeAddress, parsePort, splitHostPort } from '@engine/detect/net'
+import { isIpLiteral, normalizeAddress } from '@engine/probe/addr'
+import { parsePort, splitHostPort } from '@engine/detect/net'
 import { argv0Program, muxMasterPath, programName, trimArgv } from '@engine/detect/proc-name'
 import { parsePuttyArgs, type PuttyArgs } from '@engine/detect/putty-args'
 import { parseMoshClientArgs } from '@engine/detect/mosh-args'
@@ -16,7 +17,8 @@ describe('net', () => {
     ['2001:0DB8:0000:0000:0000:0000:0000:0001', '2001:db8::1'],
     ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
     ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'],
-    ['fe80::1%eth0', 'fe80::1'],
+    ['fe80::1%eth0', 'fe80::1%eth0'], // link-local: the zone names the link (probe/addr.ts)
+    ['2001:db8::1%eth0', '2001:db8::1'],
     ['::ffff:10.0.0.5', '10.0.0.5'],
     ['::FFFF:0a00:0005', '10.0.0.5'],
     ['64:ff9b::192.0.2.33', '64:ff9b::c000:221'],

@@ -1,6 +1,7 @@
 // Small factories for detect tests: processes, sockets, snapshots, contexts.
 import type { ProcessInfo, Snapshot, SocketInfo } from '@engine/probe/types'
-import type { DetectContext, WebResource } from '@engine/detect/types'
+import type { Detect, Detected, DetectInput, SshEffectiveConfig, WebResource } from '@engine/detect/types'
+import { buildIndex } from '@engine/detect/snapshot-index'
 
 export const T0 = 1_700_000_000_000
 
@@ -67,16 +68,23 @@ export interface CtxOpts {
   resolved?: Record<string, string[]>
   launched?: [number, number][]
   selfPid?: number
+  sshConfig?: [number, SshEffectiveConfig][]
 }
 
-export function ctx(processes: ProcessInfo[], sockets: SocketInfo[] = [], opts: CtxOpts = {}): DetectContext {
+export function ctx(processes: ProcessInfo[], sockets: SocketInfo[] = [], opts: CtxOpts = {}): DetectInput {
   return {
     snapshot: snap(processes, sockets),
     webResources: opts.webResources ?? [],
     resolved: new Map(Object.entries(opts.resolved ?? {})),
     launched: new Map(opts.launched ?? []),
     selfPid: opts.selfPid ?? 999_999,
+    ...(opts.sshConfig ? { sshConfig: new Map(opts.sshConfig) } : {}),
   }
+}
+
+/** One detector on its own, as detectAll runs it. */
+export function run(detect: Detect, input: DetectInput): Detected[] {
+  return detect(buildIndex(input.snapshot, input.selfPid), input)
 }
 
 /** Linux proctitle padding as read from /proc/<pid>/cmdline of a ControlPersist master. */

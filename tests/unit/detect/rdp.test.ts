@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { rdpDetector } from '@engine/detect/rdp'
+import { detectRdp } from '@engine/detect/rdp'
 import {
   parseRdesktopArgs,
   parseRdpUri,
@@ -10,10 +10,10 @@ import {
 } from '@engine/detect/rdp-args'
 import type { Detected } from '@engine/detect/types'
 import type { ProcessInfo, SocketInfo } from '@engine/probe/types'
-import { ctx, proc, sock } from './helpers'
+import { ctx, proc, run, sock } from './helpers'
 
 const detect = (procs: ProcessInfo[], sockets: SocketInfo[] = []): Detected[] =>
-  rdpDetector.detect(ctx(procs, sockets))
+  run(detectRdp, ctx(procs, sockets))
 const only = (procs: ProcessInfo[], sockets: SocketInfo[] = []): Detected => {
   const found = detect(procs, sockets)
   expect(found).toHaveLength(1)
@@ -253,7 +253,8 @@ describe('rdp detector', () => {
     expect(detect([proc(100, ['xfreerdp', '/v:ts01'])])).toEqual([])
     expect(detect([proc(100, ['xrdp', '--nodaemon'])], [sock(100, '10.0.0.9', 51000)])).toEqual([])
     expect(
-      rdpDetector.detect(
+      run(
+        detectRdp,
         ctx([proc(100, ['xfreerdp', '/v:ts01'])], [sock(100, '10.0.0.9', 3389)], { selfPid: 100 }),
       ),
     ).toEqual([])

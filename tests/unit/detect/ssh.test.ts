@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { detectAll } from '@engine/detect/index'
-import { hostFromControlPath, sshDetector } from '@engine/detect/ssh'
-import type { Detected } from '@engine/detect/types'
+import { hostFromControlPath } from '@engine/detect/ssh-control-path'
+import type { Detected, SshEffectiveConfig } from '@engine/detect/types'
 import { ctx, padded, proc, sock } from './helpers'
 import type { ProcessInfo, SocketInfo } from '@engine/probe/types'
 
 const only = (procs: ProcessInfo[], sockets: SocketInfo[] = []): Detected => {
-  const found = sshDetector.detect(ctx(procs, sockets))
+  const found = detectAll(ctx(procs, sockets))
   expect(found).toHaveLength(1)
   const d = found[0]
   if (!d) throw new Error('no session')
@@ -139,7 +139,7 @@ describe('ssh: not sessions', () => {
   })
 
   it('our own process', () => {
-    expect(sshDetector.detect(ctx([proc(10, ['ssh', 'web1'])], [s(10)], { selfPid: 10 }))).toEqual([])
+    expect(detectAll(ctx([proc(10, ['ssh', 'web1'])], [s(10)], { selfPid: 10 }))).toEqual([])
   })
 
   it('an inbound connection owned by sshd', () => {
@@ -331,9 +331,7 @@ describe('ssh: ControlMaster multiplexing', () => {
     const mB = proc(901, ['ssh: /home/a/.ssh/cm-a@web2:22 [mux]'], { exe: '/usr/bin/ssh' })
     const cA = proc(910, ['ssh', '-o', 'ControlPath=~/.ssh/cm-%r@%h:%p', 'web1', 'ls'])
     const cB = proc(911, ['ssh', '-o', 'ControlPath=~/.ssh/cm-%r@%h:%p', 'web2', 'ls'])
-    const found = sshDetector.detect(
-      ctx([mA, mB, cA, cB], [sock(900, '10.0.0.1', 22), sock(901, '10.0.0.2', 22)]),
-    )
+    const found = detectAll(ctx([mA, mB, cA, cB], [sock(900, '10.0.0.1', 22), sock(901, '10.0.0.2', 22)]))
     expect(found.map((d) => [d.root.pid, d.resourceName, d.members.map((m) => m.pid)])).toEqual([
       [900, 'web1', [910]],
       [901, 'web2', [911]],
@@ -536,7 +534,8 @@ describe('ssh: tunnels', () => {
     [['ssh', '-D', '1080', 'web1'], true],
     [['ssh', '-R', '9000:localhost:22', 'web1'], true],
     [['ssh', '-o', 'LocalForward=5432 db:5432', 'web1'], true],
-    [['ssh', '-N', 'web1'], true],
+    [['ssh', '-N', 'web1'], false], // -N is only "no remote command" (ssh(1))
+    [['ssh', '-M', '-N', '-f', 'web1'], false], // a master kept open
     [['ssh', '-w', '0:0', 'web1'], true],
     [['ssh', 'web1'], false],
     [['ssh', 'web1', 'uptime'], false],
@@ -545,6 +544,37 @@ describe('ssh: tunnels', () => {
   ])('%j → tunnel %s', (argv, tunnel) => {
     const d = only([proc(100, argv)], [sock(100, '10.0.0.1', 22)])
     expect(d.flags.includes('tunnel')).toBe(tunnel)
+  })
+
+  describe('with the forwards `ssh -G` resolved from ssh_config', () => {
+    const cfg = (p: ProcessInfo, over: Partial<SshEffectiveConfig>): [number, SshEffectiveConfig] => [
+      p.pid,
+      { startTime: p.startTime, controlPath: null, controlMaster: null, ...over },
+    ]
+    const flagsOf = (p: ProcessInfo, c: [number, SshEffectiveConfig]): string[] =>
+      detectAll(ctx([p], [sock(p.pid, '10.0.0.1', 22)], { sshConfig: [c] }))[0]?.flags ?? []
+
+    it('ssh -N with a LocalForward in ~/.ssh/config is a tunnel; with none it is not', () => {
+      const p = proc(100, ['ssh', '-N', 'web1'])
+      expect(flagsOf(p, cfg(p, { forwards: 1, tunnel: false }))).toEqual(['tunnel'])
+      expect(flagsOf(p, cfg(p, { forwards: 0, tunnel: false }))).toEqual([])
+      expect(flagsOf(p, cfg(p, { forwards: 0, tunnel: true }))).toEqual(['tunnel']) // Tunnel yes
+    })
+
+    it('ClearAllForwardings in ssh_config clears argv forwards (ssh -G prints none)', () => {
+      const p = proc(100, ['ssh', '-N', '-L', '8080:localhost:80', 'web1'])
+      expect(flagsOf(p, cfg(p, { forwards: 0, tunnel: false }))).toEqual([])
+    })
+
+    it('not resolved (ssh -G failed), or resolved for an earlier process with this pid: argv decides', () => {
+      const bare = proc(100, ['ssh', '-N', 'web1'])
+      expect(flagsOf(bare, cfg(bare, {}))).toEqual([])
+      const reused = cfg(bare, { forwards: 2, tunnel: false })
+      reused[1].startTime -= 1
+      expect(flagsOf(bare, reused)).toEqual([])
+      const fwd = proc(100, ['ssh', '-N', '-D', '1080', 'web1'])
+      expect(flagsOf(fwd, cfg(fwd, {}))).toEqual(['tunnel'])
+    })
   })
 
   it('the connection to the server is chosen over accepted and outgoing forwarded connections', () => {
@@ -594,6 +624,11 @@ describe('ssh: PuTTY family', () => {
     expect(
       only([proc(100, ['plink', '-N', '-L', '3389:desk:3389', 'gw'])], [sock(100, '10.0.0.1', 22)]).flags,
     ).toEqual(['tunnel'])
+    // -N alone is no tunnel; with a saved session it may be (its tunnels are not on the command line)
+    expect(only([proc(100, ['plink', '-N', 'gw'])], [sock(100, '10.0.0.1', 22)]).flags).toEqual([])
+    expect(only([proc(100, ['plink', '-N', '-load', 'Prod'])], [sock(100, '10.0.0.1', 22)]).flags).toEqual([
+      'tunnel',
+    ])
     expect(
       only([proc(100, ['pscp', '-P', '22', 'f.txt', 'bob@web1:/tmp/'])], [sock(100, '10.0.0.1', 22)]),
     ).toMatchObject({

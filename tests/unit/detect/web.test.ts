@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { browserFamily, isBrowserProcess } from '@engine/detect/browser'
-import { webDetector, webEndpoint } from '@engine/detect/web'
+import { detectWeb, webEndpoint } from '@engine/detect/web'
 import type { Detected, WebResource } from '@engine/detect/types'
 import type { ProcessInfo, SocketInfo } from '@engine/probe/types'
-import { ctx, proc, sock, type CtxOpts } from './helpers'
+import { ctx, proc, run, sock, type CtxOpts } from './helpers'
 
 const CHROMIUM = '/usr/lib/chromium/chromium'
 const COMMON =
@@ -56,7 +56,7 @@ const CRM: WebResource = { id: 3, name: 'CRM', url: 'https://crm.example.com/log
 const WIKI: WebResource = { id: 4, name: 'Wiki', url: 'https://wiki.example.com:8443/' }
 
 const detect = (procs: ProcessInfo[], sockets: SocketInfo[], opts: CtxOpts): Detected[] =>
-  webDetector.detect(ctx(procs, sockets, opts))
+  run(detectWeb, ctx(procs, sockets, opts))
 
 describe('browser processes', () => {
   it.each<[ProcessInfo, string | null]>([

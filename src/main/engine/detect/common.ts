@@ -1,5 +1,5 @@
 // Helpers shared by the detectors.
-import type { ResourceType } from '@shared/model'
+import { SESSION_FLAGS, type ResourceType, type SessionFlag } from '@shared/model'
 import type { ProcessInfo, SocketInfo } from '../probe/types'
 
 /** "ssh:1234:1700000000000", "web:5678:1700000000000:3" */
@@ -42,4 +42,9 @@ export function orderMembers(root: ProcessInfo, members: Iterable<ProcessInfo>):
     out.push(m)
   }
   return out.sort((a, b) => a.startTime - b.startTime || a.pid - b.pid)
+}
+
+/** Flags in the model's order, so a session's flags always read the same way. */
+export function orderFlags(flags: ReadonlySet<SessionFlag>): SessionFlag[] {
+  return SESSION_FLAGS.filter((f) => flags.has(f))
 }

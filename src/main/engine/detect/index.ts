@@ -1,18 +1,23 @@
 // DETECT: one OS snapshot → candidate sessions. Pure: no I/O, no clock, no state between calls.
-import type { DetectContext, Detected, Detector } from './types'
+import type { ResourceType } from '@shared/model'
+import type { Detect, DetectInput, Detected } from './types'
 import { buildIndex } from './snapshot-index'
-import { detectSsh, sshDetector, SSH_RELATED_PROGRAMS } from './ssh'
+import { detectSsh } from './ssh'
+import { OPENSSH_PROGRAMS } from './ssh-rec'
+import { detectPutty, PUTTY_PROGRAMS } from './putty'
+import { detectMosh, MOSH_PROGRAMS } from './mosh'
 import { RDP_PROGRAMS } from './rdp-args'
 import { BROWSER_PROGRAMS } from './browser'
 import { programName } from './proc-name'
 import type { ProcessInfo } from '../probe/types'
-import { detectRdp, rdpDetector } from './rdp'
-import { detectWeb, webDetector } from './web'
+import { detectRdp } from './rdp'
+import { detectWeb } from './web'
 
 export type {
+  Detect,
   DetectContext,
+  DetectInput,
   Detected,
-  Detector,
   ResolvedHosts,
   SshEffectiveConfig,
   WebResource,
@@ -20,13 +25,26 @@ export type {
 export { browserFamily, isBrowserProcess, type BrowserFamily } from './browser'
 export { parseSshArgs, type SshArgs, type SshForward, type SshHop } from './ssh-args'
 export { programName }
-export { normalizeAddress } from './net'
+export { normalizeAddress } from '../probe/addr'
 export { webEndpoint } from './web'
-export { sshDetector, rdpDetector, webDetector }
+export { detectSsh, detectPutty, detectMosh, detectRdp, detectWeb }
 
-export const detectors: readonly Detector[] = [sshDetector, rdpDetector, webDetector]
+/** Every detector, each with the same signature, in the order their sessions are listed. */
+export const detectors: readonly { readonly type: ResourceType; readonly detect: Detect }[] = [
+  { type: 'ssh', detect: detectSsh },
+  { type: 'ssh', detect: detectPutty },
+  { type: 'ssh', detect: detectMosh },
+  { type: 'rdp', detect: detectRdp },
+  { type: 'web', detect: detectWeb },
+]
 
-const SESSION_PROGRAMS = new Set([...SSH_RELATED_PROGRAMS, ...RDP_PROGRAMS, ...BROWSER_PROGRAMS])
+const SESSION_PROGRAMS = new Set([
+  ...OPENSSH_PROGRAMS,
+  ...PUTTY_PROGRAMS,
+  ...MOSH_PROGRAMS,
+  ...RDP_PROGRAMS,
+  ...BROWSER_PROGRAMS,
+])
 
 /**
  * Whether detection ever looks at this process. The probe re-reads only these (and new ones)
@@ -36,11 +54,18 @@ export function isSessionProgram(p: Pick<ProcessInfo, 'exe' | 'argv' | 'comm'>):
   return SESSION_PROGRAMS.has(programName(p))
 }
 
+const TYPE_ORDER: Readonly<Record<ResourceType, number>> = { ssh: 0, rdp: 1, web: 2 }
+
 /**
- * Every candidate session in the snapshot: SSH, then RDP, then web, each ordered by root pid.
- * The snapshot is indexed once (names, children by ppid, sockets by pid) for all three.
+ * Every candidate session in the snapshot: SSH (OpenSSH, PuTTY, mosh), then RDP, then web, each
+ * type ordered by root pid. The snapshot is indexed once (names, children by ppid, sockets by
+ * pid) for all detectors.
  */
-export function detectAll(ctx: DetectContext): Detected[] {
-  const ix = buildIndex(ctx.snapshot, ctx.selfPid)
-  return [...detectSsh(ix, ctx.sshConfig), ...detectRdp(ix), ...detectWeb(ctx, ix)]
+export function detectAll(input: DetectInput): Detected[] {
+  const ix = buildIndex(input.snapshot, input.selfPid)
+  const found = detectors.flatMap((d) => d.detect(ix, input))
+  // stable: a detector's own order (web: root pid, then resource) stands within a root pid
+  return found.sort(
+    (a, b) => TYPE_ORDER[a.resourceType] - TYPE_ORDER[b.resourceType] || a.root.pid - b.root.pid,
+  )
 }

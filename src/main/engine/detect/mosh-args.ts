@@ -3,7 +3,8 @@
 // with MOSH_KEY in the environment: argv is ["mosh-client", "-# alice@db1 tmux a |", "10.0.0.5",
 // "60001"]. The "-# … |" word carries the user's own mosh arguments (joined with spaces, so
 // quoting is lost); the server address and UDP port are always the last two words.
-import { isIpLiteral, parsePort } from './net'
+import { isIpLiteral } from '../probe/addr'
+import { parsePort } from './net'
 
 export interface MoshArgs {
   /** the destination as typed to mosh ("alice@db1"), null when the -# word is missing */

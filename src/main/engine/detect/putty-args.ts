@@ -3,7 +3,7 @@
 // ("[user@]host", plink also "proto,host"); putty's second one is the port; plink's rest is the
 // remote command; pscp's remote argument is "[user@]host:path".
 import { parsePort, splitHostPort } from './net'
-import { parseForward, type SshForward } from './ssh-args'
+import { parseForward, type SshForward, type SshForwardKind } from './ssh-args'
 
 export type PuttyTool = 'putty' | 'plink' | 'pscp' | 'psftp'
 
@@ -96,6 +96,74 @@ function parseRemoteSpec(arg: string): { user: string | null; host: string } | n
   return host === '' ? null : { user, host }
 }
 
+/** What the command line says besides the result, settled at the end. */
+interface PuttyScan {
+  r: PuttyArgs
+  explicitUser: string | null
+  explicitPort: number | null
+  hostUser: string | null
+  sawHost: boolean
+}
+
+/** An option word (and its argument, when it takes one); returns the index of the next word. */
+function readOption(s: PuttyScan, argv: readonly string[], i: number): number {
+  const a = argv[i] ?? ''
+  const r = s.r
+  if (NON_SSH.has(a)) r.ssh = false
+  else if (a === '-ssh' || a === '-ssh-connection') r.ssh = true
+  else if (a === '-N') r.noShell = true
+  else if (a !== '--' && withArg(s.r.tool, a)) {
+    const v = argv[i + 1]
+    if (v === undefined) return argv.length
+    if (a === '-load') r.session ??= v
+    else if (a === '-l') s.explicitUser ??= v
+    else if (a === '-P') s.explicitPort ??= parsePort(v)
+    else if (a === '-L' || a === '-R' || a === '-D')
+      r.forwards.push(parseForward(a.charAt(1) as SshForwardKind, v))
+    else if (a === '-nc') r.nc = v
+    return i + 2
+  }
+  return i + 1
+}
+
+/** The host word: "[user@]host[:port]", plink's "proto,host", "telnet:host" (PuTTY's cmdline.c). */
+function readHost(s: PuttyScan, word: string): void {
+  const r = s.r
+  let text = word
+  if (text.startsWith('telnet:')) {
+    r.ssh = false
+    text = text.slice(text.startsWith('telnet://') ? 9 : 7)
+  } else if (r.tool === 'plink') {
+    const comma = text.indexOf(',')
+    if (comma > 0) {
+      if (text.slice(0, comma).toLowerCase() !== 'ssh') r.ssh = false
+      text = text.slice(comma + 1)
+    }
+  }
+  const { user, rest } = splitUser(text)
+  s.hostUser = user
+  const hp = splitHostPort(rest)
+  r.host = hp.host === '' ? null : hp.host
+}
+
+/** A word that is no option; false when the rest is plink's remote command. */
+function readWord(s: PuttyScan, word: string): boolean {
+  const r = s.r
+  if (r.tool === 'pscp') {
+    const remote = parseRemoteSpec(word)
+    if (remote && r.host === null) {
+      r.host = remote.host
+      s.hostUser = remote.user
+    }
+  } else if (!s.sawHost) {
+    s.sawHost = true
+    readHost(s, word)
+  } else if (r.tool === 'putty' && s.explicitPort === null) {
+    s.explicitPort = parsePort(word) // "putty host 2222"
+  } else if (r.tool === 'plink') return false
+  return true
+}
+
 export function parsePuttyArgs(tool: PuttyTool, argv: readonly string[]): PuttyArgs {
   const r: PuttyArgs = {
     tool,
@@ -108,91 +176,15 @@ export function parsePuttyArgs(tool: PuttyTool, argv: readonly string[]): PuttyA
     noShell: false,
     nc: null,
   }
-  let explicitUser: string | null = null
-  let explicitPort: number | null = null
-  let hostUser: string | null = null
-  let sawHost = false
-  for (let i = 1; i < argv.length; i++) {
+  const s: PuttyScan = { r, explicitUser: null, explicitPort: null, hostUser: null, sawHost: false }
+  for (let i = 1; i < argv.length;) {
     const a = argv[i] ?? ''
-    if (a.length > 1 && a.startsWith('-')) {
-      if (a === '--') continue
-      if (NON_SSH.has(a)) {
-        r.ssh = false
-        continue
-      }
-      if (a === '-ssh' || a === '-ssh-connection') {
-        r.ssh = true
-        continue
-      }
-      if (a === '-N') {
-        r.noShell = true
-        continue
-      }
-      if (withArg(tool, a)) {
-        const v = argv[i + 1]
-        i++
-        if (v === undefined) break
-        switch (a) {
-          case '-load':
-            r.session ??= v
-            break
-          case '-l':
-            explicitUser ??= v
-            break
-          case '-P':
-            explicitPort ??= parsePort(v)
-            break
-          case '-L':
-            r.forwards.push(parseForward('L', v))
-            break
-          case '-R':
-            r.forwards.push(parseForward('R', v))
-            break
-          case '-D':
-            r.forwards.push(parseForward('D', v))
-            break
-          case '-nc':
-            r.nc = v
-            break
-        }
-      }
-      continue
-    }
-    if (tool === 'pscp') {
-      const remote = parseRemoteSpec(a)
-      if (remote && r.host === null) {
-        r.host = remote.host
-        hostUser = remote.user
-      }
-      continue
-    }
-    if (!sawHost) {
-      sawHost = true
-      let text = a
-      if (text.startsWith('telnet:')) {
-        r.ssh = false
-        text = text.slice(text.startsWith('telnet://') ? 9 : 7)
-      } else if (tool === 'plink') {
-        const comma = text.indexOf(',')
-        if (comma > 0) {
-          if (text.slice(0, comma).toLowerCase() !== 'ssh') r.ssh = false
-          text = text.slice(comma + 1)
-        }
-      }
-      const { user, rest } = splitUser(text)
-      hostUser = user
-      const hp = splitHostPort(rest)
-      r.host = hp.host === '' ? null : hp.host
-      continue
-    }
-    if (tool === 'putty' && explicitPort === null) {
-      explicitPort = parsePort(a) // "putty host 2222"
-      continue
-    }
-    if (tool === 'plink') break // the remote command
+    if (a.length > 1 && a.startsWith('-')) i = readOption(s, argv, i)
+    else if (readWord(s, a)) i++
+    else break
   }
-  r.user = explicitUser ?? hostUser
-  r.port = explicitPort
+  r.user = s.explicitUser ?? s.hostUser
+  r.port = s.explicitPort
   if (r.host === null && r.session !== null) r.host = r.session
   return r
 }

@@ -6,16 +6,15 @@
 // Observed (freerdp2-x11 2.11): argv ["xfreerdp", "/v:127.0.0.1:2222", "/u:CORP\\bob",
 // "/p:******", "/cert:ignore", "/size:800x600"] — FreeRDP masks /p: in its own command line.
 import type { SocketInfo } from '../probe/types'
-import type { DetectContext, Detected, Detector } from './types'
+import type { Detect, Detected } from './types'
 import { primaryFirst, sessionKey } from './common'
 import { trimArgv } from './proc-name'
 import { parseRdpArgs, rdpClientKind } from './rdp-args'
-import { buildIndex, type SnapshotIndex } from './snapshot-index'
 
 export const RDP_DEFAULT_PORT = 3389
 
 /** RDP sessions of one snapshot. */
-export function detectRdp(ix: SnapshotIndex): Detected[] {
+export const detectRdp: Detect = (ix) => {
   const out: Detected[] = []
   for (const [pid, name] of ix.names) {
     const kind = rdpClientKind(name)
@@ -53,9 +52,4 @@ export function detectRdp(ix: SnapshotIndex): Detected[] {
     })
   }
   return out.sort((x, y) => x.root.pid - y.root.pid)
-}
-
-export const rdpDetector: Detector = {
-  type: 'rdp',
-  detect: (ctx: DetectContext) => detectRdp(buildIndex(ctx.snapshot, ctx.selfPid)),
 }

@@ -265,9 +265,8 @@ export function parseJumpSpec(spec: string): SshHop[] {
   return hops
 }
 
-/** Parse an ssh command line (argv[0] is the program and is skipped). */
-export function parseSshArgs(argv: readonly string[]): SshArgs {
-  const r: SshArgs = {
+function emptySshArgs(): SshArgs {
+  return {
     destination: null,
     host: null,
     user: null,
@@ -294,169 +293,204 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
     options: new Map(),
     valid: true,
   }
-  const options = new Map<string, string>()
-  let sPath = null as string | null // -S: last one wins and beats -o ControlPath (set in a closure)
-  let mCount = 0
-  let jumpSeen = false
+}
 
-  const setUser = (u: string | null): void => {
-    if (r.user === null && u !== null && u !== '') r.user = u
+/** One command line being read: the result and what ssh.c keeps beside it until the end. */
+class SshArgvReader {
+  readonly r = emptySshArgs()
+  private readonly options = new Map<string, string>()
+  /** -S: the last one wins and beats -o ControlPath */
+  private sPath: string | null = null
+  private mCount = 0
+  private jumpSeen = false
+
+  private setUser(u: string | null): void {
+    if (this.r.user === null && u !== null && u !== '') this.r.user = u
   }
-  const setPort = (p: number | null): void => {
-    if (r.port === null && p !== null) r.port = p
+
+  private setPort(p: number | null): void {
+    if (this.r.port === null && p !== null) this.r.port = p
   }
+
   /** -p and Port: a port ssh would refuse makes the whole command invalid */
-  const setPortText = (text: string): void => {
+  private setPortText(text: string): void {
     const p = parsePort(text)
-    if (p === null) r.valid = false
-    setPort(p)
+    if (p === null) this.r.valid = false
+    this.setPort(p)
   }
 
-  const applyOption = (line: string): void => {
+  /** -o KEY=VALUE (readconf.c process_config_line: first value wins, forwards accumulate) */
+  applyOption(line: string): void {
+    const r = this.r
     const kv = parseSshConfigOption(line)
     if (!kv) {
       r.valid = false
       return
     }
     const { key, value } = kv
-    switch (key) {
-      case 'localforward':
-        r.forwards.push(parseConfigForward('L', value))
-        return
-      case 'remoteforward':
-        r.forwards.push(parseConfigForward('R', value))
-        return
-      case 'dynamicforward':
-        r.forwards.push(parseConfigForward('D', value))
-        return
+    const forward = CONFIG_FORWARDS[key]
+    if (forward !== undefined) {
+      r.forwards.push(parseConfigForward(forward, value))
+      return
     }
-    if (options.has(key)) return // first obtained value wins
-    options.set(key, value)
+    if (this.options.has(key)) return // first obtained value wins
+    this.options.set(key, value)
     switch (key) {
       case 'user':
-        setUser(value)
-        break
+        this.setUser(value)
+        return
       case 'port':
-        setPortText(value)
-        break
+        this.setPortText(value)
+        return
       case 'hostname':
         r.hostName = value
-        break
+        return
       case 'proxyjump':
-        if (!jumpSeen) {
-          jumpSeen = true
-          r.jump = noneToNull(value)
-        }
-        break
+        this.setJump(value)
+        return
       case 'proxycommand':
         r.proxyCommand = noneToNull(value)
-        break
-      case 'controlpath':
-        break // resolved after parsing (-S wins)
+        return
       case 'controlmaster':
         r.controlMaster = parseControlMaster(value)
-        break
+        return
       case 'controlpersist':
         r.controlPersist = value
-        break
+        return
       case 'sessiontype': {
         const v = value.toLowerCase()
         if (v === 'none') r.noCommand = true
         else if (v === 'subsystem') r.subsystem = true
-        break
+        return
       }
       case 'forkafterauthentication':
         if (isYes(value)) r.background = true
-        break
+        return
       case 'clearallforwardings':
         r.clearAllForwardings = isYes(value)
-        break
+        return
+      default:
+        return // controlpath is resolved at the end (-S wins); the rest do not matter here
     }
   }
 
-  const applyArgOpt = (c: string, arg: string): void => {
+  private setJump(value: string): void {
+    if (this.jumpSeen) return
+    this.jumpSeen = true
+    this.r.jump = noneToNull(value)
+  }
+
+  /** An option with its argument (ssh.c main's getopt switch). */
+  applyArgOpt(c: string, arg: string): void {
+    const r = this.r
     switch (c) {
       case 'l':
-        setUser(arg)
-        break
+        this.setUser(arg)
+        return
       case 'p':
-        setPortText(arg)
-        break
+        this.setPortText(arg)
+        return
       case 'J':
-        if (jumpSeen) {
+        if (this.jumpSeen)
           r.valid = false // "Only a single -J option is permitted"
-          break
-        }
-        jumpSeen = true
-        r.jump = noneToNull(arg)
-        break
+        else this.setJump(arg)
+        return
       case 'S':
-        sPath = arg
-        break
+        this.sPath = arg
+        return
       case 'O':
         r.controlCommand = arg
         r.isControlCommand = true
-        break
+        return
       case 'Q':
         r.isQueryOnly = true
-        break
+        return
       case 'L':
       case 'R':
       case 'D':
         r.forwards.push(parseForward(c, arg))
-        break
+        return
       case 'W':
         r.stdioForward = arg
-        break
+        return
       case 'w':
         r.tunnelDevice = arg
-        break
+        return
       case 'F':
         r.configFile = arg
-        break
+        return
       case 'o':
-        applyOption(arg)
-        break
+        this.applyOption(arg)
+        return
       default:
-        break // b c e i m B E I P: irrelevant here
+        return // b c e i m B E I P: irrelevant here
     }
   }
 
-  const applyFlag = (c: string): void => {
-    switch (c) {
-      case 'N':
-        r.noCommand = true
-        break
-      case 's':
-        r.subsystem = true
-        break
-      case 'f':
-        r.background = true
-        break
-      case 'M':
-        mCount++
-        break
-      case 'G':
-      case 'V':
-        r.isQueryOnly = true
-        break
-      default:
-        break
-    }
+  applyFlag(c: string): void {
+    const r = this.r
+    if (c === 'N') r.noCommand = true
+    else if (c === 's') r.subsystem = true
+    else if (c === 'f') r.background = true
+    else if (c === 'M') this.mCount++
+    else if (c === 'G' || c === 'V') r.isQueryOnly = true
   }
 
-  const setDestination = (dest: string): void => {
-    r.destination = dest
+  setDestination(dest: string): void {
+    this.r.destination = dest
     const d = parseSshDestination(dest)
     if (!d) {
-      r.valid = false
+      this.r.valid = false
       return
     }
-    r.host = d.host
-    setUser(d.user)
-    setPort(d.port)
+    this.r.host = d.host
+    this.setUser(d.user)
+    this.setPort(d.port)
   }
 
+  /** One getopt word: bundled flags, possibly ending in an option with its argument. */
+  readOptionWord(argv: readonly string[], i: number): number {
+    const a = argv[i] ?? ''
+    for (let j = 1; j < a.length; j++) {
+      const c = a.charAt(j)
+      if (ARG_OPTS.has(c)) {
+        const attached = a.slice(j + 1)
+        const arg = attached !== '' ? attached : argv[++i]
+        if (arg === undefined) this.r.valid = false
+        else this.applyArgOpt(c, arg)
+        break
+      }
+      if (FLAG_OPTS.has(c)) this.applyFlag(c)
+      else this.r.valid = false
+    }
+    return i + 1
+  }
+
+  /** What is settled only once every option is read (ssh.c after its getopt loops). */
+  finish(): SshArgs {
+    const r = this.r
+    if (this.mCount === 1) r.controlMaster = 'yes'
+    else if (this.mCount > 1) r.controlMaster = 'ask'
+    r.controlPath = noneToNull(this.sPath ?? this.options.get('controlpath') ?? null)
+    if (r.jump !== null) r.jumpHosts = parseJumpSpec(r.jump)
+    const tunnel = this.options.get('tunnel')
+    if (r.tunnelDevice === null && tunnel !== undefined && tunnel.toLowerCase() !== 'no') {
+      r.tunnelDevice = this.options.get('tunneldevice') ?? 'any:any'
+    }
+    r.options = this.options
+    return r
+  }
+}
+
+const CONFIG_FORWARDS: Readonly<Record<string, SshForwardKind>> = {
+  localforward: 'L',
+  remoteforward: 'R',
+  dynamicforward: 'D',
+}
+
+/** Parse an ssh command line (argv[0] is the program and is skipped). */
+export function parseSshArgs(argv: readonly string[]): SshArgs {
+  const reader = new SshArgvReader()
   let terminated = false
   let i = 1
   while (i < argv.length) {
@@ -464,51 +498,20 @@ export function parseSshArgs(argv: readonly string[]): SshArgs {
     if (!terminated && a === '--') {
       terminated = true
       i++
-      continue
-    }
-    if (!terminated && a.length > 1 && a.startsWith('-')) {
-      // one getopt word: bundled flags, possibly ending in an option with its argument
-      let j = 1
-      while (j < a.length) {
-        const c = a.charAt(j)
-        if (ARG_OPTS.has(c)) {
-          let arg: string | undefined = a.slice(j + 1)
-          if (arg === '') {
-            i++
-            arg = argv[i]
-          }
-          if (arg === undefined) r.valid = false
-          else applyArgOpt(c, arg)
-          break
-        }
-        if (FLAG_OPTS.has(c)) applyFlag(c)
-        else r.valid = false
-        j++
-      }
+    } else if (!terminated && a.length > 1 && a.startsWith('-')) {
+      i = reader.readOptionWord(argv, i)
+    } else if (reader.r.destination === null) {
+      reader.setDestination(a)
       i++
-      continue
-    }
-    if (r.destination === null) {
-      setDestination(a)
-      i++
+      // ssh restarts getopt after the destination (ssh.c "goto again"), unless after "--"
       if (terminated) {
-        r.command = argv.slice(i)
+        reader.r.command = argv.slice(i)
         break
       }
-      continue // ssh restarts getopt after the destination
+    } else {
+      reader.r.command = argv.slice(i)
+      break
     }
-    r.command = argv.slice(i)
-    break
   }
-
-  if (mCount === 1) r.controlMaster = 'yes'
-  else if (mCount > 1) r.controlMaster = 'ask'
-  r.controlPath = noneToNull(sPath ?? options.get('controlpath') ?? null)
-  if (r.jump !== null) r.jumpHosts = parseJumpSpec(r.jump)
-  const tunnel = options.get('tunnel')
-  if (r.tunnelDevice === null && tunnel !== undefined && tunnel.toLowerCase() !== 'no') {
-    r.tunnelDevice = options.get('tunneldevice') ?? 'any:any'
-  }
-  r.options = options
-  return r
+  return reader.finish()
 }

@@ -1,5 +1,6 @@
 import type { ResourceType, SessionFlag } from '@shared/model'
 import type { ProcessInfo, Snapshot, SocketInfo } from '../probe/types'
+import type { SnapshotIndex } from './snapshot-index'
 
 /** A configured web resource (SSH and RDP sessions are found without configuration). */
 export interface WebResource {
@@ -11,8 +12,8 @@ export interface WebResource {
 /** Resolved hosts of the web resources: host name -> addresses (done off the scan loop). */
 export type ResolvedHosts = ReadonlyMap<string, readonly string[]>
 
+/** What the detectors need besides the snapshot: configuration and facts resolved off the scan loop. */
 export interface DetectContext {
-  snapshot: Snapshot
   webResources: readonly WebResource[]
   resolved: ResolvedHosts
   /** pids of browser processes Session Warden launched itself, with the resource they were launched for */
@@ -21,11 +22,20 @@ export interface DetectContext {
   selfPid: number
   /**
    * ssh options that come from ssh_config rather than argv (`ssh -G`, resolved beside the scan
-   * loop), by pid. Only ControlMaster/ControlPath matter here: without them a master set up in
-   * ~/.ssh/config could not be told from a plain connection, nor its clients attached to it.
+   * loop), by pid: without ControlMaster/ControlPath a master set up in ~/.ssh/config could not
+   * be told from a plain connection, nor its clients attached to it; without the forwards an
+   * `ssh -N host` could not be told a tunnel (LocalForward in ~/.ssh/config) from a bare link.
    */
   sshConfig?: ReadonlyMap<number, SshEffectiveConfig>
 }
+
+/** One snapshot and its context: what detectAll is given each tick. */
+export interface DetectInput extends DetectContext {
+  snapshot: Snapshot
+}
+
+/** Every detector: candidate sessions of one indexed snapshot, ordered by root pid. Pure. */
+export type Detect = (index: SnapshotIndex, context: DetectContext) => Detected[]
 
 export interface SshEffectiveConfig {
   /** the process start time the config was resolved for (a reused pid must not inherit it) */
@@ -33,6 +43,14 @@ export interface SshEffectiveConfig {
   /** expanded control path, null when none */
   controlPath: string | null
   controlMaster: string | null
+  /**
+   * LocalForward + RemoteForward + DynamicForward lines `ssh -G` printed (argv's -L/-R/-D
+   * included, none after ClearAllForwardings: readconf.c fill_default_options clears them);
+   * undefined when not resolved.
+   */
+  forwards?: number
+  /** Tunnel (-w) is on: `ssh -G` printed a tunnel mode other than "false" */
+  tunnel?: boolean
 }
 
 /** One candidate session found in a snapshot, before tracking. */
@@ -57,9 +75,4 @@ export interface Detected {
   endable: boolean
   /** the web resource it belongs to */
   resourceId: number | null
-}
-
-export interface Detector {
-  readonly type: ResourceType
-  detect(ctx: DetectContext): Detected[]
 }

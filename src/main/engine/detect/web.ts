@@ -11,11 +11,11 @@
 // tell them apart: it goes to the resource the browser was launched for when that is one of them,
 // else to the first matching resource in configuration order.
 import type { ProcessInfo, SocketInfo } from '../probe/types'
-import type { DetectContext, Detected, Detector, WebResource } from './types'
+import type { Detect, DetectContext, Detected, WebResource } from './types'
 import { browserFamilyOfProgram, type BrowserFamily } from './browser'
 import { orderMembers, sessionKey } from './common'
-import { isIpLiteral, normalizeAddress, parsePort } from './net'
-import { buildIndex, type SnapshotIndex } from './snapshot-index'
+import { isIpLiteral, normalizeAddress, withoutZone } from '../probe/addr'
+import { parsePort } from './net'
 
 export interface WebEndpoint {
   resource: WebResource
@@ -65,6 +65,19 @@ function endpointTable(ctx: DetectContext): Map<string, WebResource[]> {
   return table
 }
 
+/**
+ * The resources at a socket's peer. A URL host or DNS answer has no zone: a link-local peer
+ * ss reports as fe80::1%eth0 is looked up as fe80::1 too (probe/addr.ts sameAddress).
+ */
+function lookup(
+  table: ReadonlyMap<string, WebResource[]>,
+  address: string,
+  port: number,
+): WebResource[] | undefined {
+  const a = normalizeAddress(address)
+  return table.get(`${a}|${port}`) ?? table.get(`${withoutZone(a)}|${port}`)
+}
+
 interface WebBuilder {
   root: ProcessInfo
   resource: WebResource
@@ -73,7 +86,7 @@ interface WebBuilder {
 }
 
 /** Web sessions of one snapshot. */
-export function detectWeb(ctx: DetectContext, ix: SnapshotIndex): Detected[] {
+export const detectWeb: Detect = (ix, ctx) => {
   if (ctx.webResources.length === 0) return []
   const table = endpointTable(ctx)
   if (table.size === 0) return []
@@ -99,7 +112,7 @@ export function detectWeb(ctx: DetectContext, ix: SnapshotIndex): Detected[] {
 
   const builders = new Map<string, WebBuilder>()
   for (const s of ix.snapshot.sockets) {
-    const resources = table.get(`${normalizeAddress(s.remoteAddress)}|${s.remotePort}`)
+    const resources = lookup(table, s.remoteAddress, s.remotePort)
     if (!resources) continue
     for (const pid of s.pids) {
       if (pid === ix.selfPid) continue
@@ -145,9 +158,4 @@ export function detectWeb(ctx: DetectContext, ix: SnapshotIndex): Detected[] {
     })
   }
   return out.sort((x, y) => x.root.pid - y.root.pid || (x.resourceId ?? 0) - (y.resourceId ?? 0))
-}
-
-export const webDetector: Detector = {
-  type: 'web',
-  detect: (ctx: DetectContext) => detectWeb(ctx, buildIndex(ctx.snapshot, ctx.selfPid)),
 }
