@@ -90,9 +90,9 @@ describe('resources', () => {
         type: 'ssh',
         name: 'x'.repeat(200),
         target: 'h',
-        idleAfterSec: 0,
-        warnAfterSec: 604_800,
-        disconnectAfterSec: null,
+        idleAfterSec: 5,
+        warnAfterSec: 604_799,
+        disconnectAfterSec: 604_800,
       }).name,
     ).toHaveLength(200)
     expect(s.addResource({ type: 'web', name: 'w', target: 'http://127.0.0.1:8080/' }).target).toBe(
