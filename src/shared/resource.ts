@@ -19,13 +19,17 @@ export const resourceNameSchema = z
   .max(NAME_MAX, `a name is at most ${NAME_MAX} characters`)
   .refine((n) => !CONTROL.test(n), 'a name must not contain control characters')
 
-/** A host (ssh, rdp): one word, as a command line names it. */
-const hostTargetSchema = z
-  .string('a target must be text')
-  .trim()
-  .min(1, 'a target is required')
-  .max(TARGET_MAX, `a target is at most ${TARGET_MAX} characters`)
-  .refine((t) => !CONTROL.test(t) && !/\s/.test(t), 'a target must not contain spaces or control characters')
+/** One word, printable: a host as a command line names it, or a web address. */
+const word = (what: string) =>
+  z
+    .string(`${what} must be text`)
+    .trim()
+    .min(1, `${what} is required`)
+    .max(TARGET_MAX, `${what} is at most ${TARGET_MAX} characters`)
+    .refine((t) => !CONTROL.test(t) && !/\s/.test(t), `${what} must not contain spaces or control characters`)
+
+/** A host (ssh, rdp). */
+const hostTargetSchema = word('a target')
 
 /** Why a web address is refused, or null. */
 function webAddressProblem(t: string): string | null {
@@ -44,7 +48,7 @@ function webAddressProblem(t: string): string | null {
 }
 
 /** A web address: http(s), a host, no credentials in it. */
-export const webAddressSchema = hostTargetSchema.superRefine((t, ctx) => {
+export const webAddressSchema = word('an address').superRefine((t, ctx) => {
   const problem = webAddressProblem(t)
   if (problem !== null) ctx.addIssue({ code: 'custom', message: problem })
 })

@@ -42,6 +42,12 @@ export const IDLE_ORDER_RULE =
 type Origins = Partial<Record<PolicyKey, string>>
 
 type Conflict = 'warn-before-idle' | 'end-before-warn' | 'end-before-idle'
+/** the two rules each contradiction is between */
+const BETWEEN: Record<Conflict, readonly [PolicyKey, PolicyKey]> = {
+  'warn-before-idle': ['warnAfterSec', 'idleAfterSec'],
+  'end-before-warn': ['disconnectAfterSec', 'warnAfterSec'],
+  'end-before-idle': ['disconnectAfterSec', 'idleAfterSec'],
+}
 
 /** Every way the three rules contradict each other, most telling first. */
 function conflicts(r: IdleRules): Conflict[] {
@@ -76,13 +82,14 @@ export function checkIdleRules(r: IdleRules, origins: Origins = {}): string | nu
 }
 
 /**
- * The first contradiction a change brings that the rules before it did not have, or null. Rules
- * stored before these checks existed may contradict in two ways at once; then no single change
- * could satisfy everything, so a change that mends one and breaks nothing new is let through.
+ * The first contradiction a change takes part in, or null: one between a value that changed and
+ * another. Rules stored before these checks existed may contradict in two ways at once; then no
+ * single change could satisfy everything, so one that mends a contradiction is let through as long
+ * as the value it changes is in order with the others.
  */
 function newConflict(before: IdleRules, after: IdleRules, origins: Origins = {}): string | null {
-  const had = new Set(conflicts(before))
-  const c = conflicts(after).find((x) => !had.has(x))
+  const changed = (k: PolicyKey): boolean => before[k] !== after[k]
+  const c = conflicts(after).find((x) => BETWEEN[x].some(changed))
   return c === undefined ? null : reason(c, after, origins)
 }
 
