@@ -6,7 +6,7 @@ import { policyAfter, settingsAfter } from '@shared/rules'
 import { DEFAULT_SETTINGS, type SettingKey, type Settings } from '@shared/settings'
 import { installFakeWarden } from './support/fake-warden'
 import { answerStartup, mountApp, settle, squash } from './support/app'
-import { snapshot } from './support/sessions'
+import { makeResource, snapshot } from './support/sessions'
 
 // window.warden must exist before @renderer/api is evaluated
 const fake = installFakeWarden()
@@ -185,19 +185,7 @@ describe('Settings view: the idle rules taken together (issue 9, fault 3)', () =
   })
 
   it('a resource override that contradicts the global rules is explained in its row and never sent', async () => {
-    resources = [
-      {
-        id: 3,
-        name: 'Wiki',
-        type: 'web',
-        target: 'https://wiki.example',
-        configured: true,
-        createdAt: '2026-11-27T10:00:00.000Z',
-        idleAfterSec: null,
-        warnAfterSec: null,
-        disconnectAfterSec: null,
-      },
-    ]
+    resources = [makeResource({ id: 3 })]
     await openSettings()
     await typeInto('disc-3', '10s')
     expect(fake.calls('updateResourcePolicy')).toEqual([])
