@@ -13,7 +13,7 @@ import {
   type Session,
   type SessionStats,
 } from './model'
-import { newWebResourceSchema } from './resource'
+import { NAME_MAX, newWebResourceSchema } from './resource'
 import { policyPatchSchema, SETTING_KEYS, type Settings } from './settings'
 
 // ------------------------------------------------------------------ result types
@@ -53,7 +53,7 @@ const nameOrIdSchema = z
   .string()
   .trim()
   .min(1, 'a resource name or id is required')
-  .max(200, 'a resource name is at most 200 characters')
+  .max(NAME_MAX, `a resource name is at most ${NAME_MAX} characters`)
 
 // the history query, a new web resource and a resource's overrides have one rule each in src/shared,
 // which the engine and the store apply too
