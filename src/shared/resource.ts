@@ -38,7 +38,7 @@ function webAddressProblem(t: string): string | null {
   try {
     url = new URL(t)
   } catch {
-    return `the address is not a URL: ${t.slice(0, 100)}`
+    return 'the address is not a valid URL'
   }
   if (url.hostname === '') return 'the address must name a host'
   // It would be stored, listed and printed in clear, and handed to the browser on every open.
