@@ -4,9 +4,8 @@
 // of `window.warden` is derived from it. Tests run the same contract over a loopback WebSocket.
 // Pure TypeScript + zod: no Node, DOM or Electron API.
 import { z } from 'zod'
+import { historyQuerySchema } from './history'
 import {
-  END_REASONS,
-  RESOURCE_TYPES,
   SESSION_ID_RE,
   type EndResult,
   type EngineErrorCode,
@@ -14,7 +13,8 @@ import {
   type Session,
   type SessionStats,
 } from './model'
-import { SETTING_KEYS, settingsSchema, type Settings } from './settings'
+import { NAME_MAX, newWebResourceSchema } from './resource'
+import { policyPatchSchema, SETTING_KEYS, type Settings } from './settings'
 
 // ------------------------------------------------------------------ result types
 
@@ -53,40 +53,12 @@ const nameOrIdSchema = z
   .string()
   .trim()
   .min(1, 'a resource name or id is required')
-  .max(200, 'a resource name is at most 200 characters')
+  .max(NAME_MAX, `a resource name is at most ${NAME_MAX} characters`)
 
-export const historyQuerySchema = z
-  .object({
-    type: z.enum(RESOURCE_TYPES).optional(),
-    reason: z.enum(END_REASONS).optional(),
-    since: z.number().int().min(0).optional(),
-    until: z.number().int().min(0).optional(),
-    text: z.string().max(200).optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
-    cursor: z.string().max(200).optional(),
-  })
-  .strict()
-export type HistoryFilter = z.infer<typeof historyQuerySchema>
-
-export const newWebResourceSchema = z
-  .object({
-    name: z.string().trim().min(1, 'a name is required').max(200),
-    target: z
-      .string()
-      .trim()
-      .max(2000)
-      .refine((t) => /^https?:\/\/[^\s/]+/i.test(t), 'the address must start with http:// or https://'),
-  })
-  .strict()
-
-// the same bounds as the global settings; null = use the global setting
-export const resourcePolicySchema = z
-  .object({
-    idleAfterSec: settingsSchema.shape.idleAfterSec.nullable().optional(),
-    warnAfterSec: settingsSchema.shape.warnAfterSec.nullable().optional(),
-    disconnectAfterSec: settingsSchema.shape.disconnectAfterSec.nullable().optional(),
-  })
-  .strict()
+// the history query, a new web resource and a resource's overrides have one rule each in src/shared,
+// which the engine and the store apply too
+export { historyQuerySchema, type HistoryFilter } from './history'
+export { newWebResourceSchema } from './resource'
 
 /** A setting's value on the wire: the engine checks it against that setting's own rule. */
 const settingValueSchema = z.union([z.number(), z.boolean(), z.string().max(100)])
@@ -124,10 +96,7 @@ export const invokes = {
   setSetting: invoke<Settings>()('settings:set', z.tuple([z.enum(SETTING_KEYS), settingValueSchema])),
   listResources: invoke<Resource[]>()('resources:list', none),
   addWebResource: invoke<Resource>()('resources:add', z.tuple([newWebResourceSchema])),
-  updateResourcePolicy: invoke<Resource>()(
-    'resources:update',
-    z.tuple([nameOrIdSchema, resourcePolicySchema]),
-  ),
+  updateResourcePolicy: invoke<Resource>()('resources:update', z.tuple([nameOrIdSchema, policyPatchSchema])),
   removeResource: invoke<Resource>()('resources:remove', z.tuple([nameOrIdSchema])),
   /** opens a web resource in its own browser window, which the app can end for real */
   openWebResource: invoke<{ pid: number }>()('resources:open', z.tuple([nameOrIdSchema])),
@@ -190,7 +159,4 @@ export class WardenError extends Error {
   }
 }
 
-/** Describes a zod failure in one line a person can read. */
-export function describeZodError(e: z.ZodError): string {
-  return e.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')
-}
+export { describeZodError } from './check'

@@ -1,23 +1,55 @@
 import { z } from 'zod'
+import { formatSeconds } from './duration'
+
+// Every setting with its bounds, once. The zod schema, the reason a value is refused (SETTING_RULES)
+// and the ranges the window shows (SETTING_RANGES) are all derived from SETTING_BOUNDS below, so the engine,
+// the store, IPC, the CLI and the window cannot drift apart. The rules that tie the three idle
+// settings together are in ./rules.
+
+/** A whole-number setting: its bounds, its unit, and what 0 means where 0 is allowed. */
+interface Bounds {
+  readonly min: number
+  readonly max: number
+  readonly unit?: 'seconds' | 'milliseconds' | 'days'
+  readonly zero?: 'never' | 'no limit'
+}
+
+const DAY = 86_400
+/** The bounds of every whole-number setting. */
+export const SETTING_BOUNDS = {
+  // no "never": 0 would make every session idle the moment it starts
+  idleAfterSec: { min: 5, max: DAY, unit: 'seconds' },
+  warnAfterSec: { min: 0, max: 7 * DAY, unit: 'seconds', zero: 'never' },
+  disconnectAfterSec: { min: 0, max: 7 * DAY, unit: 'seconds', zero: 'never' },
+  pollIntervalMs: { min: 200, max: 60_000, unit: 'milliseconds' },
+  retentionDays: { min: 1, max: 3650, unit: 'days' },
+  limitSsh: { min: 0, max: 1000, zero: 'no limit' },
+  limitRdp: { min: 0, max: 1000, zero: 'no limit' },
+  limitWeb: { min: 0, max: 1000, zero: 'no limit' },
+} as const satisfies Record<string, Bounds>
+const BOUNDS: Record<NumberKey, Bounds> = SETTING_BOUNDS
+type NumberKey = keyof typeof SETTING_BOUNDS
+
+const whole = (b: Bounds) => z.number().int().min(b.min).max(b.max)
 
 // Every setting with its bounds. A bad value is refused with the reason; nothing is changed.
 export const settingsSchema = z.object({
   /** no traffic for this long -> idle */
-  idleAfterSec: z.number().int().min(5).max(86_400),
+  idleAfterSec: whole(SETTING_BOUNDS.idleAfterSec),
   /** idle warning after this long idle; 0 = never */
-  warnAfterSec: z.number().int().min(0).max(604_800),
+  warnAfterSec: whole(SETTING_BOUNDS.warnAfterSec),
   /** auto-disconnect after this long idle; 0 = never */
-  disconnectAfterSec: z.number().int().min(0).max(604_800),
-  pollIntervalMs: z.number().int().min(200).max(60_000),
+  disconnectAfterSec: whole(SETTING_BOUNDS.disconnectAfterSec),
+  pollIntervalMs: whole(SETTING_BOUNDS.pollIntervalMs),
   /** history older than this is purged */
-  retentionDays: z.number().int().min(1).max(3650),
+  retentionDays: whole(SETTING_BOUNDS.retentionDays),
   notifications: z.boolean(),
   /** when the computer itself is idle, traffic (keep-alives) does not keep sessions active */
   awayWhenSystemIdle: z.boolean(),
   /** concurrent-session limit per type; 0 = off */
-  limitSsh: z.number().int().min(0).max(1000),
-  limitRdp: z.number().int().min(0).max(1000),
-  limitWeb: z.number().int().min(0).max(1000),
+  limitSsh: whole(SETTING_BOUNDS.limitSsh),
+  limitRdp: whole(SETTING_BOUNDS.limitRdp),
+  limitWeb: whole(SETTING_BOUNDS.limitWeb),
   /** what a limit does: notify only, or end the newest session over the limit */
   limitAction: z.enum(['notify', 'end-newest']),
   /** what locking the screen does: nothing, count the user away (idle clocks run), or end sessions */
@@ -29,25 +61,46 @@ export const settingsSchema = z.object({
 })
 
 export type Settings = z.infer<typeof settingsSchema>
-
-/** What each setting accepts, in words, for error messages (mirrors settingsSchema). */
-export const SETTING_RULES: Record<keyof Settings, string> = {
-  idleAfterSec: 'a whole number of seconds from 5 to 86400',
-  warnAfterSec: 'a whole number of seconds from 0 (never) to 604800',
-  disconnectAfterSec: 'a whole number of seconds from 0 (never) to 604800',
-  pollIntervalMs: 'a whole number of milliseconds from 200 to 60000',
-  retentionDays: 'a whole number of days from 1 to 3650',
-  notifications: 'true or false',
-  awayWhenSystemIdle: 'true or false',
-  limitSsh: 'a whole number from 0 (no limit) to 1000',
-  limitRdp: 'a whole number from 0 (no limit) to 1000',
-  limitWeb: 'a whole number from 0 (no limit) to 1000',
-  limitAction: 'notify or end-newest',
-  lockAction: 'nothing, away or end',
-  launchAtLogin: 'true or false',
-  closeToTray: 'true or false',
-}
 export type SettingKey = keyof Settings
+
+function isNumberKey(key: SettingKey): key is NumberKey {
+  return Object.hasOwn(BOUNDS, key)
+}
+
+/** "a, b or c" */
+function oneOf(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1) ?? ''}`
+}
+
+/** What one setting accepts, in words, from its schema. */
+function ruleOf(key: SettingKey): string {
+  if (isNumberKey(key)) {
+    const b = BOUNDS[key]
+    const of = b.unit === undefined ? '' : ` of ${b.unit}`
+    return `a whole number${of} from ${b.min}${b.zero ? ` (${b.zero})` : ''} to ${b.max}`
+  }
+  const schema = settingsSchema.shape[key]
+  return schema instanceof z.ZodEnum ? oneOf(schema.options) : 'true or false'
+}
+
+/** The range a person types, for the window's hints: "5s to 1d", "0 (never) to 7d", "200 to 60000". */
+function rangeOf(key: NumberKey): string {
+  const b = BOUNDS[key]
+  const show = (n: number): string => (b.unit === 'seconds' ? formatSeconds(n, false) : String(n))
+  return `${b.zero ? `0 (${b.zero})` : show(b.min)} to ${show(b.max)}`
+}
+
+export const SETTING_KEYS = Object.keys(settingsSchema.shape) as SettingKey[]
+
+function byKey<K extends string, V>(keys: readonly K[], f: (k: K) => V): Record<K, V> {
+  return Object.fromEntries(keys.map((k) => [k, f(k)])) as Record<K, V>
+}
+
+/** What each setting accepts, in words, for error messages and help texts (from settingsSchema). */
+export const SETTING_RULES: Record<SettingKey, string> = byKey(SETTING_KEYS, ruleOf)
+
+/** What each whole-number setting accepts, as typed in the window and the CLI. */
+export const SETTING_RANGES: Record<NumberKey, string> = byKey(Object.keys(BOUNDS) as NumberKey[], rangeOf)
 
 export const DEFAULT_SETTINGS: Settings = {
   idleAfterSec: 300,
@@ -66,14 +119,12 @@ export const DEFAULT_SETTINGS: Settings = {
   closeToTray: true,
 }
 
-export const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as SettingKey[]
-
 export function isSettingKey(k: string): k is SettingKey {
   return Object.hasOwn(DEFAULT_SETTINGS, k)
 }
 
 /** A value as it is echoed in an error: short, whatever it is. */
-function shown(value: unknown): string {
+export function shown(value: unknown): string {
   let text: string
   try {
     const json = JSON.stringify(value) as string | undefined
@@ -120,9 +171,21 @@ export function parseSettingText(
   return r.ok ? { ok: true, key, value: r.value } : r
 }
 
+// ------------------------------------------------------------------ per-resource overrides
+
+/** The idle settings a resource may override; the cross-field rules are in ./rules. */
+export const POLICY_KEYS = ['idleAfterSec', 'warnAfterSec', 'disconnectAfterSec'] as const
+export type PolicyKey = (typeof POLICY_KEYS)[number]
+
 /** Per-resource overrides of the idle policy; null = use the global setting. 0 = never. */
-export interface ResourcePolicy {
-  idleAfterSec: number | null
-  warnAfterSec: number | null
-  disconnectAfterSec: number | null
-}
+export const resourcePolicySchema = z
+  .object({
+    idleAfterSec: settingsSchema.shape.idleAfterSec.nullable(),
+    warnAfterSec: settingsSchema.shape.warnAfterSec.nullable(),
+    disconnectAfterSec: settingsSchema.shape.disconnectAfterSec.nullable(),
+  })
+  .strict()
+export type ResourcePolicy = z.infer<typeof resourcePolicySchema>
+
+/** A change of some overrides, as the window, the CLI and IPC send it: the keys not given stay. */
+export const policyPatchSchema = resourcePolicySchema.partial()

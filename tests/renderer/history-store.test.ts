@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { WardenError, type HistoryPageResult } from '@shared/contract'
+import { HISTORY_LIMIT } from '@shared/history'
 import type { Session } from '@shared/model'
 import { deferred, installFakeWarden } from './support/fake-warden'
 import { makeSession } from './support/sessions'
@@ -224,9 +225,9 @@ describe('all (export)', () => {
     const out = await store.all()
     expect(out).toEqual({ rows: pages.flat(), truncated: false })
     expect(fake.calls('queryHistory')).toEqual([
-      [{ limit: 1000, type: 'web', text: 'wiki' }],
-      [{ limit: 1000, type: 'web', text: 'wiki', cursor: '1' }],
-      [{ limit: 1000, type: 'web', text: 'wiki', cursor: '2' }],
+      [{ limit: HISTORY_LIMIT.max, type: 'web', text: 'wiki' }],
+      [{ limit: HISTORY_LIMIT.max, type: 'web', text: 'wiki', cursor: '1' }],
+      [{ limit: HISTORY_LIMIT.max, type: 'web', text: 'wiki', cursor: '2' }],
     ])
     // export does not disturb what the table shows
     expect(store.rows).toEqual([])

@@ -4,22 +4,13 @@ import { WardenError } from '@shared/contract'
 import type { Resource } from '@shared/model'
 import { DEFAULT_SETTINGS } from '@shared/settings'
 import { installFakeWarden } from './support/fake-warden'
+import { makeResource } from './support/sessions'
 
 // window.warden must exist before @renderer/api is evaluated
 const fake = installFakeWarden()
 const { useSettingsStore } = await import('@renderer/stores/settings')
 
-const wiki: Resource = {
-  id: 3,
-  name: 'Wiki',
-  type: 'web',
-  target: 'https://wiki.example',
-  configured: true,
-  createdAt: '2026-11-27T10:00:00.000Z',
-  idleAfterSec: null,
-  warnAfterSec: null,
-  disconnectAfterSec: null,
-}
+const wiki: Resource = makeResource()
 
 let store: ReturnType<typeof useSettingsStore>
 beforeEach(() => {

@@ -1,29 +1,41 @@
 import type { VueWrapper } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { WardenError } from '@shared/contract'
-import { DEFAULT_SETTINGS, validateSetting, type SettingKey, type Settings } from '@shared/settings'
+import type { Resource } from '@shared/model'
+import { policyAfter, settingsAfter } from '@shared/rules'
+import { DEFAULT_SETTINGS, type SettingKey, type Settings } from '@shared/settings'
 import { installFakeWarden } from './support/fake-warden'
 import { answerStartup, mountApp, settle, squash } from './support/app'
-import { snapshot } from './support/sessions'
+import { makeResource, snapshot } from './support/sessions'
 
 // window.warden must exist before @renderer/api is evaluated
 const fake = installFakeWarden()
 
 let app: VueWrapper | null = null
-/** the engine's settings: setSetting validates with the real rule and answers the new whole set */
+/** the engine's settings: setSetting validates with the real rules and answers the new whole set */
 let engine: Settings
+let resources: Resource[]
 
 beforeEach(() => {
   fake.reset()
   engine = { ...DEFAULT_SETTINGS }
+  resources = []
   answerStartup(fake, engine)
   fake.on('getSettings', () => engine)
+  fake.on('listResources', () => resources)
   fake.on('listSessions', () => snapshot([]))
   fake.on('setSetting', (key, value) => {
-    const v = validateSetting(key, value)
+    const v = settingsAfter(engine, resources, key, value)
     if (!v.ok) throw new WardenError('BAD_SETTING', v.error)
-    engine = { ...engine, [key]: v.value }
+    engine = v.value.settings
     return engine
+  })
+  fake.on('updateResourcePolicy', (nameOrId, p) => {
+    const r = resources.find((x) => String(x.id) === nameOrId)
+    if (!r) throw new WardenError('UNKNOWN_RESOURCE', `no resource ${nameOrId}`)
+    const v = policyAfter(engine, r, p)
+    if (!v.ok) throw new WardenError('BAD_RESOURCE', v.error)
+    return { ...r, ...v.value }
   })
 })
 
@@ -134,5 +146,62 @@ describe('Settings view: the new settings', () => {
     expect(switchText('launchAtLogin')).toContain('could not write the autostart entry')
     expect(switchOf('launchAtLogin').getAttribute('aria-checked')).toBe('false')
     expect(switchText('closeToTray')).not.toContain('could not write')
+  })
+})
+
+/** Types into a setting's field and commits it with Enter, as a person would. */
+async function typeInto(id: string, text: string): Promise<void> {
+  const input = document.querySelector<HTMLInputElement>(`input#${id}`)
+  if (!input) throw new Error(`no field ${id}`)
+  input.value = text
+  input.dispatchEvent(new Event('input', { bubbles: true }))
+  await settle()
+  input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }))
+  await settle()
+}
+
+function messageOf(id: string): string {
+  return squash(document.querySelector(`#${id}-msg`)?.textContent)
+}
+
+describe('Settings view: the idle rules taken together (issue 9, fault 3)', () => {
+  it('shows a refusal naming both fields under the one changed; nothing is saved', async () => {
+    await openSettings()
+    await typeInto('disconnectAfterSec', '10s')
+    expect(fake.calls('setSetting')).toEqual([['disconnectAfterSec', 10]])
+    expect(messageOf('disconnectAfterSec')).toBe(
+      'disconnect after (10s) must be later than warn after (10m): a session is warned before it is ended (warn after 0 turns warnings off)',
+    )
+    expect(document.querySelector('input#disconnectAfterSec')?.getAttribute('aria-invalid')).toBe('true')
+    expect(document.querySelector<HTMLInputElement>('input#disconnectAfterSec')?.value).toBe('10s')
+    // the other field keeps its hint: the reason is shown once, where the change was made
+    expect(messageOf('warnAfterSec')).toContain('Notify once a session has been idle this long')
+    expect(engine).toEqual(DEFAULT_SETTINGS)
+    // turning warnings off first makes the same value acceptable (it is still after idle: 5 min)
+    await typeInto('warnAfterSec', '0')
+    await typeInto('disconnectAfterSec', '10m')
+    expect(messageOf('disconnectAfterSec')).not.toContain('must')
+    expect(engine).toMatchObject({ warnAfterSec: 0, disconnectAfterSec: 600 })
+  })
+
+  it('a resource override that contradicts the global rules is explained in its row and never sent', async () => {
+    resources = [makeResource({ id: 3 })]
+    await openSettings()
+    await typeInto('disc-3', '10s')
+    expect(fake.calls('updateResourcePolicy')).toEqual([])
+    expect(messageOf('disc-3')).toBe(
+      'disconnect after (10s, its own) must be later than warn after (10m, global): a session is warned before it is ended (warn after 0 turns warnings off)',
+    )
+    // negative control: a value in order is sent
+    await typeInto('disc-3', '45m')
+    expect(fake.calls('updateResourcePolicy')).toEqual([['3', { disconnectAfterSec: 2700 }]])
+    expect(messageOf('disc-3')).toBe('')
+  })
+
+  it('the hints give the ranges from the shared rules, not copies', async () => {
+    await openSettings()
+    expect(messageOf('idleAfterSec')).toBe('No traffic for this long marks a session idle: 5s to 1d.')
+    expect(messageOf('pollIntervalMs')).toBe('How often sessions are checked: 200 to 60000.')
+    expect(messageOf('limitSsh')).toBe('0 (no limit) to 1000')
   })
 })

@@ -96,14 +96,14 @@ describe('warden settings and resources', () => {
       'Wiki',
       'https://wiki.example/',
       '--warn-after',
-      '60',
+      '900',
     )
     expect(add.code).toBe(0)
     const badUrl = await cli('resources', 'add', '--type', 'web', 'Bad', 'not a url')
     expect(badUrl.code).toBe(2)
     const list = await cli('resources', 'list', '--json')
     const rows = JSON.parse(list.out) as { name: string; warnAfterSec: number | null }[]
-    expect(rows).toMatchObject([{ name: 'Wiki', warnAfterSec: 60 }])
+    expect(rows).toMatchObject([{ name: 'Wiki', warnAfterSec: 900 }])
     expect((await cli('resources', 'set', 'Wiki', '--warn-after', 'default')).code).toBe(0)
     const after = JSON.parse((await cli('resources', 'list', '--json')).out) as {
       warnAfterSec: number | null

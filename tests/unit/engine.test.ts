@@ -116,7 +116,7 @@ describe('engine tracking', () => {
     const T = 30
     engine.setSetting('idleAfterSec', T)
     engine.setSetting('warnAfterSec', T)
-    engine.setSetting('disconnectAfterSec', T)
+    engine.setSetting('disconnectAfterSec', 2 * T)
     os.ssh(300, ['ssh', 'busy'])
     await engine.tick({ policy: true })
     const id = engine.list()[0]?.id ?? ''
@@ -223,6 +223,7 @@ describe('engine robustness', () => {
     const os = new FakeOs()
     const { engine } = makeEngine(os)
     engine.setSetting('idleAfterSec', 10)
+    engine.setSetting('warnAfterSec', 0)
     engine.setSetting('disconnectAfterSec', 30)
     os.ssh(1200, ['ssh', 'typing'])
     await engine.tick({ policy: true })
@@ -335,6 +336,7 @@ describe('engine races and failures', () => {
       },
     })
     engine.setSetting('idleAfterSec', 10)
+    engine.setSetting('warnAfterSec', 0)
     engine.setSetting('disconnectAfterSec', 30)
     os.ssh(1900, ['ssh', 'stuck'])
     await engine.tick({ policy: true })

@@ -32,7 +32,7 @@ describe('evaluatePolicy', () => {
   it('0 means never; per-resource values win', () => {
     const never = { ...DEFAULT_SETTINGS, warnAfterSec: 0, disconnectAfterSec: 0 }
     expect(evaluatePolicy([base({})], never, 1000 * M)).toEqual([])
-    const perResource = base({ policy: { idleAfterSec: null, warnAfterSec: 60, disconnectAfterSec: 0 } })
+    const perResource = base({ policy: { idleAfterSec: 60, warnAfterSec: 60, disconnectAfterSec: 0 } })
     expect(evaluatePolicy([perResource], DEFAULT_SETTINGS, 2 * M)).toEqual([
       { kind: 'warn', id: 's1', idleMs: 2 * M, disconnectInMs: null },
     ])

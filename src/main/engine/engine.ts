@@ -7,25 +7,21 @@ import { dirname } from 'node:path'
 import type { EndReason, EndResult, ResourceType, Session, SessionStats } from '@shared/model'
 import { computeStats } from '@shared/model'
 import { formatDuration } from '@shared/duration'
-import {
-  isSettingKey,
-  SETTING_KEYS,
-  validateSetting,
-  type ResourcePolicy,
-  type Settings,
-} from '@shared/settings'
+import { checkWith, type Checked } from '@shared/check'
+import { historyQuerySchema, type HistoryFilter } from '@shared/history'
+import { newResourceAfter, policyAfter, settingsAfter } from '@shared/rules'
+import type { ResourcePolicy, Settings } from '@shared/settings'
 import { systemClock, type Clock } from './clock'
 import { detectAll } from './detect'
 import type { Detected, WebResource } from './detect/types'
 import type { DeviceInfo, NetInterface } from './device'
-import { checkSessionId, EngineError } from './errors'
+import { checkSessionId, EngineError, type EngineErrorCode } from './errors'
 import { PRIVATE_NETWORK, THIS_DEVICE, UNKNOWN_LOCATION, type GeoLocator } from './geo'
 import { findBrowser, launchBrowser, profileDirFor } from './launch'
 import { effectivePolicy, evaluatePolicy, type PolicyInput } from './policy'
 import type { Probe, ProcessInfo, Snapshot } from './probe/types'
 import type {
   HistoryPage,
-  HistoryQuery,
   NewSession,
   ResourceRow,
   SessionRow,
@@ -774,10 +770,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     return toSession(row, this.clock.now())
   }
 
-  history(q: HistoryQuery): { rows: Session[]; nextCursor: string | null } {
+  history(q: HistoryFilter): { rows: Session[]; nextCursor: string | null } {
     let page: HistoryPage
     try {
-      page = this.store.history(q)
+      page = this.store.history(must('BAD_QUERY', checkWith(historyQuerySchema, q)))
     } catch (e) {
       // a cursor this store never handed out is the caller's mistake, not a fault
       if (e instanceof StoreError && e.code === 'BAD_CURSOR') throw new EngineError('BAD_QUERY', e.message)
@@ -947,11 +943,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Validates first: a bad value is refused with the reason and nothing changes. */
   setSetting(key: string, value: unknown): Settings {
-    if (!isSettingKey(key))
-      throw new EngineError('BAD_SETTING', `unknown setting "${key}" (known: ${SETTING_KEYS.join(', ')})`)
-    const v = validateSetting(key, value)
-    if (!v.ok) throw new EngineError('BAD_SETTING', v.error)
-    return this.store.setSetting(key, v.value)
+    const next = must('BAD_SETTING', settingsAfter(this.getSettings(), this.resources(), key, value))
+    return this.store.setSetting(next.key, next.settings[next.key])
   }
 
   resources(filter?: { type?: ResourceType; configuredOnly?: boolean }): ResourceRow[] {
@@ -961,9 +954,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   addResource(
     r: { type: ResourceType; name: string; target: string } & Partial<ResourcePolicy>,
   ): ResourceRow {
-    checkIdleAfter(r.idleAfterSec)
+    const checked = must('BAD_RESOURCE', newResourceAfter(this.getSettings(), r))
     try {
-      const row = this.store.addResource(r)
+      const row = this.store.addResource(checked)
       this.resolvedFor = '' // re-resolve web hosts on the next tick
       return row
     } catch (e) {
@@ -973,9 +966,9 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   updateResourcePolicy(nameOrId: string, p: Partial<ResourcePolicy>): ResourceRow {
     const r = this.findResource(nameOrId)
-    checkIdleAfter(p.idleAfterSec)
+    const next = must('BAD_RESOURCE', policyAfter(this.getSettings(), r, p))
     try {
-      return this.store.updateResourcePolicy(r.id, p)
+      return this.store.updateResourcePolicy(r.id, next)
     } catch (e) {
       throw asEngineError(e, 'BAD_RESOURCE')
     }
@@ -1049,10 +1042,10 @@ function asEngineError(e: unknown, code: 'BAD_RESOURCE' | 'BAD_SETTING'): Error 
   return e instanceof Error ? e : new Error(String(e))
 }
 
-/** Idle-after has no "never": 0 would make a session idle the moment it starts. */
-function checkIdleAfter(v: number | null | undefined): void {
-  if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 5 || v > 86_400))
-    throw new EngineError('BAD_RESOURCE', 'idle-after must be 5 to 86400 seconds (or default)')
+/** A shared rule's refusal (src/shared/rules.ts) as the engine's error; nothing was changed. */
+function must<T>(code: EngineErrorCode, r: Checked<T>): T {
+  if (!r.ok) throw new EngineError(code, r.error)
+  return r.value
 }
 
 function hostOf(url: string): string | null {

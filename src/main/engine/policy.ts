@@ -1,4 +1,5 @@
 import type { ResourceType } from '@shared/model'
+import { mergeRules, orderedRules } from '@shared/rules'
 import type { ResourcePolicy, Settings } from '@shared/settings'
 
 /** What the policy needs to know of one open session. */
@@ -24,12 +25,16 @@ export interface EffectivePolicy {
   disconnectAfterMs: number
 }
 
-/** Per-resource values win over the global ones; 0 means never (warn / disconnect). */
+/**
+ * Per-resource values win over the global ones; 0 means never (warn / disconnect). Rules stored
+ * out of order are put in order (src/shared/rules.ts): never an end before idle and warned.
+ */
 export function effectivePolicy(settings: Settings, p: ResourcePolicy | null): EffectivePolicy {
+  const r = orderedRules(mergeRules(settings, p))
   return {
-    idleAfterMs: (p?.idleAfterSec ?? settings.idleAfterSec) * 1000,
-    warnAfterMs: (p?.warnAfterSec ?? settings.warnAfterSec) * 1000,
-    disconnectAfterMs: (p?.disconnectAfterSec ?? settings.disconnectAfterSec) * 1000,
+    idleAfterMs: r.idleAfterSec * 1000,
+    warnAfterMs: r.warnAfterSec * 1000,
+    disconnectAfterMs: r.disconnectAfterSec * 1000,
   }
 }
 

@@ -1,6 +1,6 @@
-// Session and snapshot builders for the renderer tests.
+// Session, snapshot and resource builders for the renderer tests.
 import type { SessionsSnapshot } from '@shared/contract'
-import { computeStats, type Session } from '@shared/model'
+import { computeStats, type Resource, type Session } from '@shared/model'
 import { formatDuration } from '@shared/duration'
 
 let counter = 0
@@ -46,4 +46,20 @@ export function makeSession(o: Partial<Session> = {}): Session {
 
 export function snapshot(sessions: Session[], at = 1_700_000_000_000): SessionsSnapshot {
   return { sessions, stats: computeStats(sessions), at }
+}
+
+/** A configured web resource on the global idle rules; override what the test is about. */
+export function makeResource(o: Partial<Resource> = {}): Resource {
+  return {
+    id: 3,
+    name: 'Wiki',
+    type: 'web',
+    target: 'https://wiki.example',
+    configured: true,
+    createdAt: '2026-11-27T10:00:00.000Z',
+    idleAfterSec: null,
+    warnAfterSec: null,
+    disconnectAfterSec: null,
+    ...o,
+  }
 }

@@ -76,6 +76,9 @@ describe('resources', () => {
     ['negative policy', { type: 'ssh', name: 'a', target: 'h', idleAfterSec: -1 }],
     ['policy too large', { type: 'ssh', name: 'a', target: 'h', warnAfterSec: 604_801 }],
     ['fractional policy', { type: 'ssh', name: 'a', target: 'h', disconnectAfterSec: 1.5 }],
+    ['idle after 0 (idle has no never)', { type: 'ssh', name: 'a', target: 'h', idleAfterSec: 0 }],
+    ['an end before the default warning', { type: 'ssh', name: 'a', target: 'h', disconnectAfterSec: 10 }],
+    ['credentials in a web address', { type: 'web', name: 'a', target: 'https://u:p@wiki.example/' }],
   ]
   it.each(badInputs)('refuses %s with BAD_RESOURCE and writes nothing', (_label, input) => {
     const s = t.open()
@@ -90,9 +93,9 @@ describe('resources', () => {
         type: 'ssh',
         name: 'x'.repeat(200),
         target: 'h',
-        idleAfterSec: 0,
-        warnAfterSec: 604_800,
-        disconnectAfterSec: null,
+        idleAfterSec: 5,
+        warnAfterSec: 604_799,
+        disconnectAfterSec: 604_800,
       }).name,
     ).toHaveLength(200)
     expect(s.addResource({ type: 'web', name: 'w', target: 'http://127.0.0.1:8080/' }).target).toBe(

@@ -63,13 +63,13 @@ describe('settings', () => {
 
   it('ignores stored values that no longer validate, and unknown keys', () => {
     const s = t.open()
-    s.setSetting('warnAfterSec', 60)
+    s.setSetting('warnAfterSec', 900)
     const db = new Database(t.db())
     const put = db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)')
     put.run('idleAfterSec', '2') // below today's minimum
     put.run('pollIntervalMs', 'not json')
     put.run('retiredSetting', '1')
     db.close()
-    expect(s.getSettings()).toEqual({ ...DEFAULT_SETTINGS, warnAfterSec: 60 })
+    expect(s.getSettings()).toEqual({ ...DEFAULT_SETTINGS, warnAfterSec: 900 })
   })
 })

@@ -1,17 +1,12 @@
 import type Database from 'better-sqlite3'
-import { RESOURCE_TYPES } from '@shared/model'
+import { checkWith, type Checked } from '@shared/check'
 import type { ResourceType } from '@shared/model'
+import { newResourceSchema } from '@shared/resource'
+import { newResourceAfter, policyAfter } from '@shared/rules'
 import type { ResourcePolicy } from '@shared/settings'
 import { StoreError } from './errors'
+import { settingsTable } from './settings-table'
 import type { ResourceRow } from './types'
-
-export const MAX_NAME_LENGTH = 200
-const MAX_TARGET_LENGTH = 2048
-/** a week, as the global warn/disconnect bounds */
-export const MAX_POLICY_SEC = 604_800
-// Names and targets are printed by the CLI: no control characters (terminal escapes) in them.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/
 
 interface ResourceDbRow {
   id: number
@@ -34,7 +29,6 @@ interface PolicyParams {
 
 const COLUMNS =
   'id, name, type, target, configured, idle_after_sec, warn_after_sec, disconnect_after_sec, created_at'
-const POLICY_KEYS = ['idleAfterSec', 'warnAfterSec', 'disconnectAfterSec'] as const
 
 function toRow(r: ResourceDbRow): ResourceRow {
   return {
@@ -54,48 +48,10 @@ function bad(reason: string): StoreError {
   return new StoreError('BAD_RESOURCE', reason)
 }
 
-function checkType(type: unknown): ResourceType {
-  if (typeof type !== 'string' || !(RESOURCE_TYPES as readonly string[]).includes(type)) {
-    throw bad(`type must be one of ${RESOURCE_TYPES.join(', ')}`)
-  }
-  return type as ResourceType
-}
-
-/** Trimmed, so "prod" and "prod " are one resource. */
-function checkName(name: unknown): string {
-  if (typeof name !== 'string') throw bad('name must be text')
-  const n = name.trim()
-  if (n === '') throw bad('name must not be empty')
-  if (n.length > MAX_NAME_LENGTH) throw bad(`name must be at most ${MAX_NAME_LENGTH} characters`)
-  if (CONTROL.test(n)) throw bad('name must not contain control characters')
-  return n
-}
-
-function checkTarget(type: ResourceType, target: unknown): string {
-  if (typeof target !== 'string') throw bad('target must be text')
-  const t = target.trim()
-  if (t === '') throw bad('target must not be empty')
-  if (t.length > MAX_TARGET_LENGTH) throw bad(`target must be at most ${MAX_TARGET_LENGTH} characters`)
-  if (CONTROL.test(t) || /\s/.test(t)) throw bad('target must not contain spaces or control characters')
-  if (type === 'web') {
-    let url: URL
-    try {
-      url = new URL(t)
-    } catch {
-      throw bad(`web target must be a URL: ${t}`)
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('web target must be an http(s) URL')
-    if (url.hostname === '') throw bad('web target must name a host')
-  }
-  return t
-}
-
-function checkPolicyValue(key: string, v: unknown): number | null {
-  if (v === null) return null
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_POLICY_SEC) {
-    throw bad(`${key} must be empty or a whole number of seconds from 0 to ${MAX_POLICY_SEC}`)
-  }
-  return v
+/** The same rules as the engine's and IPC's (src/shared/resource.ts, src/shared/rules.ts). */
+function must<T>(r: Checked<T>): T {
+  if (!r.ok) throw bad(r.error)
+  return r.value
 }
 
 /** Statements of the resources table, prepared once per connection. */
@@ -152,16 +108,12 @@ export function resourcesTable(db: Database.Database, now: () => number) {
     return r
   }
 
-  /** Merges a partial policy over the current one, validating only the keys given. */
+  // the global idle rules a resource's overrides fall back to, read inside the same write
+  const settings = settingsTable(db)
+
+  /** Merges a partial policy over the current one, checked with the rules it falls back to. */
   function applyPolicy(current: ResourceRow, p: Partial<ResourcePolicy>): void {
-    const next: ResourcePolicy = {
-      idleAfterSec: current.idleAfterSec,
-      warnAfterSec: current.warnAfterSec,
-      disconnectAfterSec: current.disconnectAfterSec,
-    }
-    for (const k of POLICY_KEYS) {
-      if (p[k] !== undefined) next[k] = checkPolicyValue(k, p[k])
-    }
+    const next = must(policyAfter(settings.read(), current, p))
     setPolicy.run({
       id: current.id,
       idle: next.idleAfterSec,
@@ -222,12 +174,13 @@ export function resourcesTable(db: Database.Database, now: () => number) {
   return {
     get,
     ensure(type: ResourceType, name: string, target: string): ResourceRow {
-      const t = checkType(type)
-      return ensure.immediate(t, checkName(name), checkTarget(t, target))
+      const r = must(checkWith(newResourceSchema, { type, name, target }))
+      return ensure.immediate(r.type, r.name, r.target)
     },
-    add(r: { type: ResourceType; name: string; target: string } & Partial<ResourcePolicy>): ResourceRow {
-      const t = checkType(r.type)
-      return add.immediate(t, checkName(r.name), checkTarget(t, r.target), r)
+    add(input: { type: ResourceType; name: string; target: string } & Partial<ResourcePolicy>): ResourceRow {
+      // the overrides are checked again in the write, over the row as it is then (it may be adopted)
+      const { type, name, target, ...policy } = must(newResourceAfter(settings.read(), input))
+      return add.immediate(type, name, target, policy)
     },
     updatePolicy(id: number, p: Partial<ResourcePolicy>): ResourceRow {
       return updatePolicy.immediate(id, p)

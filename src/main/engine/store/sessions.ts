@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3'
+import { HISTORY_LIMIT } from '@shared/history'
 import { END_REASONS, SESSION_FLAGS } from '@shared/model'
 import type { EndReason, ResourceType, SessionFlag, SessionStatus } from '@shared/model'
 import { StoreError } from './errors'
 import type { HistoryPage, HistoryQuery, NewSession, SessionRow } from './types'
 
-export const DEFAULT_PAGE = 50
-export const MAX_PAGE = 500
+export const DEFAULT_PAGE = HISTORY_LIMIT.default
+export const MAX_PAGE = HISTORY_LIMIT.max
 
 interface SessionDbRow {
   id: string

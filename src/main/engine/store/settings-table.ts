@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { settingsAfter, type ResourceRules } from '@shared/rules'
 import { DEFAULT_SETTINGS, isSettingKey, validateSetting } from '@shared/settings'
 import type { SettingKey, Settings } from '@shared/settings'
 import { StoreError } from './errors'
@@ -8,6 +9,14 @@ export function settingsTable(db: Database.Database) {
   const all = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings')
   const upsert = db.prepare<[string, string]>(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  )
+  // the resources whose idle rules fall back to the global ones: a change must not contradict them
+  const overrides = db.prepare<[], ResourceRules>(
+    `SELECT name, idle_after_sec AS idleAfterSec, warn_after_sec AS warnAfterSec,
+       disconnect_after_sec AS disconnectAfterSec
+     FROM resources
+     WHERE idle_after_sec IS NOT NULL OR warn_after_sec IS NOT NULL OR disconnect_after_sec IS NOT NULL
+     ORDER BY name`,
   )
 
   function read(): Settings {
@@ -29,11 +38,11 @@ export function settingsTable(db: Database.Database) {
   return {
     read,
     set<K extends SettingKey>(key: K, value: Settings[K]): Settings {
-      // The type says K, but the CLI and IPC hand us whatever came in: check at run time too.
-      if (!isSettingKey(key)) throw new StoreError('BAD_SETTING', `unknown setting "${String(key)}"`)
-      const r = validateSetting(key, value)
+      // The type says K, but the CLI and IPC hand us whatever came in: check at run time too, with
+      // the engine's rules, inside the write (another process may have changed the rest meanwhile).
+      const r = settingsAfter(read(), overrides.all(), key, value)
       if (!r.ok) throw new StoreError('BAD_SETTING', r.error)
-      upsert.run(key, JSON.stringify(r.value))
+      upsert.run(key, JSON.stringify(r.value.settings[key]))
       return read()
     },
   }

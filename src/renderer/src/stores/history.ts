@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { HistoryFilter } from '@shared/contract'
+import { HISTORY_LIMIT, type HistoryFilter } from '@shared/history'
 import type { EndReason, ResourceType, Session } from '@shared/model'
 import { api, errorText } from '@renderer/api'
 
@@ -84,7 +84,7 @@ export const useHistoryStore = defineStore('history', () => {
     const out: Session[] = []
     let next: string | undefined
     // the filters as they are now: changing them while the pages come does not mix two selections
-    const q = { ...query(), limit: 1000 }
+    const q = { ...query(), limit: HISTORY_LIMIT.max }
     for (;;) {
       const page = await api.queryHistory({ ...q, ...(next ? { cursor: next } : {}) })
       out.push(...page.rows)

@@ -2,7 +2,9 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { DeviceSummary } from '@shared/contract'
 import type { Resource } from '@shared/model'
-import { validateSetting, type ResourcePolicy, type SettingKey, type Settings } from '@shared/settings'
+import { newWebResourceSchema } from '@shared/resource'
+import { policyAfter } from '@shared/rules'
+import { DEFAULT_SETTINGS, type ResourcePolicy, type SettingKey, type Settings } from '@shared/settings'
 import { api, errorText } from '@renderer/api'
 
 /** Settings, resources and this device. Every change goes to the engine, which validates it. */
@@ -44,6 +46,9 @@ export const useSettingsStore = defineStore('settings', () => {
   }
 
   async function addWeb(name: string, target: string): Promise<string | null> {
+    // the contract's own rule, in the words of the form (the engine checks again)
+    const checked = newWebResourceSchema.safeParse({ name, target })
+    if (!checked.success) return checked.error.issues.map((i) => i.message).join('; ')
     try {
       await api.addWebResource({ name, target })
       await reloadResources()
@@ -64,12 +69,11 @@ export const useSettingsStore = defineStore('settings', () => {
   }
 
   async function setPolicy(id: number, p: Partial<ResourcePolicy>): Promise<string | null> {
-    // the global setting's own rule gives the reason in words before anything is sent
-    for (const [key, value] of Object.entries(p) as [keyof ResourcePolicy, number | null][]) {
-      if (value === null) continue
-      const v = validateSetting(key, value)
-      if (!v.ok) return v.error
-    }
+    // the engine's own rules give the reason in words before anything is sent (the engine checks
+    // again, against the settings as they are then)
+    const current = resources.value.find((r) => r.id === id) ?? null
+    const checked = policyAfter(settings.value ?? DEFAULT_SETTINGS, current, p)
+    if (!checked.ok) return checked.error
     try {
       generation++
       const updated = await api.updateResourcePolicy(String(id), p)
