@@ -1,4 +1,4 @@
-import { historyQuerySchema, type HistoryFilter } from '@shared/contract'
+import { historyQuerySchema, type HistoryFilter } from '@shared/history'
 import { formatSeconds, parseDurationText } from '@shared/duration'
 import {
   isSettingKey,

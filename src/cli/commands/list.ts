@@ -1,3 +1,4 @@
+import { HISTORY_LIMIT } from '@shared/history'
 import type { Session } from '@shared/model'
 import { defineCommand, JSON_OPTION, printJson } from '../command'
 import { sessionsTable } from '../format'
@@ -7,7 +8,7 @@ export const listCommand = defineCommand({
   summary: 'scan now and print current sessions (--all: with history)',
   usage: ['list [--all] [--json]'],
   options: {
-    all: { type: 'boolean', help: 'add the most recent 500 ended sessions' },
+    all: { type: 'boolean', help: `add the most recent ${HISTORY_LIMIT.max} ended sessions` },
     ...JSON_OPTION,
   },
   args: [0, 0],
@@ -15,7 +16,7 @@ export const listCommand = defineCommand({
     const engine = await open()
     await engine.tick()
     let sessions: Session[] = engine.list()
-    if (values.all) sessions = [...sessions, ...engine.history({ limit: 500 }).rows]
+    if (values.all) sessions = [...sessions, ...engine.history({ limit: HISTORY_LIMIT.max }).rows]
     if (values.json) printJson(io, sessions)
     else if (sessions.length === 0)
       io.out('No active sessions. You are not connected to any remote resource from this computer.')
