@@ -3,7 +3,7 @@
 // or a generic invoke. Runs sandboxed, so it is bundled into one CommonJS file.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import { createWardenApi } from '@shared/api-client'
-import type { Envelope } from '@shared/contract'
+import type { Envelope } from '@shared/channels'
 
 const api = createWardenApi({
   invoke: (channel, args) => ipcRenderer.invoke(channel, ...args) as Promise<Envelope>,
