@@ -240,6 +240,23 @@ describe('desktop app: the window and the engine', () => {
     expect(shown()).toHaveLength(2)
   })
 
+  it('a new window waits for its own page: the closed page’s readiness does not carry over', async () => {
+    const { electron, desktop, call, win } = await start()
+    expect((await call('window:ready')).ok).toBe(true)
+    const first = win()
+    first.destroy()
+    desktop.openWindow('0123456789ab')
+    const second = win()
+    expect(second).not.toBe(first)
+    const shown = (): unknown[] => second.webContents.sent.filter((m) => m.channel === 'window:showSession')
+    expect(shown()).toEqual([])
+    // the closed window's page cannot say ready for the new one
+    await electron.ipc.invoke('window:ready', first.webContents.ipcEvent())
+    expect(shown()).toEqual([])
+    expect((await call('window:ready')).ok).toBe(true)
+    expect(shown()).toEqual([{ channel: 'window:showSession', payload: { id: '0123456789ab' } }])
+  })
+
   it('the idle source is the OS input idle time: with "count me away", an idle computer idles sessions', async () => {
     const os = new FakeOs()
     const { electron, desktop } = await start({ os })
