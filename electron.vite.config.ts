@@ -18,7 +18,7 @@ export default defineConfig({
   preload: {
     resolve: { alias },
     // a sandboxed preload runs as one CommonJS script: no ESM, no require of anything but electron
-    // (zod, for the contract, is bundled in)
+    // (it imports the contract's names from src/shared/channels.ts, not the zod schemas: ~2 KB)
     build: {
       externalizeDeps: false,
       rolldownOptions: {

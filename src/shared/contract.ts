@@ -2,17 +2,13 @@
 // Every call the window makes and every event it receives is listed here once: the main process
 // registers its handlers from it, the preload builds `window.warden` from it, and the renderer's type
 // of `window.warden` is derived from it. Tests run the same contract over a loopback WebSocket.
+// The names (calls, events, channels) and the wire types are in src/shared/channels.ts, which the
+// preload imports without zod; this module adds the argument schemas and the result types to them.
 // Pure TypeScript + zod: no Node, DOM or Electron API.
 import { z } from 'zod'
+import { eventChannels, invokeChannels, type EventName, type InvokeName } from './channels'
 import { historyQuerySchema } from './history'
-import {
-  SESSION_ID_RE,
-  type EndResult,
-  type EngineErrorCode,
-  type Resource,
-  type Session,
-  type SessionStats,
-} from './model'
+import { SESSION_ID_RE, type EndResult, type Resource, type Session, type SessionStats } from './model'
 import { NAME_MAX, newWebResourceSchema } from './resource'
 import { policyPatchSchema, SETTING_KEYS, type Settings } from './settings'
 
@@ -66,70 +62,85 @@ const settingValueSchema = z.union([z.number(), z.boolean(), z.string().max(100)
 // ------------------------------------------------------------------ the contract
 
 interface InvokeDef<A extends z.ZodTuple, R> {
-  channel: string
   args: A
   /** phantom: the result type, never read at run time */
   result?: R
 }
 
 function invoke<R>() {
-  return <A extends z.ZodTuple>(channel: string, args: A): InvokeDef<A, R> => ({ channel, args })
+  return <A extends z.ZodTuple>(args: A): InvokeDef<A, R> => ({ args })
+}
+
+/** Each definition with its channel from channels.ts, which stays the one place channels are named. */
+function withChannels<D extends object, C extends { readonly [K in keyof D]: string }>(
+  defs: D,
+  channels: C,
+): { readonly [K in keyof D]: D[K] & { readonly channel: C[K] } } {
+  const entries = Object.entries(defs).map(([name, def]) => [
+    name,
+    { ...(def as object), channel: channels[name as keyof D] },
+  ])
+  return Object.fromEntries(entries) as { readonly [K in keyof D]: D[K] & { readonly channel: C[K] } }
 }
 
 const none = z.tuple([])
 
-/** Every call the window makes. The key is the function name on `window.warden`. */
-export const invokes = {
-  listSessions: invoke<SessionsSnapshot>()('sessions:list', none),
+/** Every call the window makes. The key is the function name on `window.warden` (channels.ts). */
+const invokeDefs = {
+  listSessions: invoke<SessionsSnapshot>()(none),
   /** scans now: updates status, durations, last seen and the stats */
-  refreshSessions: invoke<SessionsSnapshot>()('sessions:refresh', none),
-  endSession: invoke<EndResult>()('sessions:end', z.tuple([sessionIdSchema])),
+  refreshSessions: invoke<SessionsSnapshot>()(none),
+  endSession: invoke<EndResult>()(z.tuple([sessionIdSchema])),
   /** the user is still using this idle session: its idle clock restarts now (the warning's Keep active) */
-  keepSessionActive: invoke<Session>()('sessions:keepActive', z.tuple([sessionIdSchema])),
+  keepSessionActive: invoke<Session>()(z.tuple([sessionIdSchema])),
   /** ends exactly the sessions the user confirmed (the ids shown in the End all dialog) */
   endSessions: invoke<EndResult[]>()(
-    'sessions:endAll',
     z.tuple([z.array(sessionIdSchema).min(1, 'no session to end').max(10_000)]),
   ),
-  queryHistory: invoke<HistoryPageResult>()('history:query', z.tuple([historyQuerySchema])),
-  getSettings: invoke<Settings>()('settings:get', none),
-  setSetting: invoke<Settings>()('settings:set', z.tuple([z.enum(SETTING_KEYS), settingValueSchema])),
-  listResources: invoke<Resource[]>()('resources:list', none),
-  addWebResource: invoke<Resource>()('resources:add', z.tuple([newWebResourceSchema])),
-  updateResourcePolicy: invoke<Resource>()('resources:update', z.tuple([nameOrIdSchema, policyPatchSchema])),
-  removeResource: invoke<Resource>()('resources:remove', z.tuple([nameOrIdSchema])),
+  queryHistory: invoke<HistoryPageResult>()(z.tuple([historyQuerySchema])),
+  getSettings: invoke<Settings>()(none),
+  setSetting: invoke<Settings>()(z.tuple([z.enum(SETTING_KEYS), settingValueSchema])),
+  listResources: invoke<Resource[]>()(none),
+  addWebResource: invoke<Resource>()(z.tuple([newWebResourceSchema])),
+  updateResourcePolicy: invoke<Resource>()(z.tuple([nameOrIdSchema, policyPatchSchema])),
+  removeResource: invoke<Resource>()(z.tuple([nameOrIdSchema])),
   /** opens a web resource in its own browser window, which the app can end for real */
-  openWebResource: invoke<{ pid: number }>()('resources:open', z.tuple([nameOrIdSchema])),
-  getDevice: invoke<DeviceSummary>()('device:get', none),
-} as const
+  openWebResource: invoke<{ pid: number }>()(z.tuple([nameOrIdSchema])),
+  getDevice: invoke<DeviceSummary>()(none),
+  /** the page has subscribed to its events: from now on the shell may ask it to show a session */
+  pageReady: invoke<null>()(none),
+} as const satisfies { readonly [K in InvokeName]: InvokeDef<z.ZodTuple, unknown> }
 
-/** Every event the main process pushes. The key is the subscribe function on `window.warden`. */
+export const invokes = withChannels(invokeDefs, invokeChannels)
+
 interface EventDef<P> {
-  channel: string
   /** phantom: the payload type, never read at run time */
   payload?: P
 }
 
-function event<P>(channel: string): EventDef<P> {
-  return { channel }
+function event<P>(): EventDef<P> {
+  return {}
 }
 
-export const events = {
-  onSessionsChanged: event<SessionsSnapshot>('sessions:changed'),
-  onIdleWarning: event<IdleWarning>('session:idleWarning'),
-  onSessionEnded: event<Session>('session:ended'),
+/** Every event the main process pushes. The key is the subscribe function on `window.warden`. */
+const eventDefs = {
+  onSessionsChanged: event<SessionsSnapshot>(),
+  onIdleWarning: event<IdleWarning>(),
+  onSessionEnded: event<Session>(),
   /** the desktop shell asks the window to show one session (a notification was clicked) */
-  onShowSession: event<{ id: string }>('window:showSession'),
-} as const
+  onShowSession: event<{ id: string }>(),
+} as const satisfies { readonly [E in EventName]: EventDef<unknown> }
+
+export const events = withChannels(eventDefs, eventChannels)
 
 export type Invokes = typeof invokes
-export type InvokeName = keyof Invokes
 export type Events = typeof events
-export type EventName = keyof Events
+export type { EventName, InvokeName }
 
 export type ArgsOf<K extends InvokeName> = z.input<Invokes[K]['args']>
 export type ParsedArgsOf<K extends InvokeName> = z.output<Invokes[K]['args']>
-export type ResultOf<K extends InvokeName> = NonNullable<Invokes[K]['result']>
+/** the phantom's undefined removed (a `null` result stays null) */
+export type ResultOf<K extends InvokeName> = Exclude<Invokes[K]['result'], undefined>
 export type PayloadOf<E extends EventName> = NonNullable<Events[E]['payload']>
 
 /** `window.warden`: one function per invoke, one subscribe function (returning its unsubscribe) per event. */
@@ -141,22 +152,6 @@ export type WardenApi = {
 
 // ------------------------------------------------------------------ the wire
 
-/** Error codes a call can fail with: the engine's, plus the IPC layer's own. */
-export type ApiErrorCode = EngineErrorCode | 'BAD_ARGS' | 'FORBIDDEN' | 'INTERNAL'
-
-/** Every reply crosses the wire in this envelope, so the caller gets a real Error with its code. */
-export type Envelope<T = unknown> =
-  { ok: true; value: T } | { ok: false; error: { code: ApiErrorCode; message: string } }
-
-/** The error a rejected call throws in the renderer: name 'WardenError', the code kept. */
-export class WardenError extends Error {
-  override readonly name = 'WardenError'
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-  ) {
-    super(message)
-  }
-}
+export { WardenError, type ApiErrorCode, type Envelope } from './channels'
 
 export { describeZodError } from './check'

@@ -202,6 +202,31 @@ describe('showing a session the desktop shell asks for', () => {
     expect(messages().join(' ')).not.toContain('That session has ended')
   })
 
+  it('tells the shell it is ready once, after it has subscribed to the show requests', async () => {
+    const subscribedAtReady: number[] = []
+    fake.on('pageReady', () => {
+      subscribedAtReady.push(fake.listenerCount('onShowSession'))
+      return null
+    })
+    expect(fake.calls('pageReady')).toEqual([])
+    // counted from here: a test that timed out before it could unmount may have left one behind
+    const before = fake.listenerCount('onShowSession')
+    await open()
+    await vi.waitFor(() => expect(fake.calls('pageReady')).toEqual([[]]))
+    expect(subscribedAtReady).toEqual([before + 1])
+  })
+
+  it('a refused ready call is not an error the user sees', async () => {
+    fake.on('pageReady', () => {
+      throw new WardenError('FORBIDDEN', 'this call did not come from the Session Warden window')
+    })
+    await open()
+    await vi.waitFor(() => expect(fake.calls('pageReady')).toHaveLength(1))
+    await settle()
+    expect(messages().join(' ')).not.toContain('Session Warden window')
+    expect(row(alpha.id)).not.toBeNull()
+  })
+
   it('subscribes once and unsubscribes when the window goes', async () => {
     const w = await open()
     expect(fake.listenerCount('onShowSession')).toBe(1)

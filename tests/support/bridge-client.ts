@@ -10,7 +10,7 @@
 // tsconfig has no DOM lib (the rest of tests/ is Node), so the few browser APIs used here are declared
 // minimally below instead.
 import { createWardenApi, type Transport } from '@shared/api-client'
-import type { Envelope } from '@shared/contract'
+import type { Envelope } from '@shared/channels'
 
 interface BridgeConfig {
   url: string

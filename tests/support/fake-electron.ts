@@ -39,6 +39,12 @@ class Emitter {
   listenerCount(event: string): number {
     return this.listeners.get(event)?.length ?? 0
   }
+  /** the events that have listeners now, with how many (empty once everything was removed) */
+  listening(): Record<string, number> {
+    return Object.fromEntries(
+      [...this.listeners].filter(([, l]) => l.length > 0).map(([e, l]) => [e, l.length]),
+    )
+  }
   emit(event: string, ...args: unknown[]): void {
     for (const l of this.listeners.get(event) ?? []) (l as (...a: unknown[]) => unknown)(...args)
   }

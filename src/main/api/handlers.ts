@@ -60,6 +60,8 @@ export function createHandlers(engine: Engine, actor = 'app'): Handlers {
         database: engine.storeInfo.path,
       }
     },
+    // only the desktop shell acts on a page's readiness (src/main/shell/window.ts); elsewhere it is a no-op
+    pageReady: () => null,
   }
 }
 

@@ -1,5 +1,6 @@
 // The desktop app, composed: one instance, the engine with the Electron-backed ports (input idle time,
-// sleep, wake, lock), the window, the IPC, the tray and the notifications, all disposed on quit.
+// sleep, wake, lock), the window, the IPC, the tray and the notifications. Each piece registers its
+// undoing in one Disposables as it is set up; quitting undoes them newest first.
 // Everything reaches Electron through `DesktopPorts`, so this runs under Node in the tests with fakes
 // and in Electron through src/main/shell/electron.ts.
 import { join } from 'node:path'
@@ -8,8 +9,9 @@ import type { Settings } from '@shared/settings'
 import { createEngine as defaultCreateEngine, type CreateEngineOptions } from '@engine/index'
 import type { Engine } from '@engine/engine'
 import { EngineError } from '@engine/errors'
-import { createHandlers, forwardEvents, type Handlers } from '../api/handlers'
-import { registerIpc, sendEvent, type TrustedWindow } from './ipc'
+import { createHandlers, type Handlers } from '../api/handlers'
+import { Disposables } from './disposables'
+import { registerIpc } from './ipc'
 import {
   autostartDir,
   HIDDEN_ARG,
@@ -19,11 +21,10 @@ import {
   type LoginItem,
 } from './login-item'
 import { createNotifier, type Notifier } from './notifications'
-import type { DesktopPorts, WindowPort } from './ports'
+import type { Cancelable, DesktopPorts, WindowPort } from './ports'
 import { bindPowerEvents, systemIdleSource } from './power'
-import { denyPermissions, guardContents, windowOptions } from './security'
 import { createTray, type TrayController, type TrayState } from './tray'
-import { fitToDisplays, loadWindowState, saveWindowState } from './window-state'
+import { createWindowHost, type WindowHost } from './window'
 import { PendingWarnings } from './warnings'
 
 /** Windows groups notifications and taskbar entries by this id; electron-builder's appId is the same. */
@@ -66,23 +67,10 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
 }
 
-/**
- * Starts the desktop app. Returns null when another instance already runs (that one is asked to
- * show its window) or when the engine could not start (the user was told why).
- */
-export async function startDesktop(ports: DesktopPorts, opts: DesktopOptions): Promise<Desktop | null> {
-  const { app } = ports
-  const log = opts.log ?? ((line: string) => console.error(line))
-  if (ports.platform === 'win32') app.setAppUserModelId(APP_ID)
-  if (!app.requestSingleInstanceLock()) {
-    app.quit()
-    return null
-  }
-  await app.whenReady()
-
-  let engine: Engine
+/** The engine, or null when it could not start: the user was told why and the app is exiting. */
+async function openEngine(ports: DesktopPorts, opts: DesktopOptions): Promise<Engine | null> {
   try {
-    engine = await (opts.createEngine ?? defaultCreateEngine)({
+    return await (opts.createEngine ?? defaultCreateEngine)({
       actor: 'app',
       systemIdle: systemIdleSource(ports.powerMonitor),
     })
@@ -96,135 +84,37 @@ export async function startDesktop(ports: DesktopPorts, opts: DesktopOptions): P
       defaultId: 0,
       cancelId: 0,
     })
-    app.exit(1)
+    ports.app.exit(1)
     return null
   }
-  engine.on('error', (e) => log(`engine: ${e.message}`))
+}
 
-  const appUrl = 'url' in opts.renderer ? opts.renderer.url : pathToFileURL(opts.renderer.file).href
-  const stateFile = opts.stateDir === undefined ? null : join(opts.stateDir, 'window-state.json')
-  const startHidden = opts.argv.includes(HIDDEN_ARG)
-  const settings = (): Settings => engine.getSettings()
+function loginItemFor(ports: DesktopPorts, opts: DesktopOptions): LoginItem {
+  if (ports.platform !== 'linux') return systemLoginItem(ports.app)
+  return linuxLoginItem(
+    autostartDir(opts.env),
+    launchCommand({
+      execPath: opts.execPath,
+      isPackaged: ports.app.isPackaged,
+      ...(opts.appPath === undefined ? {} : { appPath: opts.appPath }),
+      ...(opts.env === undefined ? {} : { env: opts.env }),
+    }),
+  )
+}
 
-  let win: WindowPort | null = null
-  /** the page has subscribed to events: it subscribes before it first asks for the sessions */
-  let pageReady = false
-  /** a session to show once the page is ready (a notification click that created the window) */
-  let pendingShow: string | null = null
-  let quitting = false
-  let stopForwarding: (() => void) | null = null
-  const trusted: TrustedWindow = {
-    appUrl,
-    contents: () => (win === null || win.isDestroyed() ? null : win.webContents),
-  }
-
-  const rememberBounds = (w: WindowPort): void => {
-    if (stateFile === null || w.isDestroyed()) return
-    try {
-      saveWindowState(stateFile, { ...w.getNormalBounds(), maximized: w.isMaximized() })
-    } catch (e) {
-      log(`window state: ${describe(e)}`)
-    }
-  }
-
-  const createWindow = (): { window: WindowPort; loaded: Promise<void> } => {
-    const saved = stateFile === null ? null : loadWindowState(stateFile)
-    const w = ports.createWindow(
-      windowOptions({
-        preload: opts.preloadPath,
-        icon: join(opts.resourcesDir, 'icon.png'),
-        bounds: fitToDisplays(saved, ports.displays()),
-      }),
-    )
-    if (saved?.maximized) w.maximize()
-    denyPermissions(w.webContents.session)
-    guardContents(w.webContents, {
-      appUrl,
-      openExternal: (url) => ports.openExternal(url),
-      onBlocked: (what, url) => log(`blocked ${what} ${url.slice(0, 200)}`),
-    })
-    let saveTimer: NodeJS.Timeout | null = null
-    const saveSoon = (): void => {
-      if (saveTimer) clearTimeout(saveTimer)
-      saveTimer = setTimeout(() => rememberBounds(w), 500)
-      saveTimer.unref()
-    }
-    w.on('resize', saveSoon)
-    w.on('move', saveSoon)
-    w.on('close', (event) => {
-      rememberBounds(w)
-      let toTray = true
-      try {
-        toTray = settings().closeToTray
-      } catch (e) {
-        log(`settings: ${describe(e)}`)
-      }
-      if (!quitting && toTray) {
-        event.preventDefault()
-        w.hide()
-      }
-    })
-    w.on('closed', () => {
-      if (saveTimer) clearTimeout(saveTimer)
-      stopForwarding?.()
-      stopForwarding = null
-      if (win === w) win = null
-    })
-    pageReady = false
-    const contents = w.webContents
-    stopForwarding = forwardEvents(engine, (channel, payload) => {
-      if (!contents.isDestroyed()) contents.send(channel, payload)
-    })
-    const loaded = 'url' in opts.renderer ? w.loadURL(opts.renderer.url) : w.loadFile(opts.renderer.file)
-    return { window: w, loaded }
-  }
-
-  const openWindow = (sessionId?: string): void => {
-    let loaded: Promise<void> = Promise.resolve()
-    if (win === null || win.isDestroyed()) {
-      const created = createWindow()
-      win = created.window
-      loaded = created.loaded
-    }
-    const w = win
-    if (w.isMinimized()) w.restore()
-    w.show()
-    w.focus()
-    loaded.catch((e: unknown) => log(`window: ${describe(e)}`))
-    if (sessionId === undefined) return
-    if (pageReady) sendEvent(trusted, 'onShowSession', { id: sessionId })
-    else pendingShow = sessionId
-  }
-
-  const loginItem: LoginItem =
-    ports.platform === 'linux'
-      ? linuxLoginItem(
-          autostartDir(opts.env),
-          launchCommand({
-            execPath: opts.execPath,
-            isPackaged: app.isPackaged,
-            ...(opts.appPath === undefined ? {} : { appPath: opts.appPath }),
-            ...(opts.env === undefined ? {} : { env: opts.env }),
-          }),
-        )
-      : systemLoginItem(app)
-
-  const base = createHandlers(engine, 'app')
-  const handlers: Handlers = {
-    ...base,
-    // the page's first call: from now on it hears events, so a session waiting to be shown is sent
-    listSessions: () => {
-      const snapshot = base.listSessions()
-      pageReady = true
-      if (pendingShow !== null) {
-        sendEvent(trusted, 'onShowSession', { id: pendingShow })
-        pendingShow = null
-      }
-      return snapshot
+/**
+ * The contract's handlers for the desktop: the page's readiness goes to the window, and launch at login
+ * is carried out by the OS (if that fails, the setting goes back and the call fails).
+ */
+function desktopHandlers(engine: Engine, windows: WindowHost, loginItem: LoginItem): Handlers {
+  return {
+    ...createHandlers(engine, 'app'),
+    pageReady: () => {
+      windows.pageReady()
+      return null
     },
-    // launch at login is carried out by the OS: if that fails, the setting goes back and the call fails
     setSetting: (key, value) => {
-      const before = settings()
+      const before = engine.getSettings()
       const after = engine.setSetting(key, value)
       if (key === 'launchAtLogin' && after.launchAtLogin !== before.launchAtLogin) {
         try {
@@ -237,39 +127,125 @@ export async function startDesktop(ports: DesktopPorts, opts: DesktopOptions): P
       return after
     },
   }
-  const unregisterIpc = registerIpc(ports.ipc, handlers, trusted)
+}
 
+/**
+ * Listens to the app: a second launch or a dock click shows the window, closing the last window (not
+ * hidden to the tray) quits, and quitting waits for `dispose`. Registered before the engine's stop, so
+ * these are removed only once the engine has stopped: until then before-quit keeps holding the quit,
+ * and window-all-closed (the window is destroyed first) is still ours, not Electron's default quit.
+ */
+function listenToApp(
+  scope: Disposables,
+  app: DesktopPorts['app'],
+  show: () => void,
+  quit: { begin(): void; dispose(): Promise<void>; log(line: string): void },
+): void {
+  scope.addListener(app, 'second-instance', show)
+  scope.addListener(app, 'activate', show)
+  scope.addListener(app, 'window-all-closed', () => app.quit())
+  scope.addListener(app, 'before-quit', (event: Cancelable) => {
+    quit.begin()
+    event.preventDefault()
+    quit.dispose().then(
+      // this listener is gone by now: the quit goes through
+      () => app.quit(),
+      (e: unknown) => {
+        quit.log(`quit: ${describe(e)}`)
+        app.exit(1)
+      },
+    )
+  })
+}
+
+/**
+ * Starts the desktop app. Returns null when another instance already runs (that one is asked to
+ * show its window) or when the engine could not start (the user was told why).
+ */
+export async function startDesktop(ports: DesktopPorts, opts: DesktopOptions): Promise<Desktop | null> {
+  const { app } = ports
+  const log = opts.log ?? ((line: string) => console.error(line))
+  if (ports.platform === 'win32') app.setAppUserModelId(APP_ID)
+  if (!app.requestSingleInstanceLock()) {
+    app.quit()
+    return null
+  }
+  await app.whenReady()
+  const engine = await openEngine(ports, opts)
+  if (engine === null) return null
+  const scope = new Disposables((e) => log(`dispose: ${describe(e)}`))
+  scope.add(() => engine.close())
+  try {
+    return compose(ports, opts, engine, scope, log)
+  } catch (e) {
+    // a start that failed half-way leaves nothing behind (listeners, IPC handlers, an open database)
+    await scope.dispose().catch((d: unknown) => log(`dispose: ${describe(d)}`))
+    throw e
+  }
+}
+
+/**
+ * Everything but the engine, each piece registering its undoing in `scope` as it is set up. Undone
+ * newest first: the window and the UI, then the engine's loop, then the app's listeners, then (already
+ * in `scope`) the database.
+ */
+function compose(
+  ports: DesktopPorts,
+  opts: DesktopOptions,
+  engine: Engine,
+  scope: Disposables,
+  log: (line: string) => void,
+): Desktop {
+  const { app } = ports
+  scope.addListener(engine, 'error', (e: Error) => log(`engine: ${e.message}`))
+  let quitting = false
+  const settings = (): Settings => engine.getSettings()
+  const icon = join(opts.resourcesDir, 'icon.png')
+  const windows = createWindowHost({
+    ports,
+    engine,
+    preloadPath: opts.preloadPath,
+    renderer: opts.renderer,
+    appUrl: 'url' in opts.renderer ? opts.renderer.url : pathToFileURL(opts.renderer.file).href,
+    icon,
+    stateFile: opts.stateDir === undefined ? null : join(opts.stateDir, 'window-state.json'),
+    settings,
+    quitting: () => quitting,
+    log,
+  })
+  const openWindow = (sessionId?: string): void => windows.open(sessionId)
+  const dispose = (): Promise<void> => scope.dispose()
+  listenToApp(scope, app, () => openWindow(), { begin: () => (quitting = true), dispose, log })
+  // awaits the ends in flight; registered now so that it runs after the UI is gone
+  scope.add(() => engine.stop())
+
+  const loginItem = loginItemFor(ports, opts)
+  scope.add(registerIpc(ports.ipc, desktopHandlers(engine, windows, loginItem), windows.trusted))
   const warnings = new PendingWarnings()
-  const unfollow = warnings.follow(engine)
+  scope.add(warnings.follow(engine))
   const notifier = createNotifier({
     ports,
     engine,
     warnings,
     openWindow,
-    icon: join(opts.resourcesDir, 'icon.png'),
+    icon,
     onError: (e) => log(`notification: ${describe(e)}`),
   })
-  const trayIcon = (state: TrayState): string =>
-    join(
-      opts.resourcesDir,
-      'tray',
-      ports.platform === 'darwin' && state === 'none' ? 'noneTemplate.png' : `${state}.png`,
-    )
-  const tray = createTray({
-    ports,
-    icon: trayIcon,
-    engine,
-    warnings,
-    openWindow,
-    quit: () => app.quit(),
-    report: (title, text) => notifier.notice(title, text),
-  })
-  const unbindPower = bindPowerEvents(ports.powerMonitor, engine, {
-    onLockEnded: (results) => {
-      const ended = results.filter((r) => r.ok).length
-      if (ended > 0) notifier.notice('Screen locked', `${ended} session${ended === 1 ? '' : 's'} ended.`)
-    },
-    onError: (e) => log(`lock: ${describe(e)}`),
+  scope.add(() => notifier.dispose())
+  const tray = startTray(ports, opts.resourcesDir, { engine, warnings, openWindow, notifier })
+  scope.add(() => tray.dispose())
+  scope.add(
+    bindPowerEvents(ports.powerMonitor, engine, {
+      onLockEnded: (results) => {
+        const ended = results.filter((r) => r.ok).length
+        if (ended > 0) notifier.notice('Screen locked', `${ended} session${ended === 1 ? '' : 's'} ended.`)
+      },
+      onError: (e) => log(`lock: ${describe(e)}`),
+    }),
+  )
+  scope.add(() => {
+    quitting = true
+    windows.dispose()
   })
 
   // The OS's login item follows the stored setting (the CLI may have changed it).
@@ -280,62 +256,29 @@ export async function startDesktop(ports: DesktopPorts, opts: DesktopOptions): P
     log(`launch at login: ${describe(e)}`)
   }
 
-  app.on('second-instance', () => openWindow())
-  app.on('activate', () => openWindow())
-  app.on('window-all-closed', () => {
-    // reached only when closing really closed the window (not hidden to the tray)
-    app.quit()
-  })
-
-  let disposing: Promise<void> | null = null
-  const dispose = (): Promise<void> => {
-    disposing ??= (async () => {
-      quitting = true
-      tray.dispose()
-      notifier.dispose()
-      unbindPower()
-      unregisterIpc()
-      unfollow()
-      stopForwarding?.()
-      stopForwarding = null
-      if (win !== null && !win.isDestroyed()) win.destroy()
-      win = null
-      try {
-        await engine.stop()
-      } finally {
-        await engine.close()
-      }
-    })()
-    return disposing
-  }
-  let disposed = false
-  app.on('before-quit', (event) => {
-    quitting = true
-    if (disposed) return
-    event.preventDefault()
-    dispose().then(
-      () => {
-        disposed = true
-        app.quit()
-      },
-      (e: unknown) => {
-        log(`quit: ${describe(e)}`)
-        app.exit(1)
-      },
-    )
-  })
-
   engine.start()
-  if (!startHidden) openWindow()
+  if (!opts.argv.includes(HIDDEN_ARG)) openWindow()
+  return { engine, tray, notifier, warnings, loginItem, window: () => windows.current(), openWindow, dispose }
+}
 
-  return {
-    engine,
-    tray,
-    notifier,
-    warnings,
-    loginItem,
-    window: () => win,
-    openWindow,
-    dispose,
-  }
+function startTray(
+  ports: DesktopPorts,
+  resourcesDir: string,
+  deps: Pick<Parameters<typeof createTray>[0], 'engine' | 'warnings' | 'openWindow'> & { notifier: Notifier },
+): TrayController {
+  const icon = (state: TrayState): string =>
+    join(
+      resourcesDir,
+      'tray',
+      ports.platform === 'darwin' && state === 'none' ? 'noneTemplate.png' : `${state}.png`,
+    )
+  return createTray({
+    ports,
+    icon,
+    engine: deps.engine,
+    warnings: deps.warnings,
+    openWindow: deps.openWindow,
+    quit: () => ports.app.quit(),
+    report: (title, text) => deps.notifier.notice(title, text),
+  })
 }

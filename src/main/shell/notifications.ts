@@ -4,6 +4,7 @@
 import { durationWords } from '@shared/duration'
 import type { Session } from '@shared/model'
 import type { Engine, WarnInfo } from '@engine/engine'
+import { Disposables } from './disposables'
 import type { DesktopPorts, NotificationPort } from './ports'
 import type { EngineEventSource, PendingWarning, PendingWarnings } from './warnings'
 
@@ -62,6 +63,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   // Electron drops a notification's handlers when nothing references it: keep every one until closed.
   const showing = new Map<string, NotificationPort>()
   const others = new Set<NotificationPort>()
+  /** the listeners each notification got, removed once it has closed */
+  const listening = new Map<NotificationPort, Disposables>()
   const actions = supportsActions(deps.ports.platform)
   const report = (e: unknown): void => deps.onError?.(e)
 
@@ -79,7 +82,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     body: string,
     sessionId: string | undefined,
     opts: { warning?: boolean } = {},
-  ): NotificationPort => {
+  ): { n: NotificationPort; scope: Disposables } => {
     const n = deps.ports.createNotification({
       title,
       body,
@@ -94,8 +97,15 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           }
         : {}),
     })
-    n.on('click', () => deps.openWindow(sessionId))
-    return n
+    const scope = new Disposables(report)
+    listening.set(n, scope)
+    scope.addListener(n, 'click', () => deps.openWindow(sessionId))
+    return { n, scope }
+  }
+
+  const release = (n: NotificationPort): void => {
+    listening.get(n)?.dispose().catch(report)
+    listening.delete(n)
   }
 
   const onAdded = (w: PendingWarning): void => {
@@ -103,14 +113,15 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     showing.get(w.session.id)?.close()
     const id = w.session.id
     const text = idleWarningText(w.session, w.info)
-    const n = show(text.title, text.body, id, { warning: true })
-    n.on('action', (details, index) => {
+    const { n, scope } = show(text.title, text.body, id, { warning: true })
+    scope.addListener(n, 'action', (details: { actionIndex?: number }, index: number) => {
       const i = typeof details.actionIndex === 'number' ? details.actionIndex : index
       const run = i === 0 ? deps.engine.keepActive(id, 'notification') : deps.engine.end(id, 'notification')
       run.catch(report)
     })
-    n.on('close', () => {
+    scope.addListener(n, 'close', () => {
       if (showing.get(id) === n) showing.delete(id)
+      release(n)
     })
     showing.set(id, n)
     n.show()
@@ -125,9 +136,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   const notice = (title: string, body: string, sessionId?: string): void => {
     if (!enabled()) return
-    const n = show(title, body, sessionId)
+    const { n, scope } = show(title, body, sessionId)
     others.add(n)
-    n.on('close', () => others.delete(n))
+    scope.addListener(n, 'close', () => {
+      others.delete(n)
+      release(n)
+    })
     n.show()
   }
 
@@ -164,6 +178,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       for (const n of [...showing.values(), ...others]) n.close()
       showing.clear()
       others.clear()
+      // an OS that did not report the close: its listeners go all the same
+      for (const n of [...listening.keys()]) release(n)
     },
   }
 }

@@ -52,6 +52,9 @@ export interface WebContentsPort {
   on(event: 'will-navigate', listener: (event: Cancelable, url: string) => void): unknown
   on(event: 'will-redirect', listener: (event: Cancelable, url: string) => void): unknown
   on(event: 'will-attach-webview', listener: (event: Cancelable) => void): unknown
+  removeListener(event: 'will-navigate', listener: (event: Cancelable, url: string) => void): unknown
+  removeListener(event: 'will-redirect', listener: (event: Cancelable, url: string) => void): unknown
+  removeListener(event: 'will-attach-webview', listener: (event: Cancelable) => void): unknown
 }
 
 export interface WindowPort {
@@ -74,6 +77,10 @@ export interface WindowPort {
   on(event: 'ready-to-show', listener: () => void): unknown
   on(event: 'resize', listener: () => void): unknown
   on(event: 'move', listener: () => void): unknown
+  removeListener(event: 'close', listener: (event: Cancelable) => void): unknown
+  removeListener(event: 'closed', listener: () => void): unknown
+  removeListener(event: 'resize', listener: () => void): unknown
+  removeListener(event: 'move', listener: () => void): unknown
 }
 
 /** the subset of BrowserWindowConstructorOptions the shell sets (see security.ts) */
@@ -125,6 +132,7 @@ export interface TrayPort {
   setToolTip(text: string): void
   setContextMenu(menu: MenuPort | null): void
   on(event: 'click', listener: () => void): unknown
+  removeListener(event: 'click', listener: () => void): unknown
   destroy(): void
 }
 
@@ -144,6 +152,12 @@ export interface NotificationPort {
   on(event: 'click', listener: () => void): unknown
   on(event: 'action', listener: (details: { actionIndex?: number }, actionIndex: number) => void): unknown
   on(event: 'close', listener: () => void): unknown
+  removeListener(event: 'click', listener: () => void): unknown
+  removeListener(
+    event: 'action',
+    listener: (details: { actionIndex?: number }, actionIndex: number) => void,
+  ): unknown
+  removeListener(event: 'close', listener: () => void): unknown
 }
 
 export interface PowerMonitorPort {
@@ -173,6 +187,11 @@ export interface AppPort {
   on(event: 'activate', listener: () => void): unknown
   on(event: 'before-quit', listener: (event: Cancelable) => void): unknown
   on(event: 'will-quit', listener: (event: Cancelable) => void): unknown
+  removeListener(event: 'second-instance', listener: () => void): unknown
+  removeListener(event: 'window-all-closed', listener: () => void): unknown
+  removeListener(event: 'activate', listener: () => void): unknown
+  removeListener(event: 'before-quit', listener: (event: Cancelable) => void): unknown
+  removeListener(event: 'will-quit', listener: (event: Cancelable) => void): unknown
 }
 
 export interface MessageBoxSpec {

@@ -91,20 +91,22 @@ export interface ContentsGuardOptions {
 
 /**
  * No navigation away from the app, no new windows, no <webview>. A link the user clicks that is
- * on the external allow-list opens in the OS browser; everything else is refused.
+ * on the external allow-list opens in the OS browser; everything else is refused. Returns the function
+ * that removes the listeners, for when the window has closed.
  */
-export function guardContents(contents: WebContentsPort, opts: ContentsGuardOptions): void {
+export function guardContents(contents: WebContentsPort, opts: ContentsGuardOptions): () => void {
   const blockNavigation = (event: { preventDefault(): void }, url: string): void => {
     if (isAppUrl(url, opts.appUrl)) return
     event.preventDefault()
     opts.onBlocked?.('navigate', url)
   }
-  contents.on('will-navigate', blockNavigation)
-  contents.on('will-redirect', blockNavigation)
-  contents.on('will-attach-webview', (event) => {
+  const blockWebview = (event: { preventDefault(): void }): void => {
     event.preventDefault()
     opts.onBlocked?.('webview', '')
-  })
+  }
+  contents.on('will-navigate', blockNavigation)
+  contents.on('will-redirect', blockNavigation)
+  contents.on('will-attach-webview', blockWebview)
   contents.setWindowOpenHandler(({ url }) => {
     if (isAllowedExternal(url)) {
       opts.openExternal(url).catch(() => opts.onBlocked?.('external', url))
@@ -113,4 +115,10 @@ export function guardContents(contents: WebContentsPort, opts: ContentsGuardOpti
     }
     return { action: 'deny' }
   })
+  // called once the window has closed: while its page can still run, the guard stays
+  return () => {
+    contents.removeListener('will-navigate', blockNavigation)
+    contents.removeListener('will-redirect', blockNavigation)
+    contents.removeListener('will-attach-webview', blockWebview)
+  }
 }

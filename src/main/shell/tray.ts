@@ -257,11 +257,13 @@ export function createTray(deps: TrayDeps): TrayController {
       deps.engine.off('changed', onChanged)
       deps.warnings.off('added', refresh)
       deps.warnings.off('cleared', refresh)
+      tray.removeListener('click', onClick)
       tray.destroy()
     },
   }
 
-  tray.on('click', () => deps.openWindow())
+  const onClick = (): void => deps.openWindow()
+  tray.on('click', onClick)
   deps.engine.on('changed', onChanged)
   deps.warnings.on('added', refresh)
   deps.warnings.on('cleared', refresh)

@@ -9,7 +9,7 @@ function resolveApi(): WardenApi {
 
 export const api: WardenApi = resolveApi()
 
-export { WardenError } from '@shared/contract'
+export { WardenError } from '@shared/channels'
 
 /** One readable line for any error a call can throw. */
 export function errorText(e: unknown): string {

@@ -8,7 +8,13 @@ import type { Engine } from '@engine/engine'
 import type { CreateEngineOptions } from '@engine/index'
 import { APP_ID, startDesktop, type Desktop, type DesktopOptions } from '../../../src/main/shell/app'
 import { WEB_PREFERENCES } from '../../../src/main/shell/security'
-import { FakeElectron, type FakeWindow } from '../../support/fake-electron'
+import {
+  FakeElectron,
+  type FakeNotification,
+  type FakeTray,
+  type FakeWebContents,
+  type FakeWindow,
+} from '../../support/fake-electron'
 import { engineOnFakeOs, FakeOs, S } from '../../support/fake-os'
 
 let dir: string
@@ -30,14 +36,17 @@ interface Started {
   call: (channel: string, ...args: unknown[]) => Promise<Envelope>
 }
 
-async function start(
-  opts: { platform?: NodeJS.Platform; argv?: string[]; os?: FakeOs; electron?: FakeElectron } = {},
-): Promise<Started> {
-  const electron = opts.electron ?? new FakeElectron(opts.platform ?? 'linux', join(dir, 'userData'))
-  const os = opts.os ?? new FakeOs()
-  const createEngine = (o: CreateEngineOptions): Promise<Engine> =>
-    Promise.resolve(engineOnFakeOs(os, join(dir, 'w.db'), o).engine)
-  const options: DesktopOptions = {
+/** the options of a full start on `os`; `engines` collects every engine it creates */
+function options(
+  os: FakeOs,
+  opts: { argv?: string[]; log?: (line: string) => void; engines?: Engine[] } = {},
+): DesktopOptions {
+  const createEngine = (o: CreateEngineOptions): Promise<Engine> => {
+    const { engine } = engineOnFakeOs(os, join(dir, 'w.db'), o)
+    opts.engines?.push(engine)
+    return Promise.resolve(engine)
+  }
+  return {
     preloadPath: '/app/out/preload/index.cjs',
     renderer: { file: '/app/out/renderer/index.html' },
     resourcesDir: '/app/resources',
@@ -47,9 +56,22 @@ async function start(
     appPath: '/app',
     env: { XDG_CONFIG_HOME: join(dir, 'config') },
     createEngine,
-    log: () => undefined,
+    log: opts.log ?? (() => undefined),
   }
-  const desktop = await startDesktop(electron, options)
+}
+
+async function start(
+  opts: {
+    platform?: NodeJS.Platform
+    argv?: string[]
+    os?: FakeOs
+    electron?: FakeElectron
+    log?: (line: string) => void
+  } = {},
+): Promise<Started> {
+  const electron = opts.electron ?? new FakeElectron(opts.platform ?? 'linux', join(dir, 'userData'))
+  const os = opts.os ?? new FakeOs()
+  const desktop = await startDesktop(electron, options(os, opts))
   if (!desktop) throw new Error('the app did not start')
   desktops.push(desktop)
   const win = (): FakeWindow => {
@@ -203,13 +225,36 @@ describe('desktop app: the window and the engine', () => {
     if (!w) throw new Error('no window')
     expect(w.visible).toBe(true)
     const shown = (): unknown[] => w.webContents.sent.filter((m) => m.channel === 'window:showSession')
-    // a new window's page has not subscribed yet: the request waits for its first call
+    // a new window's page has not subscribed yet: the request waits until the page says it is ready
     expect(shown()).toEqual([])
+    // listing the sessions is not readiness (the page may list before it subscribes)
     await electron.ipc.invoke('sessions:list', w.webContents.ipcEvent())
+    expect(shown()).toEqual([])
+    expect(await electron.ipc.invoke('window:ready', w.webContents.ipcEvent())).toEqual({
+      ok: true,
+      value: null,
+    })
     expect(shown()).toEqual([{ channel: 'window:showSession', payload: { id } }])
     // the page is listening now: a second click is sent at once
     n?.click()
     expect(shown()).toHaveLength(2)
+  })
+
+  it('a new window waits for its own page: the closed page’s readiness does not carry over', async () => {
+    const { electron, desktop, call, win } = await start()
+    expect((await call('window:ready')).ok).toBe(true)
+    const first = win()
+    first.destroy()
+    desktop.openWindow('0123456789ab')
+    const second = win()
+    expect(second).not.toBe(first)
+    const shown = (): unknown[] => second.webContents.sent.filter((m) => m.channel === 'window:showSession')
+    expect(shown()).toEqual([])
+    // the closed window's page cannot say ready for the new one
+    await electron.ipc.invoke('window:ready', first.webContents.ipcEvent())
+    expect(shown()).toEqual([])
+    expect((await call('window:ready')).ok).toBe(true)
+    expect(shown()).toEqual([{ channel: 'window:showSession', payload: { id: '0123456789ab' } }])
   })
 
   it('the idle source is the OS input idle time: with "count me away", an idle computer idles sessions', async () => {
@@ -268,5 +313,106 @@ describe('desktop app: settings the OS carries out', () => {
     desktops = []
     const second = await start()
     expect(second.win().options).toMatchObject({ x: 200, y: 150, width: 1100, height: 700 })
+  })
+})
+
+/** every fake Electron object that still has listeners, with them (empty: nothing left behind) */
+function stillListening(electron: FakeElectron): Record<string, Record<string, number>> {
+  const emitters: [string, { listening(): Record<string, number> }][] = [
+    ['app', electron.app],
+    ['powerMonitor', electron.powerMonitor],
+    ...electron.trays.map((t, i) => [`tray ${i}`, t] as [string, FakeTray]),
+    ...electron.windows.map((w, i) => [`window ${i}`, w] as [string, FakeWindow]),
+    ...electron.windows.map((w, i) => [`webContents ${i}`, w.webContents] as [string, FakeWebContents]),
+    ...electron.notifications.map((n, i) => [`notification ${i}`, n] as [string, FakeNotification]),
+  ]
+  const left: Record<string, Record<string, number>> = {}
+  for (const [name, e] of emitters) if (Object.keys(e.listening()).length > 0) left[name] = e.listening()
+  return left
+}
+
+/** a session warned about (a notification with its listeners) and a notice, in a started app */
+async function busyApp(log?: (line: string) => void): Promise<Started> {
+  const os = new FakeOs()
+  const started = await start({ os, ...(log === undefined ? {} : { log }) })
+  const { desktop } = started
+  desktop.engine.setSetting('idleAfterSec', 60)
+  desktop.engine.setSetting('warnAfterSec', 120)
+  os.ssh(6300, ['ssh', 'quiet'])
+  await desktop.engine.tick({ policy: true })
+  os.now += 121 * S
+  await desktop.engine.tick({ policy: true })
+  desktop.notifier.notice('Session Warden', 'a notice')
+  expect(started.electron.notifications).toHaveLength(2)
+  return started
+}
+
+describe('desktop app: quitting undoes everything it set up', () => {
+  it('after quit no fake Electron object keeps a listener of ours, no IPC handler stays, the engine is closed', async () => {
+    const { electron, desktop } = await busyApp()
+    // the control: while running, every one of them is listened to
+    expect(Object.keys(stillListening(electron)).sort()).toEqual(
+      [
+        'app',
+        'notification 0',
+        'notification 1',
+        'powerMonitor',
+        'tray 0',
+        'webContents 0',
+        'window 0',
+      ].sort(),
+    )
+    const engine = desktop.engine
+    electron.app.quit()
+    await expect.poll(() => electron.app.quit_).toBe(true)
+    expect(stillListening(electron)).toEqual({})
+    expect(electron.ipc.handlers.size).toBe(0)
+    expect(engine.eventNames()).toEqual([])
+    expect(() => engine.list()).toThrow()
+    expect(electron.app.exitCode).toBeNull()
+  })
+
+  it('a disposer that throws does not stop the others: the rest is undone, the failure logged, exit 1', async () => {
+    const lines: string[] = []
+    const { electron, desktop } = await busyApp((line) => lines.push(line))
+    const tray = electron.trays[0]
+    if (!tray) throw new Error('no tray')
+    tray.destroy = () => {
+      throw new Error('the tray was already gone')
+    }
+    const engine = desktop.engine
+    electron.app.quit()
+    await expect.poll(() => electron.app.exitCode).toBe(1)
+    expect(lines).toContain('quit: 1 disposer failed: the tray was already gone')
+    // what was set up before the tray and after it is undone all the same
+    expect(electron.ipc.handlers.size).toBe(0)
+    expect(stillListening(electron)).toEqual({})
+    expect(() => engine.list()).toThrow()
+    expect(electron.windows[0]?.destroyed).toBe(true)
+    // its dispose() keeps reporting the failure: not one for afterEach
+    desktops.splice(desktops.indexOf(desktop), 1)
+  })
+
+  it('a start that fails half-way leaves nothing behind: listeners, IPC handlers, the open database', async () => {
+    const electron = new FakeElectron('linux', join(dir, 'userData'))
+    electron.createTray = () => {
+      throw new Error('no system tray')
+    }
+    const engines: Engine[] = []
+    await expect(startDesktop(electron, options(new FakeOs(), { engines }))).rejects.toThrow('no system tray')
+    expect(electron.ipc.handlers.size).toBe(0)
+    expect(stillListening(electron)).toEqual({})
+    expect(engines).toHaveLength(1)
+    expect(() => engines[0]?.list()).toThrow()
+  })
+
+  it('Desktop.dispose() twice runs the teardown once; quitting afterwards goes straight through', async () => {
+    const { electron, desktop } = await start()
+    const first = desktop.dispose()
+    expect(desktop.dispose()).toBe(first)
+    await first
+    expect(electron.trays[0]?.destroyed).toBe(true)
+    electron.app.quit()
+    expect(electron.app.quit_).toBe(true)
   })
 })

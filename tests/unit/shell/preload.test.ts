@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs'
+import { dirname, isAbsolute, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it, vi } from 'vitest'
+import { eventChannels, invokeChannels } from '@shared/channels'
 import { events, invokes, type EventName, type InvokeName } from '@shared/contract'
 
 // The preload against a fake of the two Electron objects it uses (contextBridge, ipcRenderer): what it
@@ -77,3 +81,47 @@ describe('preload', () => {
     expect(listeners.get(channel)).toEqual([])
   })
 })
+
+describe('the contract’s names (src/shared/channels.ts)', () => {
+  it('every call and event of the contract has its channel from channels.ts, and nothing else exists', () => {
+    expect(Object.keys(invokes)).toEqual(Object.keys(invokeChannels))
+    expect(Object.keys(events)).toEqual(Object.keys(eventChannels))
+    for (const name of Object.keys(invokeChannels) as InvokeName[])
+      expect(invokes[name].channel, name).toBe(invokeChannels[name])
+    for (const name of Object.keys(eventChannels) as EventName[])
+      expect(events[name].channel, name).toBe(eventChannels[name])
+    const all = [...Object.values(invokeChannels), ...Object.values(eventChannels)]
+    expect(new Set(all).size, 'a channel is used twice').toBe(all.length)
+  })
+
+  it('the preload reaches no zod and no schema: only electron, api-client.ts and channels.ts', () => {
+    const reached = runtimeImports(join(ROOT, 'src/preload/index.ts'))
+    expect(reached.map((f) => (isAbsolute(f) ? relative(ROOT, f) : f)).sort()).toEqual([
+      'electron',
+      'src/preload/index.ts',
+      'src/shared/api-client.ts',
+      'src/shared/channels.ts',
+    ])
+  })
+})
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+
+/** The files (and bare packages) `entry` loads at run time, following its value imports, not `import type`. */
+function runtimeImports(entry: string): string[] {
+  const seen = new Set<string>()
+  const visit = (file: string): void => {
+    if (seen.has(file)) return
+    seen.add(file)
+    if (!file.endsWith('.ts')) return
+    const source = readFileSync(file, 'utf8')
+    for (const m of source.matchAll(/^import\s+(?!type\s)[^'"]*?from\s+'([^']+)'/gms)) {
+      const spec = m[1] ?? ''
+      if (spec.startsWith('@shared/')) visit(join(ROOT, 'src/shared', `${spec.slice(8)}.ts`))
+      else if (spec.startsWith('.')) visit(join(dirname(file), `${spec}.ts`))
+      else visit(spec)
+    }
+  }
+  visit(entry)
+  return [...seen]
+}
