@@ -7,11 +7,32 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createProbe } from '@engine/probe/index'
 import { createLinuxProbe } from '@engine/probe/linux'
-import type { Snapshot, SocketInfo } from '@engine/probe/types'
+import type { Probe, Snapshot, SocketInfo } from '@engine/probe/types'
 import { naiveScan, rawProcFloorScan } from '../../../bench/proc-floor'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The first snapshot in which `ready` holds: a spawned child execs (or exits) on its own time. */
+async function snapshotWhen(
+  probe: Probe,
+  ready: (snap: Snapshot) => boolean,
+  what: string,
+): Promise<Snapshot> {
+  let last: Snapshot | undefined
+  await expect
+    .poll(
+      async () => {
+        last = await probe.snapshot()
+        return ready(last)
+      },
+      { timeout: 5000, message: what },
+    )
+    .toBe(true)
+  if (!last) throw new Error(`no snapshot: ${what}`)
+  return last
+}
 
 const children: ChildProcess[] = []
 afterEach(() => {
@@ -42,13 +63,21 @@ function exited(child: ChildProcess): Promise<void> {
 const sleepBin = fs.realpathSync('/usr/bin/sleep')
 
 describe('createLinuxProbe on real processes', () => {
+  it('is what createProbe() gives on this OS, and sees this process', async () => {
+    const snap = await createProbe().snapshot()
+    expect(snap.processes.get(process.pid)?.pid).toBe(process.pid)
+  })
+
   it('reports pid, ppid, uid, exe, argv, comm and a start time that does not move', async () => {
     const probe = createLinuxProbe()
     const spawnedAt = Date.now()
     const child = spawned('sleep', ['30', '0.0417'], { argv0: 'warden-probe-sleep' })
     const pid = pidOf(child)
-    await sleep(100) // let it exec
-    const a = await probe.snapshot()
+    const a = await snapshotWhen(
+      probe,
+      (s) => s.processes.get(pid)?.comm === 'sleep',
+      'the child to exec sleep',
+    )
     const p = a.processes.get(pid)
     expect(p).toEqual({
       pid,
@@ -62,7 +91,7 @@ describe('createLinuxProbe on real processes', () => {
     // btime has whole seconds: the start time can read up to 1 s early, and it is never in the future
     expect(p?.startTime).toBeGreaterThanOrEqual(spawnedAt - 1500)
     expect(p?.startTime).toBeLessThanOrEqual(a.takenAt + 1000)
-    await sleep(50)
+    await sleep(50) // time passes: the start time must not move with it
     const b = await probe.snapshot()
     expect(b.processes.get(pid)).toEqual(p)
     expect(b.takenAt).toBeGreaterThanOrEqual(a.takenAt)
@@ -76,8 +105,9 @@ describe('createLinuxProbe on real processes', () => {
     fs.symlinkSync(sleepBin, link)
     try {
       const child = spawned(link, ['30'])
-      await sleep(100)
-      const p = (await createLinuxProbe().snapshot()).processes.get(pidOf(child))
+      const execd = (s: Snapshot) => s.processes.get(pidOf(child))?.exe === sleepBin
+      const snap = await snapshotWhen(createLinuxProbe(), execd, 'the child to exec "a) b"')
+      const p = snap.processes.get(pidOf(child))
       expect(p).toMatchObject({ comm: 'a) b', exe: sleepBin, argv: [link, '30'], ppid: process.pid })
     } finally {
       fs.rmSync(dir, { recursive: true, force: true })
@@ -88,7 +118,7 @@ describe('createLinuxProbe on real processes', () => {
     const probe = createLinuxProbe()
     const child = spawned('sleep', ['30'])
     const pid = pidOf(child)
-    await sleep(100)
+    await expect.poll(async () => (await probe.readProcess(pid))?.exe, { timeout: 5000 }).toBe(sleepBin)
     const live = await probe.readProcess(pid)
     expect(live).toMatchObject({ pid, ppid: process.pid, exe: sleepBin, argv: ['sleep', '30'] })
     expect(live).toEqual((await probe.snapshot()).processes.get(pid))
@@ -103,17 +133,18 @@ describe('createLinuxProbe on real processes', () => {
   it('leaves zombies out: the process has ended, only its parent has not reaped it', async () => {
     // the shell execs sleep after forking a child that exits at once and is never reaped
     const parent = spawned('sh', ['-c', 'sh -c "exit 0" & exec sleep 30'])
-    await sleep(300)
+    const zombiesOfParent = (): string[] =>
+      [...fs.readdirSync('/proc')].filter((name) => {
+        try {
+          const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8')
+          return stat.slice(stat.lastIndexOf(')') + 2).startsWith(`Z ${String(pidOf(parent))} `)
+        } catch {
+          return false
+        }
+      })
+    await expect.poll(() => zombiesOfParent().length, { timeout: 5000 }).toBe(1)
+    const zombies = zombiesOfParent()
     const snap = await createLinuxProbe().snapshot()
-    const zombies = [...fs.readdirSync('/proc')].filter((name) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8')
-        return stat.slice(stat.lastIndexOf(')') + 2).startsWith(`Z ${String(pidOf(parent))} `)
-      } catch {
-        return false
-      }
-    })
-    expect(zombies.length).toBe(1)
     expect(snap.processes.has(Number(zombies[0]))).toBe(false)
     expect(await createLinuxProbe().readProcess(Number(zombies[0]))).toBeNull()
   })
@@ -219,10 +250,20 @@ describe('createLinuxProbe on a real TCP connection', () => {
       [process.pid],
     )
 
-    await sleep(1200) // idle
-    const idle = clientSide(await probe.snapshot())
-    expect(idle?.lastSendMs).toBeGreaterThanOrEqual((first?.lastSendMs ?? 0) + 1000)
-    expect(idle?.lastRecvMs).toBeGreaterThanOrEqual((first?.lastRecvMs ?? 0) + 1000)
+    // idle: both kernel clocks run on until they show a second more than the first reading
+    let idle: SocketInfo | undefined
+    const idleFor = (s: SocketInfo | undefined, ms: number): boolean =>
+      (s?.lastSendMs ?? 0) >= (first?.lastSendMs ?? 0) + ms &&
+      (s?.lastRecvMs ?? 0) >= (first?.lastRecvMs ?? 0) + ms
+    await expect
+      .poll(
+        async () => {
+          idle = clientSide(await probe.snapshot())
+          return idleFor(idle, 1000)
+        },
+        { timeout: 10_000, interval: 100 },
+      )
+      .toBe(true)
 
     await exchange('ping', 'pong')
     const active = clientSide(await probe.snapshot())
