@@ -12,7 +12,7 @@
  * One module per peer under tests/support/peers/; this file only re-exports them, so tests import from
  * one place.
  */
-export { BIN, missingBinaries, waitFor, freePort } from './peers/common'
+export { BIN, missingBinaries, waitFor, holdsFor, freePort } from './peers/common'
 export { descendants, isAlive, parentOf } from './peers/proc'
 export {
   establishedSockets,

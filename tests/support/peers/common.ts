@@ -56,6 +56,25 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * The opposite of `waitFor`: a state that must last. Checks `predicate` every `intervalMs` (default 50)
+ * for `ms` and throws `Error('<label> stopped holding after N ms')` at the first false, so a test that
+ * wants "still alive a while later" fails as soon as it stops being so, never on one late look.
+ */
+export async function holdsFor(
+  predicate: () => boolean | Promise<boolean>,
+  ms: number,
+  label: string,
+  intervalMs = 50,
+): Promise<void> {
+  const started = Date.now()
+  for (;;) {
+    if (!(await predicate())) throw new Error(`${label} stopped holding after ${Date.now() - started} ms`)
+    if (Date.now() - started >= ms) return
+    await sleep(intervalMs)
+  }
+}
+
 const reservedPorts = new Set<number>()
 
 /**

@@ -115,17 +115,9 @@ export async function sshClient(
     if (opts.waitForAuth !== false && existingMaster === undefined) {
       await waitForAuthentication(p, 'ssh', timeoutMs, master !== undefined)
     }
-    const owner = socket.owners[0]
-    return {
-      pid: p.pid,
-      proc: p.proc,
-      exited: p.exited,
-      socket,
-      socketPid: master ?? (owner ? owner.pid : p.pid),
-      masterPid,
-      output: p.output,
-      stop: () => release(r),
-    }
+    const client = clientProc(p, socket, r)
+    // a mux client's connection is the master's, whoever else holds an inherited fd of it
+    return { ...client, socketPid: master ?? client.socketPid, masterPid }
   } catch (e) {
     await release(r)
     throw e
