@@ -68,7 +68,7 @@ describe('Linux probe fast path', () => {
     // readings but demand that most ticks reuse the last one
     let reused = 0
     for (let i = 0; i < 10; i++) {
-      await sleep(100)
+      await sleep(100) // a tick period: the reading must age by the time that passed
       const before = ssCalls()
       const snap = await probe.snapshot()
       if (ssCalls() !== before) continue
