@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEngine, type Engine } from '@engine/index'
 import type { Detected } from '@engine/detect/types'
-import { createLinuxProbe, naiveScan, rawProcFloorScan } from '@engine/probe/linux'
+import { createLinuxProbe } from '@engine/probe/linux'
 import { detectAll, isSessionProgram } from '@engine/detect'
 import { openStore } from '@engine/store'
 import type { NewSession, SessionUpdate } from '@engine/store/types'
 import { sshBatch, sshClient, startSshd, stopAll } from '../tests/support/peers'
+import { naiveScan, rawProcFloorScan } from './proc-floor'
 import { median, quantile, round, sleep } from './stats'
 
 const JSON_OUT = process.argv.includes('--json')

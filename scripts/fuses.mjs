@@ -2,7 +2,7 @@
 //
 //   node scripts/fuses.mjs <electron binary | Foo.app>   one line per fuse; exit 1 on a mismatch or unreadable file
 //
-// electron-builder.yml `electronFuses` must match EXPECTED_FUSES (tests/unit/packaging.test.ts checks it).
+// electron-builder.yml `electronFuses` must match EXPECTED_FUSES (tests/process/packaging.test.ts checks it).
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FuseV1Options, FuseVersion, getCurrentFuseWire } from '@electron/fuses'

@@ -31,12 +31,11 @@ import {
   trackedDirs,
   trackedPids,
   waitFor,
+  holdsFor,
   xfreerdpClient,
   type Sshd,
   type WebServer,
 } from '../support/peers'
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -164,8 +163,11 @@ describe('real peers on loopback', () => {
     expect(first.masterPid).toBeDefined()
     expect([second.masterPid, idle.masterPid]).toEqual([master, master])
     expect(existsSync(sshd.controlPath)).toBe(true)
-    await sleep(200)
-    expect([first.pid, second.pid, idle.pid, master].every((pid) => isAlive(pid))).toBe(true)
+    await holdsFor(
+      () => [first.pid, second.pid, idle.pid, master].every((pid) => isAlive(pid)),
+      200,
+      'all alive',
+    )
     expect(parentOf(master)).not.toBe(first.pid) // ControlPersist: backgrounded with setsid, re-parented
     const all = await establishedSocketsOf([first.pid, second.pid, idle.pid, master], sshd.port)
     expect(all).toHaveLength(1)
@@ -196,8 +198,7 @@ describe('real peers on loopback', () => {
   it('sftp stays connected (socket held by its ssh child)', async () => {
     const sftp = await sftpClient(sshd)
     expect(await descendants(sftp.pid)).toContain(sftp.socketPid)
-    await sleep(300)
-    expect(isAlive(sftp.pid)).toBe(true)
+    await holdsFor(() => isAlive(sftp.pid), 300, 'sftp alive')
     expect(await establishedSocketsOfTree(sftp.pid, sshd.port)).toHaveLength(1)
     await sftp.stop()
   })
@@ -232,8 +233,7 @@ describe('real peers on loopback', () => {
     process.kill(plain.pid, 'SIGTERM')
     process.kill(stubborn.pid, 'SIGTERM')
     await plain.exited
-    await sleep(500)
-    expect(isAlive(stubborn.pid)).toBe(true)
+    await holdsFor(() => isAlive(stubborn.pid), 500, 'the SIGTERM-proof client alive')
     expect(await establishedSocketsOf([stubborn.pid], sshd.port)).toHaveLength(1)
 
     process.kill(stubborn.pid, 'SIGKILL')
@@ -244,9 +244,11 @@ describe('real peers on loopback', () => {
   it('interactive session: poke() sends a line and gets the echo (traffic on demand)', async () => {
     const session = await sshInteractive(sshd)
     expect((await establishedSockets()).some((s) => s.localPort === session.socket.localPort)).toBe(true)
-    await sleep(300)
+    // idle since the warm-up echo: the kernel's clock runs on until it reads 250 ms
+    await expect
+      .poll(async () => (await tcpStats(session.socket))?.lastReceiveMs, { timeout: 5000 })
+      .toBeGreaterThanOrEqual(250)
     const before = await tcpStats(session.socket)
-    expect(before?.lastReceiveMs).toBeGreaterThanOrEqual(250) // idle since the warm-up echo
     const rtt1 = await session.poke()
     const rtt2 = await sendTraffic(session, 'hello')
     expect(rtt1).toBeLessThan(2000)
@@ -276,8 +278,7 @@ describe('real peers on loopback', () => {
     expect(readFileSync(xrdp.logPath, 'utf8')).toContain(
       `TLS connection established from 127.0.0.1 port ${client.socket.localPort}:`,
     )
-    await sleep(500)
-    expect(isAlive(client.pid)).toBe(true)
+    await holdsFor(() => isAlive(client.pid), 500, 'xfreerdp alive')
     await client.stop()
     await xrdp.stop()
   })

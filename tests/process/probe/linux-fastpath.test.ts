@@ -68,7 +68,7 @@ describe('Linux probe fast path', () => {
     // readings but demand that most ticks reuse the last one
     let reused = 0
     for (let i = 0; i < 10; i++) {
-      await sleep(100)
+      await sleep(100) // a tick period: the reading must age by the time that passed
       const before = ssCalls()
       const snap = await probe.snapshot()
       if (ssCalls() !== before) continue
@@ -99,14 +99,10 @@ describe('Linux probe fast path', () => {
     await probe.snapshot()
     const c = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)', MARK], { stdio: 'ignore' })
     children.push(c)
-    await sleep(100)
-    const snap = await probe.snapshot()
-    expect(snap.processes.get(c.pid ?? -1)?.argv).toEqual([
-      process.execPath,
-      '-e',
-      'setTimeout(() => {}, 30000)',
-      MARK,
-    ])
+    // seen on the first snapshot after node has exec'd (the exec takes its own time under load)
+    await expect
+      .poll(async () => (await probe.snapshot()).processes.get(c.pid ?? -1)?.argv, { timeout: 5000 })
+      .toEqual([process.execPath, '-e', 'setTimeout(() => {}, 30000)', MARK])
     c.kill('SIGKILL')
     await new Promise((r) => c.once('exit', r))
     const after = await probe.snapshot()
@@ -116,26 +112,30 @@ describe('Linux probe fast path', () => {
   it('finds a process that became a session program by a late exec, long before the periodic sweep', async () => {
     const port = await listen()
     const probe = createLinuxProbe({ interesting, youngMs: 0, fullSweepMs: 600_000 })
-    // a shell that is not interesting when first read, then execs into a marked client
+    // a shell that is not interesting when first read, then execs into a marked client once told to
+    // (a line on its stdin: no race with the first reading however slow the machine is)
     const script =
       `const s = require('net').connect(${String(port)}, '127.0.0.1');` + 'setTimeout(() => s.end(), 30000)'
-    const c = spawn('bash', ['-c', `sleep 0.5; exec "$0" -e "$1" ${MARK}`, process.execPath, script], {
-      stdio: 'ignore',
+    const c = spawn('bash', ['-c', `read -r _; exec "$0" -e "$1" ${MARK}`, process.execPath, script], {
+      stdio: ['pipe', 'ignore', 'ignore'],
     })
     children.push(c)
-    await sleep(100)
-    const before = await probe.snapshot()
-    expect(before.processes.get(c.pid ?? -1)?.argv[0]).toBe('bash')
-    await sleep(900) // exec done, connection up
-    let found = false
-    for (let i = 0; i < 4 && !found; i++) {
-      const snap = await probe.snapshot()
-      const p = snap.processes.get(c.pid ?? -1)
-      found =
-        p?.argv.includes(MARK) === true &&
-        snap.sockets.some((sk) => sk.remotePort === port && sk.pids.includes(c.pid ?? -1))
-      await sleep(50)
-    }
-    expect(found).toBe(true)
+    await expect
+      .poll(async () => (await probe.snapshot()).processes.get(c.pid ?? -1)?.argv[0], { timeout: 5000 })
+      .toBe('bash')
+    c.stdin.write('go\n')
+    // well inside the 10 min sweep: the late exec and its connection are seen within seconds
+    await expect
+      .poll(
+        async () => {
+          const snap = await probe.snapshot()
+          return (
+            snap.processes.get(c.pid ?? -1)?.argv.includes(MARK) === true &&
+            snap.sockets.some((sk) => sk.remotePort === port && sk.pids.includes(c.pid ?? -1))
+          )
+        },
+        { timeout: 5000, interval: 50 },
+      )
+      .toBe(true)
   })
 })
