@@ -126,6 +126,7 @@ export interface Store {
   /** refuses to remove a resource with open sessions? no: removes it from configuration; history keeps its name */
   removeResource(id: number): boolean
   listResources(filter?: { type?: ResourceType; configuredOnly?: boolean }): ResourceRow[]
+  /** by name (case-insensitive; the configured one first when types share it), else by numeric id: a name wins */
   findResource(nameOrId: string): ResourceRow | null
 
   /**
