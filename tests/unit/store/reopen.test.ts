@@ -102,6 +102,16 @@ describe('a running store whose file another process moved aside', () => {
 })
 
 describe('a running store that meets a damaged file itself', () => {
+  it('a write that meets the damage is made on the fresh file; the next read says so, once', () => {
+    seed(t.db())
+    const running = t.open()
+    damagePages(t.db())
+    expect(running.ensureResource('rdp', 'desk', 'desk.example').id).toBe(1)
+    expect(reopenedError(() => running.listResources()).message).toMatch(/was damaged; it was moved/)
+    expect(running.listResources().map((r) => r.name)).toEqual(['desk'])
+    expect(t.open().findResource('desk')).not.toBeNull()
+  })
+
   it('moves it aside once (bytes kept), starts afresh and carries on', () => {
     seed(t.db())
     const running = t.open()

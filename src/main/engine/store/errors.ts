@@ -11,7 +11,7 @@ export type StoreErrorCode =
   | 'BAD_SCHEMA'
   /**
    * The store found its file replaced or damaged while running and reopened the live file. Thrown once,
-   * by the call that found it, when no onReopen listener hears it (see Store.onReopen); the next call works.
+   * by the next read, when no onReopen listener hears it (see Store.onReopen); the call after works.
    */
   | 'REOPENED'
   | 'BAD_CURSOR'

@@ -41,9 +41,10 @@ export function createLiveStore(
   const devices = new Map<string, DeviceRow>()
   const listeners = new Set<(n: ReopenNotice) => void>()
   const reopens: ReopenNotice[] = []
+  let unheard: ReopenNotice | null = null
 
   /** Swaps to the file now at the path. The old connection closes only once the new one is open. */
-  function reopen(reason: ReopenNotice['reason'], movedTo: string | null): ReopenNotice {
+  function reopen(reason: ReopenNotice['reason'], movedTo: string | null): void {
     const next = openDatabase(file, now)
     const old = db
     ;({ db, identity } = next)
@@ -54,45 +55,59 @@ export function createLiveStore(
     // What this process wrote that the new file should have too (the engine writes its device once).
     for (const d of devices.values()) tables.api.upsertDevice(d)
     const moved = next.recoveredFrom ?? movedTo
-    const notice = { at: now(), reason, path: file, movedTo: moved, message: describe(reason, file, moved) }
+    const notice: ReopenNotice = {
+      at: now(),
+      reason,
+      path: file,
+      movedTo: moved,
+      message: describe(reason, file, moved),
+    }
     reopens.push(notice)
     if (reopens.length > KEEP_NOTICES) reopens.shift()
+    if (listeners.size === 0) unheard = notice
     for (const listener of listeners) listener(notice)
-    return notice
   }
 
-  function followPath(write: boolean): ReopenNotice | null {
+  function followPath(write: boolean): void {
     const t = performance.now()
-    if (!write && t - checkedAt < checkEveryMs) return null
+    if (!write && t - checkedAt < checkEveryMs) return
     checkedAt = t
-    if (sameFile(identityOf(file), identity)) return null
-    return reopen('replaced', findMovedAside(file, identity))
+    if (!sameFile(identityOf(file), identity)) reopen('replaced', findMovedAside(file, identity))
   }
 
-  function recoverFromDamage(): ReopenNotice {
+  function recoverFromDamage(): void {
     const moved = moveAsideOnce(file, identity, now, () => isDamaged(file, BUSY_TIMEOUT_MS))
-    return reopen('damaged', moved ?? findMovedAside(file, identity))
+    reopen('damaged', moved ?? findMovedAside(file, identity))
   }
 
   const invoke = (name: keyof StoreApi, args: unknown[]): unknown =>
     (tables.api[name] as (...a: unknown[]) => unknown)(...args)
 
+  /** With no listener, the next read says it instead (once): see Store.onReopen. */
+  function throwUnheard(write: boolean): void {
+    if (write || unheard === null) return
+    const n = unheard
+    unheard = null
+    throw new StoreError('REOPENED', n.message)
+  }
+
   function call(name: keyof StoreApi, args: unknown[]): unknown {
     if (closed || memory) return invoke(name, args)
     const write = tables.writes(name)
-    const notice = followPath(write)
-    if (notice !== null && listeners.size === 0) throw new StoreError('REOPENED', notice.message)
+    followPath(write)
+    let result: unknown
     try {
-      const result = invoke(name, args)
-      if (name === 'upsertDevice') devices.set((args[0] as DeviceRow).id, args[0] as DeviceRow)
-      return result
+      throwUnheard(write)
+      result = invoke(name, args)
     } catch (err) {
       if (!isCorruptionError(err)) throw err
-      const n = recoverFromDamage()
-      // A read can be answered from the live file; a write did not happen and must say so.
-      if (listeners.size > 0 && !write) return invoke(name, args)
-      throw new StoreError('REOPENED', n.message, { cause: err })
+      recoverFromDamage()
+      throwUnheard(write)
+      // The failed call wrote and returned nothing: it is made again, once, on the live file.
+      result = invoke(name, args)
     }
+    if (name === 'upsertDevice') devices.set((args[0] as DeviceRow).id, args[0] as DeviceRow)
+    return result
   }
 
   const store = {

@@ -135,8 +135,9 @@ export interface Store {
   /**
    * Told once per reopen. The store checks, at most once a second and before every write, that its path
    * still names the file it opened; when another process has moved that file aside (or it turns out
-   * damaged), it reopens the live file and carries on. With no listener, the call that found it throws
-   * StoreError REOPENED instead (once), so the news reaches an engine's error path. Returns unsubscribe.
+   * damaged), it reopens the live file and carries on: the call that found it is made on the live file.
+   * With no listener, the next read throws StoreError REOPENED instead (once; writes never do), so the
+   * news reaches an engine's error path (`warden watch` prints it). Returns unsubscribe.
    */
   onReopen(listener: (n: ReopenNotice) => void): () => void
   /** the reopens so far, oldest first (the last 10) */
