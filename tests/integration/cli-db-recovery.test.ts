@@ -1,5 +1,13 @@
 import { execFile, spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -37,6 +45,7 @@ function warden(args: string[]): Promise<{ code: number; out: string; err: strin
 /** The files a process holds open (Linux /proc), as paths; a moved file shows under its new name. */
 function openFiles(pid: number): string[] {
   const fds = join('/proc', String(pid), 'fd')
+  if (!existsSync(fds)) return []
   return readdirSync(fds).flatMap((fd) => {
     try {
       return [readlinkSync(join(fds, fd))]
@@ -70,7 +79,13 @@ describe('a damaged database under a running watch', () => {
     watch.on('exit', (code, signal) => errLines.push(`(watcher exited: ${code} ${signal})`))
     try {
       const pid = watch.pid ?? 0
-      await waitFor(() => openFiles(pid).includes(db), 15_000, 'the watcher to open the database')
+      // Running: the watcher reports a session started before the damage.
+      const before = await sshClient(sshd, ['-N', 'warden-test'])
+      await waitFor(
+        () => events.find((e) => e.event === 'created' && e.session.pid === before.pid),
+        15_000,
+        'the watcher to report a session',
+      )
 
       damagePages(db)
       const list = await warden(['--db', db, 'list', '--json'])
@@ -90,7 +105,7 @@ describe('a damaged database under a running watch', () => {
         'the watcher to reopen the live file',
       )
 
-      // A session started now: the watcher records it in the live file, the row the CLI lists.
+      // A session started now: the watcher records it in the live file, the very row the CLI lists.
       const client = await sshClient(sshd, ['-N', 'warden-test'])
       const created = await waitFor(
         () => events.find((e) => e.event === 'created' && e.session.pid === client.pid),
