@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { APPLICATION_ID, MIGRATIONS, StoreError, defaultDbPath, openStore } from '@engine/store'
 import { openDatabase } from '@engine/store/connection'
 import { migrate, userVersion } from '@engine/store/migrations'
-import { newSession, sha1, useTempDir, writeWal } from './helpers'
+import { newSession, seed, sha1, useTempDir, writeWal } from './helpers'
 
 const t = useTempDir()
 
@@ -19,14 +19,6 @@ function expectStoreError(fn: () => unknown, code: string): StoreError {
     return err as StoreError
   }
   throw new Error(`expected StoreError ${code}`)
-}
-
-/** A store file with one resource and one session, closed (so the WAL is checkpointed away). */
-function seed(file: string): void {
-  const s = openStore({ path: file })
-  const r = s.ensureResource('ssh', 'prod', 'prod.example.com')
-  s.applyTick([newSession(r.id, { id: 'seeded' })], [], 1)
-  s.close()
 }
 
 const FIXED_NOW = Date.UTC(2024, 0, 2, 3, 4, 5, 6)

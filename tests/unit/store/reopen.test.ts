@@ -3,35 +3,16 @@ import { createInterface } from 'node:readline'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { openStore, StoreError } from '@engine/store'
+import { StoreError } from '@engine/store'
 import type { ReopenNotice, Store } from '@engine/store'
-import { newSession, sha1, useTempDir } from './helpers'
+import { damagePages, newSession, seed, sha1, useTempDir } from './helpers'
 
 // Issue 9, fault 1: a process that keeps its connection to a file another process moved aside goes on
 // with the moved file for good. The store must follow the path, once, and carry on.
 
 const t = useTempDir()
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
-
-/** A store file with one resource and one session, closed (so the main file holds everything). */
-function seed(file: string): void {
-  const s = openStore({ path: file })
-  const r = s.ensureResource('ssh', 'prod', 'prod.example.com')
-  s.applyTick([newSession(r.id, { id: 'seeded' })], [], 1)
-  s.close()
-}
-
-/** Overwrites every page but the first (the header stays: the file is still recognisably ours). */
-function damagePages(file: string): void {
-  const raw = new Database(file, { readonly: true })
-  const pageSize = raw.pragma('page_size', { simple: true }) as number
-  raw.close()
-  const buf = fs.readFileSync(file)
-  buf.fill(0x5a, pageSize)
-  fs.writeFileSync(file, buf)
-}
 
 function movedAside(): string[] {
   return fs.readdirSync(t.dir()).filter((n) => /\.corrupt-[^-]+.*Z(-\d+)?$/.test(n))
