@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { describe, expect, it, onTestFailed } from 'vitest'
 import { useTempDir } from './helpers'
 
 const t = useTempDir()
@@ -14,7 +15,8 @@ interface Child {
   stderr: () => string
   kill: () => void
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-  firstLine: Promise<void>
+  /** resolves once n lines arrived, or the child is gone */
+  lineCount: (n: number) => Promise<void>
 }
 
 function startWriter(args: string[]): Child {
@@ -25,30 +27,38 @@ function startWriter(args: string[]): Child {
   const lines: string[] = []
   let partial = ''
   let err = ''
-  let onFirst: () => void = () => undefined
-  const firstLine = new Promise<void>((resolve) => (onFirst = resolve))
+  let gone = false
+  const waiting: { n: number; resolve: () => void }[] = []
+  const wake = (): void => {
+    for (const w of waiting.splice(0)) {
+      if (gone || lines.length >= w.n) w.resolve()
+      else waiting.push(w)
+    }
+  }
   proc.stdout.setEncoding('utf8')
   proc.stdout.on('data', (chunk: string) => {
     const parts = (partial + chunk).split('\n')
     partial = parts.pop() ?? ''
-    if (parts.length > 0) {
-      lines.push(...parts)
-      onFirst()
-    }
+    lines.push(...parts)
+    wake()
   })
   proc.stderr.setEncoding('utf8')
   proc.stderr.on('data', (chunk: string) => (err += chunk))
   // 'close' (not 'exit'): fires after stdout has been read to the end.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.on('close', (code, signal) => {
-      onFirst()
+      gone = true
+      wake()
       resolve({ code, signal })
     }),
   )
-  return { lines, stderr: () => err, kill: () => proc.kill('SIGKILL'), exited, firstLine }
+  const lineCount = (n: number): Promise<void> =>
+    new Promise((resolve) => {
+      waiting.push({ n, resolve })
+      wake()
+    })
+  return { lines, stderr: () => err, kill: () => proc.kill('SIGKILL'), exited, lineCount }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 function check(file: string): { ids: Set<string>; integrity: string } {
   const db = new Database(file) // read-write: replays the WAL the killed writer left
@@ -66,28 +76,34 @@ function check(file: string): { ids: Set<string>; integrity: string } {
 
 describe('crash safety (real child processes)', () => {
   it('keeps every acknowledged session through kill -9 at random moments', { timeout: 30_000 }, async () => {
-    const acked: string[] = []
+    // Seeded, so a failure can be replayed: WARDEN_CRASH_SEED=<the printed seed>.
+    const seed = Number(process.env['WARDEN_CRASH_SEED'] ?? Math.floor(Math.random() * 2 ** 31))
+    onTestFailed(() => console.error(`crash.test.ts seed ${seed} (rerun with WARDEN_CRASH_SEED=${seed})`))
     const rounds = 12
-    for (let round = 0; round < rounds; round++) {
+    // Per round: ms after start for the start-up rounds; acknowledged sessions for the mid-write ones.
+    const plan = fc.sample(fc.record({ afterMs: fc.nat(700), afterLines: fc.integer({ min: 1, max: 40 }) }), {
+      seed,
+      numRuns: rounds,
+    })
+    const acked: string[] = []
+    for (const [round, { afterMs, afterLines }] of plan.entries()) {
       const child = startWriter([t.db(), `r${round}`, '0'])
       // Half the rounds die at any moment from start (startup, migration, open); half mid-write.
-      if (round % 2 === 0) await sleep(Math.random() * 700)
-      else {
-        await child.firstLine
-        await sleep(Math.random() * 150)
-      }
+      if (round % 2 === 0) await new Promise((r) => setTimeout(r, afterMs))
+      else await child.lineCount(afterLines)
       child.kill()
       const exit = await child.exited
       expect(exit.signal, child.stderr()).toBe('SIGKILL')
       acked.push(...child.lines)
 
       const { ids, integrity } = check(t.db())
-      expect(integrity).toBe('ok')
+      expect(integrity, `round ${round}`).toBe('ok')
       const missing = acked.filter((id) => !ids.has(id))
-      expect(missing).toEqual([])
+      expect(missing, `round ${round}`).toEqual([])
     }
-    // Most rounds must really have been writing when killed, or this test proves little.
-    expect(acked.length).toBeGreaterThan(rounds * 5)
+    // The mid-write rounds really were writing when killed, or this test proves little.
+    const planned = plan.reduce((n, p, round) => n + (round % 2 === 1 ? p.afterLines : 0), 0)
+    expect(acked.length).toBeGreaterThanOrEqual(planned)
   })
 
   it(

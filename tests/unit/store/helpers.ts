@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { createHash } from 'node:crypto'
 import { afterEach, beforeEach } from 'vitest'
+import Database from 'better-sqlite3'
 import { openStore } from '@engine/store'
 import type { NewSession, OpenStoreOptions, Store } from '@engine/store'
 
@@ -62,6 +63,24 @@ export function newSession(resourceId: number, o: Partial<NewSession> = {}): New
     endable: true,
     ...o,
   }
+}
+
+/** A store file with one resource and one session ('seeded'), closed (so the main file holds everything). */
+export function seed(file: string): void {
+  const s = openStore({ path: file })
+  const r = s.ensureResource('ssh', 'prod', 'prod.example.com')
+  s.applyTick([newSession(r.id, { id: 'seeded' })], [], 1)
+  s.close()
+}
+
+/** Overwrites every page but the first: the header still says the file is ours, its tables are garbage. */
+export function damagePages(file: string): void {
+  const raw = new Database(file, { readonly: true })
+  const pageSize = raw.pragma('page_size', { simple: true }) as number
+  raw.close()
+  const buf = fs.readFileSync(file)
+  buf.fill(0x5a, pageSize)
+  fs.writeFileSync(file, buf)
 }
 
 export function sha1(file: string): string {

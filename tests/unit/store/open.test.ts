@@ -3,10 +3,10 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { MIGRATIONS, StoreError, defaultDbPath, openStore } from '@engine/store'
+import { APPLICATION_ID, MIGRATIONS, StoreError, defaultDbPath, openStore } from '@engine/store'
 import { openDatabase } from '@engine/store/connection'
 import { migrate, userVersion } from '@engine/store/migrations'
-import { newSession, sha1, useTempDir, writeWal } from './helpers'
+import { newSession, seed, sha1, useTempDir, writeWal } from './helpers'
 
 const t = useTempDir()
 
@@ -19,14 +19,6 @@ function expectStoreError(fn: () => unknown, code: string): StoreError {
     return err as StoreError
   }
   throw new Error(`expected StoreError ${code}`)
-}
-
-/** A store file with one resource and one session, closed (so the WAL is checkpointed away). */
-function seed(file: string): void {
-  const s = openStore({ path: file })
-  const r = s.ensureResource('ssh', 'prod', 'prod.example.com')
-  s.applyTick([newSession(r.id, { id: 'seeded' })], [], 1)
-  s.close()
 }
 
 const FIXED_NOW = Date.UTC(2024, 0, 2, 3, 4, 5, 6)
@@ -103,6 +95,7 @@ describe('opening and migrating', () => {
     const db = new Database(src)
     db.pragma('journal_mode = WAL')
     db.exec('CREATE TABLE future (x)')
+    db.pragma(`application_id = ${APPLICATION_ID}`) // every version from 3 on marks its files
     db.pragma('wal_checkpoint(TRUNCATE)')
     db.prepare('INSERT INTO future VALUES (1)').run()
     db.pragma(`user_version = ${MIGRATIONS.length + 5}`)
@@ -145,12 +138,14 @@ describe('corrupt files', () => {
     raw.close()
   }
 
-  it('moves a file of garbage bytes aside with its -wal and -shm and starts fresh', () => {
+  it('refuses a file of garbage bytes untouched: without a header it cannot be told from a stranger', () => {
     seed(t.db())
     fs.writeFileSync(t.db(), randomBytes(fs.statSync(t.db()).size))
     fs.writeFileSync(`${t.db()}-wal`, randomBytes(5000))
-    fs.writeFileSync(`${t.db()}-shm`, randomBytes(32768))
-    expectRecovered({ '': sha1(t.db()), '-wal': sha1(`${t.db()}-wal`), '-shm': sha1(`${t.db()}-shm`) })
+    const before = { main: sha1(t.db()), wal: sha1(`${t.db()}-wal`) }
+    expect(expectStoreError(() => openStore({ path: t.db() }), 'NOT_OURS').message).toMatch(/not SQLite/)
+    expect({ main: sha1(t.db()), wal: sha1(`${t.db()}-wal`) }).toEqual(before)
+    expect(fs.readdirSync(t.dir()).sort()).toEqual(['warden.db', 'warden.db-wal'])
   })
 
   it('moves aside a file whose header is fine but whose pages are garbage (quick_check)', () => {
@@ -179,6 +174,88 @@ describe('corrupt files', () => {
     const s = t.open()
     expect(s.recoveredFrom).toBeNull()
     expect(s.getSession('seeded')?.resourceName).toBe('prod')
+  })
+})
+
+describe('files that are not ours (refused untouched)', () => {
+  /** Opening must fail with `code`, leaving the folder exactly as it was (no -wal, -shm or lock file). */
+  function expectRefused(code: string, pattern: RegExp): void {
+    const names = fs.readdirSync(t.dir()).sort()
+    const hash = (n: string): string => {
+      const p = path.join(t.dir(), n)
+      return fs.statSync(p).isDirectory() ? 'a directory' : sha1(p)
+    }
+    const hashes = names.map(hash)
+    const err = expectStoreError(() => openStore({ path: t.db() }), code)
+    expect(err.message).toMatch(pattern)
+    expect(err.message.split('\n')).toHaveLength(1)
+    expect(fs.readdirSync(t.dir()).sort()).toEqual(names)
+    expect(names.map(hash)).toEqual(hashes)
+  }
+
+  /** Another program's database: its own tables, user_version 0, in the given journal mode. */
+  function foreign(mode: 'delete' | 'wal', appId = 0): void {
+    const db = new Database(t.db())
+    db.pragma(`journal_mode = ${mode}`)
+    db.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')")
+    if (appId !== 0) db.pragma(`application_id = ${appId}`)
+    db.close()
+  }
+
+  it('refuses a text file', () => {
+    fs.writeFileSync(t.db(), 'shopping list\n- milk\n')
+    expectRefused('NOT_OURS', /is not a Session Warden database \(not SQLite\)/)
+  })
+
+  it("refuses another program's SQLite database (other tables, user_version 0) instead of adopting it", () => {
+    foreign('delete')
+    expectRefused('NOT_OURS', /other tables: notes/)
+  })
+
+  it('refuses it in WAL mode too, without leaving a -wal or -shm behind', () => {
+    foreign('wal')
+    expect(fs.readdirSync(t.dir())).toEqual(['warden.db'])
+    expectRefused('NOT_OURS', /other tables: notes/)
+  })
+
+  it('refuses a database with another application_id', () => {
+    foreign('delete', 0x1234)
+    expectRefused('NOT_OURS', /application_id 4660/)
+  })
+
+  it('says a directory is a directory (not "disk I/O error")', () => {
+    fs.mkdirSync(t.db())
+    expectRefused('NOT_A_FILE', /warden\.db is a directory/)
+  })
+
+  it('says a user_version of -1 is no version of ours (not "no such table"), and changes nothing', () => {
+    seed(t.db())
+    const db = new Database(t.db())
+    db.pragma('user_version = -1')
+    db.close()
+    expectRefused('BAD_SCHEMA', /schema version -1, which no version of Session Warden writes/)
+  })
+
+  it('takes an empty file, a blank SQLite file and a file of ours from before application_id', () => {
+    fs.writeFileSync(t.db(), '')
+    t.open().close()
+    fs.rmSync(t.db())
+    const blank = new Database(t.db())
+    blank.pragma('journal_mode = WAL') // writes the header page, nothing else
+    blank.close()
+    t.open().close()
+    fs.rmSync(t.db())
+    // Version 2, as written before migration 3 marked files: recognised by its tables.
+    const old = new Database(t.db())
+    migrate(old, MIGRATIONS.slice(0, 2))
+    old.close()
+    const s = t.open()
+    expect(s.ensureResource('ssh', 'x', 'x').id).toBe(1)
+    s.close()
+    const raw = new Database(t.db(), { readonly: true })
+    expect(raw.pragma('application_id', { simple: true })).toBe(APPLICATION_ID)
+    expect(userVersion(raw)).toBe(MIGRATIONS.length)
+    raw.close()
   })
 })
 

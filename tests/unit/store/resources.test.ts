@@ -170,6 +170,17 @@ describe('resources', () => {
     expect(s.listResources({ type: 'ssh' }).map((r) => r.name)).toEqual(['4242', 'desk'])
   })
 
+  it('findResource: a name wins over an id (resources remove 1 must not remove #1 when one is named "1")', () => {
+    const s = t.open()
+    const keep = s.addResource({ type: 'ssh', name: 'keepme', target: 'keep.example' })
+    const one = s.addResource({ type: 'ssh', name: '1', target: 'one.example' })
+    expect(keep.id).toBe(1)
+    expect(s.findResource('1')?.id).toBe(one.id)
+    expect(s.findResource(' 1 ')?.id).toBe(one.id)
+    // No resource is named "2": the id is the fallback.
+    expect(s.findResource('2')?.name).toBe('1')
+  })
+
   it('devices upsert and read back', () => {
     const s = t.open()
     expect(s.getDevice('d')).toBeNull()

@@ -1,74 +1,59 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { isCorruptionError, sqliteCode, StoreError } from './errors'
-import { MIGRATIONS, migrate, newerSchemaError, userVersion } from './migrations'
+import { sqliteCode, StoreError } from './errors'
+import { identify, identityOf, sameFile, type FileIdentity } from './identify'
+import { migrate } from './migrations'
+import { createPrivateFile, moveAsideOnce } from './recovery'
 
 export const BUSY_TIMEOUT_MS = 5000
+/** A path damaged again each time we start it afresh is given up on after this many moves. */
+const MAX_ATTEMPTS = 3
 
 export interface OpenedDatabase {
   db: Database.Database
   /** where a corrupt file was moved, or null */
   recoveredFrom: string | null
+  /** the file the connection opened (null for :memory:): a running store compares it with the path */
+  identity: FileIdentity | null
 }
 
-/** Thrown (inside this module only) when quick_check reports damage without SQLite raising an error. */
-class QuickCheckFailed extends Error {
-  readonly code = 'SQLITE_CORRUPT'
-}
-
-function isMemory(file: string): boolean {
+export function isMemory(file: string): boolean {
   return file === ':memory:' || file === ''
 }
 
 /**
  * Opens (creating when missing) the database file, checks it, sets the pragmas and migrates it.
- * A file from a newer version is refused untouched; a corrupt file is moved aside and replaced by a fresh
- * database, and the caller gets the moved path to tell the user.
+ * A file that is not ours, or from a newer version, is refused untouched (see identify.ts); a damaged
+ * file of ours is moved aside (once, across processes: recovery.ts) and replaced by a fresh database,
+ * and the caller gets the moved path to tell the user.
  */
 export function openDatabase(file: string, now: () => number): OpenedDatabase {
-  if (isMemory(file)) return { db: configure(new Database(':memory:'), true), recoveredFrom: null }
-
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
-  try {
-    inspect(file)
-    return { db: openWritable(file), recoveredFrom: null }
-  } catch (err) {
-    if (!isCorruptionError(err)) throw err
-    const movedTo = moveAside(file, now())
-    try {
-      inspect(file)
-      return { db: openWritable(file), recoveredFrom: movedTo }
-    } catch (again) {
-      throw new StoreError(
-        'CORRUPT',
-        `${file} was damaged and moved to ${movedTo}, but a fresh database could not be started there`,
-        { cause: again },
-      )
-    }
+  if (isMemory(file)) {
+    return { db: configure(new Database(':memory:'), true), recoveredFrom: null, identity: null }
   }
-}
-
-/**
- * Reads the version and runs quick_check through a READ-ONLY connection: closing a read-write connection
- * checkpoints the WAL into the main file, which would change a newer version's file we must not touch
- * and the evidence in a corrupt one.
- */
-function inspect(file: string): void {
-  createPrivateFile(file)
-  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS })
-  try {
-    // The first read of the header: a file that is not SQLite fails here with SQLITE_NOTADB.
-    const v = userVersion(db)
-    if (v > MIGRATIONS.length) throw newerSchemaError(v, MIGRATIONS.length, file)
-    const rows = db.pragma('quick_check') as { quick_check: string }[]
-    const first = rows[0]?.quick_check
-    if (rows.length !== 1 || first !== 'ok') {
-      throw new QuickCheckFailed(`quick_check: ${rows.map((r) => r.quick_check).join('; ')}`)
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+  let recoveredFrom: string | null = null
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    // Taken before the look: if another process swaps the file meanwhile, the move below is skipped.
+    const found = identityOf(file)
+    const verdict = identify(file, BUSY_TIMEOUT_MS)
+    if (verdict === 'damaged') {
+      const stillDamaged = (): boolean => identify(file, BUSY_TIMEOUT_MS) === 'damaged'
+      recoveredFrom = moveAsideOnce(file, found, now, stillDamaged) ?? recoveredFrom
+      continue
     }
-  } finally {
+    if (verdict === 'new') createPrivateFile(file)
+    const before = identityOf(file)
+    const db = openWritable(file)
+    // Replaced between the look and the open: look again at what the path names now.
+    if (sameFile(before, identityOf(file))) return { db, recoveredFrom, identity: before }
     db.close()
   }
+  throw new StoreError(
+    'CORRUPT',
+    `${file} was damaged${recoveredFrom === null ? '' : ` and moved to ${recoveredFrom}`}, but a fresh database could not be started there`,
+  )
 }
 
 function openWritable(file: string): Database.Database {
@@ -112,31 +97,4 @@ function retryBusy<T>(fn: () => T): T {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay)
     }
   }
-}
-
-/** An empty file is a valid empty database; creating it ourselves lets us make it private (0600). */
-function createPrivateFile(file: string): void {
-  try {
-    fs.closeSync(fs.openSync(file, 'wx', 0o600))
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-  }
-}
-
-/** Moves the file and its -wal/-shm together, so the moved copy still opens as it was. */
-function moveAside(file: string, at: number): string {
-  const stamp = new Date(at).toISOString().replace(/[:.]/g, '-')
-  let dest = `${file}.corrupt-${stamp}`
-  for (let n = 1; fs.existsSync(dest); n++) dest = `${file}.corrupt-${stamp}-${n}`
-  try {
-    fs.renameSync(file, dest)
-    for (const suffix of ['-wal', '-shm']) {
-      if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, dest + suffix)
-    }
-  } catch (err) {
-    throw new StoreError('CORRUPT', `${file} is damaged and could not be moved aside to ${dest}`, {
-      cause: err,
-    })
-  }
-  return dest
 }

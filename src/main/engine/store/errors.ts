@@ -3,6 +3,17 @@ export type StoreErrorCode =
   | 'NEWER_SCHEMA'
   /** the file is damaged and could not be moved aside */
   | 'CORRUPT'
+  /** not SQLite, or another program's SQLite database: refused, left untouched */
+  | 'NOT_OURS'
+  /** the path is a directory or another non-file: refused */
+  | 'NOT_A_FILE'
+  /** ours, but with a schema version no Session Warden writes (negative, or 0 with tables): refused, untouched */
+  | 'BAD_SCHEMA'
+  /**
+   * The store found its file replaced or damaged while running and reopened the live file. Thrown once,
+   * by the next read, when no onReopen listener hears it (see Store.onReopen); the call after works.
+   */
+  | 'REOPENED'
   | 'BAD_CURSOR'
   | 'BAD_SETTING'
   | 'BAD_RESOURCE'

@@ -1,11 +1,11 @@
 import { openDatabase } from './connection'
-import { createStore } from './store'
+import { createLiveStore } from './live'
 import type { Store } from './types'
 
 export { defaultDbPath } from './paths'
 export { StoreError } from './errors'
 export type { StoreErrorCode } from './errors'
-export { MIGRATIONS } from './migrations'
+export { APPLICATION_ID, MIGRATIONS } from './migrations'
 export type * from './types'
 
 export interface OpenStoreOptions {
@@ -13,15 +13,18 @@ export interface OpenStoreOptions {
   path: string
   /** clock for created_at and the name of a moved corrupt file; Date.now by default */
   now?: () => number
+  /** how often (at most) reads check that the path still names the open file; 1000 by default */
+  checkEveryMs?: number
 }
 
 /**
- * Opens the store: creates the folder (0700) and file when missing, refuses a file from a newer version
- * (StoreError NEWER_SCHEMA, file untouched), moves a corrupt file aside and starts fresh (see
- * `recoveredFrom`: the caller must tell the user), then migrates. Plain Node: the CLI uses it as is.
+ * Opens the store: creates the folder (0700) and file when missing; refuses, untouched, a path that is
+ * not a file, a file that is not ours (StoreError NOT_OURS: not SQLite, or another program's database)
+ * and a file from a newer version (NEWER_SCHEMA); moves a damaged file of ours aside and starts fresh
+ * (see `recoveredFrom`: the caller must tell the user), then migrates. While open, it follows the file
+ * when another process moves it aside (see Store.onReopen). Plain Node: the CLI uses it as is.
  */
 export function openStore(opts: OpenStoreOptions): Store {
   const now = opts.now ?? Date.now
-  const { db, recoveredFrom } = openDatabase(opts.path, now)
-  return createStore(db, opts.path, recoveredFrom, now)
+  return createLiveStore(opts.path, openDatabase(opts.path, now), now, opts.checkEveryMs)
 }

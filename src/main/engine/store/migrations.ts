@@ -4,6 +4,22 @@ import { StoreError } from './errors'
 export type Migration = (db: Database.Database) => void
 
 /**
+ * Marks the file as ours in its header (https://www.sqlite.org/pragma.html#pragma_application_id), so
+ * `--db` pointed at another program's database is refused instead of adopted. "Wrdn" in ASCII.
+ */
+export const APPLICATION_ID = 0x5772_646e
+
+/** The tables of migration 1: how a file from before APPLICATION_ID is still recognised as ours. */
+export const LEGACY_TABLES: readonly string[] = [
+  'devices',
+  'events',
+  'launches',
+  'resources',
+  'sessions',
+  'settings',
+]
+
+/**
  * Schema history: migrations[i] takes the database from user_version i to i + 1. Append only; never edit a
  * migration that has shipped.
  *
@@ -108,6 +124,10 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.exec('CREATE INDEX sessions_location ON sessions (location)')
   },
+  // 3: the header says whose file this is (set on every new file too, since migrations run on create)
+  (db) => {
+    db.pragma(`application_id = ${APPLICATION_ID}`)
+  },
 ]
 
 export function userVersion(db: Database.Database): number {
@@ -131,6 +151,8 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const step = db.transaction((): boolean => {
     const v = userVersion(db)
     if (v > migrations.length) throw newerSchemaError(v, migrations.length, db.name)
+    if (v < 0)
+      throw new StoreError('BAD_SCHEMA', `${db.name} has schema version ${v}, which no version writes`)
     const m = migrations[v]
     if (m === undefined) return false
     m(db)

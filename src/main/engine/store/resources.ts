@@ -195,13 +195,11 @@ export function resourcesTable(db: Database.Database, now: () => number) {
     },
     find(nameOrId: string): ResourceRow | null {
       const q = nameOrId.trim()
-      // A bare number is an id first; a resource literally named "42" is still found by name after.
-      if (/^\d{1,15}$/.test(q)) {
-        const r = get(Number(q))
-        if (r !== null) return r
-      }
-      const r = byName.get(q)
-      return r === undefined ? null : toRow(r)
+      // A name wins over an id: the user typed what they see in the list, and `resources remove 1`
+      // must not remove resource #1 when another resource is named "1". An id is the fallback.
+      const named = byName.get(q)
+      if (named !== undefined) return toRow(named)
+      return /^\d{1,15}$/.test(q) ? get(Number(q)) : null
     },
   }
 }

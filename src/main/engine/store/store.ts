@@ -6,15 +6,16 @@ import { launchesTable } from './launches'
 import { resourcesTable } from './resources'
 import { sessionsTable } from './sessions'
 import { settingsTable } from './settings-table'
-import type { NewSession, SessionUpdate, Store, TickResult } from './types'
+import type { NewSession, SessionUpdate, StoreApi, TickResult } from './types'
 
-/** Builds the Store over an open, migrated connection. Every statement is prepared here, once. */
-export function createStore(
-  db: Database.Database,
-  file: string,
-  recoveredFrom: string | null,
-  now: () => number,
-): Store {
+export interface Tables {
+  api: StoreApi
+  /** whether the method writes (live.ts checks the file is still ours before every write) */
+  writes(name: keyof StoreApi): boolean
+}
+
+/** Builds the store's methods over an open, migrated connection. Every statement is prepared here, once. */
+export function createTables(db: Database.Database, now: () => number): Tables {
   const devices = devicesTable(db)
   const resources = resourcesTable(db, now)
   const sessions = sessionsTable(db)
@@ -93,9 +94,9 @@ export function createStore(
     cache.set(key, { version, value })
     return value
   }
-  const write =
-    <A extends unknown[], R>(fn: (...a: A) => R) =>
-    (...a: A): R => {
+  const writers = new Set<unknown>()
+  const write = <A extends unknown[], R>(fn: (...a: A) => R): ((...a: A) => R) => {
+    const wrapped = (...a: A): R => {
       writes++
       try {
         return fn(...a)
@@ -103,23 +104,11 @@ export function createStore(
         writes++
       }
     }
+    writers.add(wrapped)
+    return wrapped
+  }
 
-  return {
-    path: file,
-    recoveredFrom,
-    close() {
-      if (!db.open) return
-      try {
-        // Keeps the planner's statistics fresh (SQLite bounds the work); optional, so a busy file
-        // (the other process writing) must not stop the close.
-        db.pragma('optimize')
-      } catch {
-        // ignored: see above
-      } finally {
-        db.close()
-      }
-    },
-
+  const api: StoreApi = {
     upsertDevice: write((d) => {
       devices.upsert(d)
     }),
@@ -161,5 +150,19 @@ export function createStore(
     setSetting: write((key, value) => setSetting.immediate(key, value)),
 
     purge: write((before) => purge.immediate(before)),
+  }
+  return { api, writes: (name) => writers.has(api[name]) }
+}
+
+export function closeConnection(db: Database.Database): void {
+  if (!db.open) return
+  try {
+    // Keeps the planner's statistics fresh (SQLite bounds the work); optional, so a busy file
+    // (the other process writing) must not stop the close.
+    db.pragma('optimize')
+  } catch {
+    // ignored: see above
+  } finally {
+    db.close()
   }
 }

@@ -110,11 +110,38 @@ export interface TickResult {
   ended: string[]
 }
 
+/** A running store found its file replaced or damaged and reopened the file now at its path. */
+export interface ReopenNotice {
+  /** ms since the epoch */
+  at: number
+  /** replaced: the path names another file (another process moved ours aside); damaged: SQLite said so */
+  reason: 'replaced' | 'damaged'
+  path: string
+  /** where the old file is now (moved aside as corrupt), or null when it is gone or was not moved */
+  movedTo: string | null
+  /** one line for the user */
+  message: string
+}
+
+/** The store's data methods, as built over one connection (store.ts); Store adds the file's life. */
+export type StoreApi = Omit<Store, 'path' | 'recoveredFrom' | 'close' | 'reopens' | 'onReopen'>
+
 export interface Store {
   readonly path: string
   /** set when the file was found corrupt at open: where the bad copy was moved */
   readonly recoveredFrom: string | null
   close(): void
+
+  /**
+   * Told once per reopen. The store checks, at most once a second and before every write, that its path
+   * still names the file it opened; when another process has moved that file aside (or it turns out
+   * damaged), it reopens the live file and carries on: the call that found it is made on the live file.
+   * With no listener, the next read throws StoreError REOPENED instead (once; writes never do), so the
+   * news reaches an engine's error path (`warden watch` prints it). Returns unsubscribe.
+   */
+  onReopen(listener: (n: ReopenNotice) => void): () => void
+  /** the reopens so far, oldest first (the last 10) */
+  readonly reopens: readonly ReopenNotice[]
 
   upsertDevice(d: DeviceRow): void
   getDevice(id: string): DeviceRow | null
@@ -126,6 +153,7 @@ export interface Store {
   /** refuses to remove a resource with open sessions? no: removes it from configuration; history keeps its name */
   removeResource(id: number): boolean
   listResources(filter?: { type?: ResourceType; configuredOnly?: boolean }): ResourceRow[]
+  /** by name (case-insensitive; the configured one first when types share it), else by numeric id: a name wins */
   findResource(nameOrId: string): ResourceRow | null
 
   /**
