@@ -4,7 +4,7 @@ import Database from 'better-sqlite3'
 import { sqliteCode, StoreError } from './errors'
 import { identify, identityOf, sameFile, type FileIdentity } from './identify'
 import { migrate } from './migrations'
-import { createPrivateFile, moveAsideOnce } from './recovery'
+import { createPrivateFile, moveAsideOnce, waitForRecovery } from './recovery'
 
 export const BUSY_TIMEOUT_MS = 5000
 /** A path damaged again each time we start it afresh is given up on after this many moves. */
@@ -43,7 +43,10 @@ export function openDatabase(file: string, now: () => number): OpenedDatabase {
       recoveredFrom = moveAsideOnce(file, found, now, stillDamaged) ?? recoveredFrom
       continue
     }
-    if (verdict === 'new') createPrivateFile(file)
+    if (verdict === 'new') {
+      waitForRecovery(file)
+      createPrivateFile(file)
+    }
     const before = identityOf(file)
     const db = openWritable(file)
     // Replaced between the look and the open: look again at what the path names now.

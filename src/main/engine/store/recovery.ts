@@ -46,6 +46,15 @@ function withRecoveryLock<T>(file: string, fn: () => T): T {
   }
 }
 
+/**
+ * Waits until no process is moving this file aside. A mover renames the file, then its -wal: a process
+ * that found the path empty in between and started a fresh file there would take the old -wal (its
+ * frames checksum on their own) into the new database. Free when no recovery ever happened here.
+ */
+export function waitForRecovery(file: string): void {
+  if (fs.existsSync(`${file}.lock`)) withRecoveryLock(file, () => undefined)
+}
+
 /** Moves the file and its -wal/-shm together, so the moved copy still opens as it was. */
 function moveAside(file: string, at: number): string {
   const stamp = new Date(at).toISOString().replace(/[:.]/g, '-')
