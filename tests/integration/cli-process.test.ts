@@ -128,16 +128,6 @@ describe('warden as a process', () => {
     }
   })
 
-  it('moves a corrupt database aside, says so, and carries on', async () => {
-    const db = join(dir, 'corrupt.db')
-    writeFileSync(db, Buffer.alloc(8192, 0x5a))
-    const r = await warden(['--db', db, 'settings', 'get', 'idleAfterSec'])
-    expect(r.code).toBe(0)
-    expect(r.out.trim()).toBe('300')
-    expect(r.err).toMatch(/was corrupt; it was moved to .*corrupt/)
-    expect(readdirSync(dir).some((f) => f.startsWith('corrupt.db.corrupt-'))).toBe(true)
-  })
-
   it('refuses a database written by a newer version and leaves it alone', async () => {
     const db = join(dir, 'future.db')
     expect((await warden(['--db', db, 'stats'])).code).toBe(0)
