@@ -152,8 +152,13 @@ describe('engine tracking', () => {
     await engine.tick({ policy: true })
     const id = engine.list()[0]?.id ?? ''
     os.traffic.delete(401)
+    const goneAt = os.now
     await engine.tick({ policy: true })
-    expect(store.getSession(id)?.endReason).toBe('network-lost')
+    // held for the settle window: a client told to quit closes its socket before it exits
+    expect(store.getSession(id)?.endReason).toBeNull()
+    os.now += 1500
+    await engine.tick({ policy: true })
+    expect(store.getSession(id)).toMatchObject({ endReason: 'network-lost', endTime: goneAt })
   })
 
   it('on restart adopts live sessions and ends vanished ones with app-restart at their last-seen time', async () => {
@@ -214,6 +219,8 @@ describe('engine robustness', () => {
     await engine.tick()
     expect(os.signals).toEqual([])
     expect(store.events(id).map((e) => e.kind)).toEqual(['created', 'idle'])
+    await engine.tick({ policy: true }) // warned first
+    os.now += 1 * S
     await engine.tick({ policy: true })
     await engine.stop()
     expect(os.signals).toEqual([[1100, 'SIGTERM']])
@@ -335,6 +342,7 @@ describe('engine races and failures', () => {
       },
     })
     engine.setSetting('idleAfterSec', 10)
+    engine.setSetting('warnAfterSec', 0)
     engine.setSetting('disconnectAfterSec', 30)
     os.ssh(1900, ['ssh', 'stuck'])
     await engine.tick({ policy: true })
@@ -593,8 +601,12 @@ describe('engine and the desktop: sleep, screen lock, keep active', () => {
     os.now += 2 * 60 * M
     engine.resume()
     await engine.tick({ policy: true })
+    // idle 2 h 1 m by the wall clock: warned at once, and ended a poll later
+    expect(store.getSession(id)?.warnedAt).toBe(os.now)
+    os.now += 1 * S
+    await engine.tick({ policy: true })
     await engine.stop()
-    // idle 2 h 1 m by the wall clock: past the 30-minute disconnect
+    // past the 30-minute disconnect
     expect(store.getSession(id)).toMatchObject({ status: 'disconnected', endReason: 'idle-timeout' })
     expect(os.signals).toEqual([[700, 'SIGTERM']])
   })

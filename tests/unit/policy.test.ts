@@ -24,15 +24,25 @@ describe('evaluatePolicy', () => {
     expect(evaluatePolicy([base({ warnedAt: now })], DEFAULT_SETTINGS, now + M)).toEqual([])
     expect(evaluatePolicy([base({})], DEFAULT_SETTINGS, now - 1)).toEqual([])
   })
-  it('auto-disconnects at 30 min idle and does not warn first', () => {
-    expect(evaluatePolicy([base({})], DEFAULT_SETTINGS, 30 * M)).toEqual([
+  it('auto-disconnects at 30 min idle once warned at least a poll before', () => {
+    expect(evaluatePolicy([base({ warnedAt: 10 * M })], DEFAULT_SETTINGS, 30 * M)).toEqual([
       { kind: 'auto-end', id: 's1', idleMs: 30 * M },
+    ])
+  })
+  it('a session due for auto-disconnect but never warned is warned first, and ended a poll later', () => {
+    const poll = DEFAULT_SETTINGS.pollIntervalMs
+    expect(evaluatePolicy([base({})], DEFAULT_SETTINGS, 30 * M)).toEqual([
+      { kind: 'warn', id: 's1', idleMs: 30 * M, disconnectInMs: poll },
+    ])
+    expect(evaluatePolicy([base({ warnedAt: 30 * M })], DEFAULT_SETTINGS, 30 * M + poll - 1)).toEqual([])
+    expect(evaluatePolicy([base({ warnedAt: 30 * M })], DEFAULT_SETTINGS, 30 * M + poll)).toEqual([
+      { kind: 'auto-end', id: 's1', idleMs: 30 * M + poll },
     ])
   })
   it('0 means never; per-resource values win', () => {
     const never = { ...DEFAULT_SETTINGS, warnAfterSec: 0, disconnectAfterSec: 0 }
     expect(evaluatePolicy([base({})], never, 1000 * M)).toEqual([])
-    const perResource = base({ policy: { idleAfterSec: null, warnAfterSec: 60, disconnectAfterSec: 0 } })
+    const perResource = base({ policy: { idleAfterSec: 60, warnAfterSec: 60, disconnectAfterSec: 0 } })
     expect(evaluatePolicy([perResource], DEFAULT_SETTINGS, 2 * M)).toEqual([
       { kind: 'warn', id: 's1', idleMs: 2 * M, disconnectInMs: null },
     ])
