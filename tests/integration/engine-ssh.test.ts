@@ -4,6 +4,7 @@ import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine, type Engine } from '@engine/index'
+import type { EngineTiming } from '@engine/timing'
 import { openStore } from '@engine/store'
 import { isSessionProgram } from '@engine/detect'
 import type { Detected } from '@engine/detect/types'
@@ -48,9 +49,9 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
-async function newEngine(db = 'w.db'): Promise<Engine> {
+async function newEngine(db = 'w.db', timing: Partial<EngineTiming> = {}): Promise<Engine> {
   dir ||= mkdtempSync(join(tmpdir(), 'warden-it-'))
-  engine = await createEngine({ dbPath: join(dir, db), actor: 'test', ...engineOpts() })
+  engine = await createEngine({ dbPath: join(dir, db), actor: 'test', ...engineOpts(), timing })
   return engine
 }
 
@@ -271,7 +272,9 @@ describe('ssh sessions against a real sshd', () => {
 
   it('after a restart adopts live sessions and closes vanished ones with app-restart at last seen', async () => {
     freshDir()
-    const first = await newEngine()
+    // last seen refreshed every second (not 10 s), one missed poll: stale after 1 + 1 + 2 s
+    const timing = { touchEveryMs: 1000, stalePolls: 1 }
+    const first = await newEngine('w.db', timing)
     const stays = await sshClient(sshd, ['-N', 'warden-test'])
     const leaves = await sshClient(sshd, ['-N', 'warden-via-jump'])
     const list = await settle(first, 2)
@@ -280,9 +283,9 @@ describe('ssh sessions against a real sshd', () => {
     await first.close()
     engine = null
     await leaves.stop()
-    // longer than the last-seen refresh (10 s) + 3 poll intervals + 2 s: nobody was watching
-    await new Promise((r) => setTimeout(r, 16_000))
-    const second = await newEngine()
+    // longer than the last-seen refresh + a poll interval + 2 s: nobody was watching
+    await new Promise((r) => setTimeout(r, 5000))
+    const second = await newEngine('w.db', timing)
     await second.tick()
     expect(ours(second).map((s) => s.id)).toEqual([ids[stays.pid]])
     expect(second.get(ids[leaves.pid] ?? '')).toMatchObject({
