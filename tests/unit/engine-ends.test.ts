@@ -93,6 +93,23 @@ describe('a session whose connection closes before its process exits (fault 4)',
   })
 })
 
+describe('a one-shot engine (the CLI) and a connection gone while its process lives', () => {
+  it('ends it at once as network-lost when nobody saw it for the settle window; holds it otherwise', async () => {
+    const os = new FakeOs()
+    const app = makeEngine(os)
+    const id = await oneSession(app.engine, os, 3200)
+    os.traffic.delete(3200)
+    os.now += 1000
+    const fresh = makeEngine(os)
+    await fresh.engine.tick()
+    expect(fresh.store.getSession(id)?.status).not.toBe('disconnected')
+    os.now += 500
+    const later = makeEngine(os)
+    await later.engine.tick()
+    expect(later.store.getSession(id)).toMatchObject({ endReason: 'network-lost', endTime: os.now })
+  })
+})
+
 describe('stop() and the ends under way', () => {
   it('stop() resolves only after an end in flight has finished', async () => {
     const os = new FakeOs()

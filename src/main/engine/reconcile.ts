@@ -157,6 +157,9 @@ function fate(row: SessionRow, now: number, rules: ReconcileRules): Fate {
     return { at: row.lastSeen, reason: 'app-restart', actor: rules.actor }
   const goneAt = since ?? now
   if (!rules.rootAlive(row)) return { at: goneAt, reason: 'process-exit', actor: 'engine' }
-  if (now - goneAt >= endSettleMs) return { at: goneAt, reason: 'network-lost', actor: 'engine' }
+  // An engine that just started (a one-shot `warden list`) cannot know when the session went: a
+  // row nobody saw for the settle window had its chance, else the CLI alone would never end it.
+  const unseen = since === undefined && rules.firstTick && now - row.lastSeen >= endSettleMs
+  if (unseen || now - goneAt >= endSettleMs) return { at: goneAt, reason: 'network-lost', actor: 'engine' }
   return { hold: goneAt }
 }
