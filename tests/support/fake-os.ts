@@ -90,7 +90,7 @@ export function engineOnFakeOs(
   return { engine, store }
 }
 
-/** The spec's idle policy: idle after 5 minutes, warned at 10, disconnected at 30. */
+/** The default idle policy (DEFAULT_SETTINGS in src/shared/settings.ts) set explicitly: idle after 5 minutes, warned at 10, disconnected at 30. */
 export function setIdlePolicy(engine: Pick<Engine, 'setSetting'>): void {
   engine.setSetting('idleAfterSec', 300)
   engine.setSetting('warnAfterSec', 600)

@@ -34,7 +34,7 @@ function makeEngine(
 }
 
 describe('engine tracking', () => {
-  it('records a new ssh session once, active, with the spec fields', async () => {
+  it('records a new ssh session once, active, with the fields the window shows', async () => {
     const os = new FakeOs()
     const { engine } = makeEngine(os)
     os.ssh(4242, ['ssh', '-p', '2200', 'admin@bastion'])
