@@ -1,28 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Engine, EngineDeps } from '@engine/engine'
 import type { Store } from '@engine/store/types'
-import { engineOnFakeOs, FakeOs, S } from '../support/fake-os'
+import { engineFactory, FakeOs, S } from '../support/fake-os'
 
 // How a session's end is told apart (process-exit or network-lost) and how stop() waits for the
 // ends under way, on the scripted OS and a fake clock.
 
-let dir: string
-let stores: Store[]
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'warden-ends-'))
-  stores = []
-})
-afterEach(() => {
-  for (const s of stores) s.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+const engines = engineFactory('warden-ends-')
 
 function makeEngine(os: FakeOs, extra: Partial<EngineDeps> = {}): { engine: Engine; store: Store } {
-  const made = engineOnFakeOs(os, join(dir, 'w.db'), extra)
-  stores.push(made.store)
+  const made = engines(os, 'w.db', 'test', extra)
   made.engine.setSetting('pollIntervalMs', 200)
   return made
 }
