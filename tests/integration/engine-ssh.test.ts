@@ -4,8 +4,11 @@ import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine, type Engine } from '@engine/index'
+import type { EngineTiming } from '@engine/timing'
 import { openStore } from '@engine/store'
+import { isSessionProgram } from '@engine/detect'
 import type { Detected } from '@engine/detect/types'
+import { createProbe, type Probe } from '@engine/probe'
 import type { Session } from '@shared/model'
 import { runCli } from '../../src/cli/cli'
 import {
@@ -46,9 +49,9 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
-async function newEngine(db = 'w.db'): Promise<Engine> {
+async function newEngine(db = 'w.db', timing: Partial<EngineTiming> = {}): Promise<Engine> {
   dir ||= mkdtempSync(join(tmpdir(), 'warden-it-'))
-  engine = await createEngine({ dbPath: join(dir, db), actor: 'test', ...engineOpts() })
+  engine = await createEngine({ dbPath: join(dir, db), actor: 'test', ...engineOpts(), timing })
   return engine
 }
 
@@ -270,7 +273,9 @@ describe('ssh sessions against a real sshd', () => {
 
   it('after a restart adopts live sessions and closes vanished ones with app-restart at last seen', async () => {
     freshDir()
-    const first = await newEngine()
+    // last seen refreshed every second (not 10 s), one missed poll: stale after 1 + 1 + 2 s
+    const timing = { touchEveryMs: 1000, stalePolls: 1 }
+    const first = await newEngine('w.db', timing)
     const stays = await sshClient(sshd, ['-N', 'warden-test'])
     const leaves = await sshClient(sshd, ['-N', 'warden-via-jump'])
     const list = await settle(first, 2)
@@ -279,9 +284,9 @@ describe('ssh sessions against a real sshd', () => {
     await first.close()
     engine = null
     await leaves.stop()
-    // longer than the last-seen refresh (10 s) + 3 poll intervals + 2 s: nobody was watching
-    await new Promise((r) => setTimeout(r, 16_000))
-    const second = await newEngine()
+    // longer than the last-seen refresh + a poll interval + 2 s: nobody was watching
+    await new Promise((r) => setTimeout(r, 5000))
+    const second = await newEngine('w.db', timing)
     await second.tick()
     expect(ours(second).map((s) => s.id)).toEqual([ids[stays.pid]])
     expect(second.get(ids[leaves.pid] ?? '')).toMatchObject({
@@ -299,5 +304,71 @@ describe('ssh sessions against a real sshd', () => {
     await c.stop()
     await waitFor(async () => (await e.tick()).ended.length > 0 || undefined, 5000, 'the end')
     expect(e.get(s?.id ?? '')).toMatchObject({ status: 'disconnected', endReason: 'process-exit' })
+  })
+
+  it('clients closed with SIGTERM while watching at 200 ms are recorded as process-exit, every time', async () => {
+    freshDir()
+    const e = await newEngine()
+    e.setSetting('pollIntervalMs', 200)
+    e.start()
+    const reasons: (string | null)[] = []
+    for (let i = 0; i < 10; i++) {
+      const c = await sshClient(sshd, ['-N', 'warden-test'])
+      const s = await waitFor(() => ours(e).find((x) => x.pid === c.pid), 10_000, `client ${i} tracked`)
+      // at a different point of the 200 ms poll each time
+      await new Promise((r) => setTimeout(r, i * 20))
+      c.proc.kill('SIGTERM')
+      await c.exited
+      const ended = await waitFor(
+        () => {
+          const now = e.get(s.id)
+          return now.status === 'disconnected' ? now : undefined
+        },
+        10_000,
+        `client ${i} recorded as ended`,
+      )
+      reasons.push(ended.endReason)
+    }
+    await e.stop()
+    expect(reasons).toEqual(Array<string>(10).fill('process-exit'))
+  })
+
+  it('a SIGTERM that lands mid-scan (process read before it, sockets after) is still process-exit', async () => {
+    freshDir()
+    // The probe reads the process table, then the sockets: a client that closes its connection
+    // between the two reads looks alive without its session. This probe opens that gap on purpose.
+    const real = createProbe('linux', { interesting: isSessionProgram })
+    let victim: ClientProc | null = null
+    const probe: Probe = {
+      readProcess: (pid) => real.readProcess(pid),
+      async snapshot(o) {
+        const before = await real.snapshot(o)
+        const c = victim
+        if (!c) return before
+        victim = null
+        c.proc.kill('SIGTERM')
+        await c.exited
+        const after = await real.snapshot(o)
+        return { ...after, takenAt: before.takenAt, processes: before.processes, unchanged: false }
+      },
+    }
+    engine = await createEngine({ dbPath: join(dir, 'w.db'), actor: 'test', ...engineOpts(), probe })
+    const e = engine
+    const c = await sshClient(sshd, ['-N', 'warden-test'])
+    const [s] = await settle(e, 1)
+    const ended: Session[] = []
+    e.on('ended', (x) => ended.push(x))
+    victim = c
+    await e.tick() // the torn scan: the process is there, its connection is not
+    expect(victim).toBeNull()
+    await waitFor(
+      async () => {
+        await e.tick()
+        return ended.length > 0
+      },
+      5000,
+      'the end',
+    )
+    expect(ended.map((x) => [x.id, x.endReason])).toEqual([[s?.id, 'process-exit']])
   })
 })

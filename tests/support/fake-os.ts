@@ -1,5 +1,9 @@
 // A scripted OS for the engine (its Probe): processes, sockets with the kernel's idle clock, and the
 // signals sent to them, on a clock the test moves. Shared by the engine's and the shell's unit tests.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach } from 'vitest'
 import { Engine, type EngineDeps } from '@engine/engine'
 import { createGeoLocator } from '@engine/geo'
 import type { Probe, ProcessInfo, Snapshot, SocketInfo } from '@engine/probe/types'
@@ -90,9 +94,38 @@ export function engineOnFakeOs(
   return { engine, store }
 }
 
-/** The spec's idle policy: idle after 5 minutes, warned at 10, disconnected at 30. */
+/** The default idle policy (DEFAULT_SETTINGS in src/shared/settings.ts) set explicitly: idle after 5 minutes, warned at 10, disconnected at 30. */
 export function setIdlePolicy(engine: Pick<Engine, 'setSetting'>): void {
   engine.setSetting('idleAfterSec', 300)
   engine.setSetting('warnAfterSec', 600)
   engine.setSetting('disconnectAfterSec', 1800)
+}
+
+/**
+ * Engines on the scripted OS, each test in a temporary folder of its own, their stores closed and
+ * the folder removed after it. Call at the top of a test file.
+ */
+export function engineFactory(
+  prefix: string,
+): (
+  os: FakeOs,
+  file?: string,
+  actor?: string,
+  extra?: Partial<EngineDeps>,
+) => { engine: Engine; store: Store } {
+  let dir = ''
+  let stores: Store[] = []
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix))
+    stores = []
+  })
+  afterEach(() => {
+    for (const s of stores) s.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  return (os, file = 'w.db', actor = 'test', extra = {}) => {
+    const made = engineOnFakeOs(os, join(dir, file), { actor, ...extra })
+    stores.push(made.store)
+    return made
+  }
 }

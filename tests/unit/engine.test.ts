@@ -1,40 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Engine, EngineDeps } from '@engine/engine'
-import { engineOnFakeOs, FakeOs, S, setIdlePolicy, T0, UID } from '../support/fake-os'
-import type { Store } from '@engine/store/types'
+import { describe, expect, it } from 'vitest'
+import type { Engine } from '@engine/engine'
+import { engineFactory, FakeOs, S, T0, UID } from '../support/fake-os'
 import { EngineError } from '@engine/errors'
 
 // The engine's logic driven by a scripted OS (the probe) and a fake clock: deterministic tests
 // of idle, warning, auto-disconnect and reconciliation. The same paths run against real ssh,
-// xrdp and Chromium in tests/integration.
+// xrdp and Chromium in tests/integration. The desktop's sleep, lock and keep-active are in
+// engine-desktop.test.ts; how ends are told apart in engine-ends.test.ts.
 
-let dir: string
-let stores: Store[]
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'warden-engine-'))
-  stores = []
-})
-afterEach(() => {
-  for (const s of stores) s.close()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-function makeEngine(
-  os: FakeOs,
-  file = 'w.db',
-  actor = 'test',
-  extra: Partial<EngineDeps> = {},
-): { engine: Engine; store: Store } {
-  const made = engineOnFakeOs(os, join(dir, file), { actor, ...extra })
-  stores.push(made.store)
-  return made
-}
+const makeEngine = engineFactory('warden-engine-')
 
 describe('engine tracking', () => {
-  it('records a new ssh session once, active, with the spec fields', async () => {
+  it('records a new ssh session once, active, with the fields the window shows', async () => {
     const os = new FakeOs()
     const { engine } = makeEngine(os)
     os.ssh(4242, ['ssh', '-p', '2200', 'admin@bastion'])
@@ -152,8 +129,13 @@ describe('engine tracking', () => {
     await engine.tick({ policy: true })
     const id = engine.list()[0]?.id ?? ''
     os.traffic.delete(401)
+    const goneAt = os.now
     await engine.tick({ policy: true })
-    expect(store.getSession(id)?.endReason).toBe('network-lost')
+    // held for the settle window: a client told to quit closes its socket before it exits
+    expect(store.getSession(id)?.endReason).toBeNull()
+    os.now += 1500
+    await engine.tick({ policy: true })
+    expect(store.getSession(id)).toMatchObject({ endReason: 'network-lost', endTime: goneAt })
   })
 
   it('on restart adopts live sessions and ends vanished ones with app-restart at their last-seen time', async () => {
@@ -165,7 +147,6 @@ describe('engine tracking', () => {
     const ids = Object.fromEntries(first.engine.list().map((s) => [s.resourceName, s.id]))
     const lastSeen = os.now
     await first.engine.close()
-    stores.splice(stores.indexOf(first.store), 1)
     // the app is off for an hour; one client exits meanwhile
     os.now += 3600 * S
     os.kill(501)
@@ -214,6 +195,8 @@ describe('engine robustness', () => {
     await engine.tick()
     expect(os.signals).toEqual([])
     expect(store.events(id).map((e) => e.kind)).toEqual(['created', 'idle'])
+    await engine.tick({ policy: true }) // warned first
+    os.now += 1 * S
     await engine.tick({ policy: true })
     await engine.stop()
     expect(os.signals).toEqual([[1100, 'SIGTERM']])
@@ -576,175 +559,5 @@ describe('engine settings and resources', () => {
     const r = engine.addResource({ type: 'web', name: 'Wiki', target: 'https://wiki.example/' })
     expect(engine.findResource('wiki').id).toBe(r.id)
     expect(() => engine.findResource('nope')).toThrow(/no resource/)
-  })
-})
-
-describe('engine and the desktop: sleep, screen lock, keep active', () => {
-  const M = 60 * S
-
-  it('after a sleep, idle time comes from the wall clock, not the kernel clock that stood still', async () => {
-    const os = new FakeOs()
-    const { engine, store } = makeEngine(os)
-    setIdlePolicy(engine)
-    os.ssh(700, ['ssh', 'sleepy'])
-    await engine.tick({ policy: true })
-    const id = engine.list()[0]?.id ?? ''
-    os.now += 1 * M
-    engine.suspend()
-    os.slept = { from: os.now, ms: 2 * 60 * M }
-    os.now += 2 * 60 * M
-    engine.resume()
-    await engine.tick({ policy: true })
-    await engine.stop()
-    // idle 2 h 1 m by the wall clock: past the 30-minute disconnect
-    expect(store.getSession(id)).toMatchObject({ status: 'disconnected', endReason: 'idle-timeout' })
-    expect(os.signals).toEqual([[700, 'SIGTERM']])
-  })
-
-  it('negative control: without the wake-up, the same kernel reading would have kept the session alive', async () => {
-    const os = new FakeOs()
-    const { engine } = makeEngine(os)
-    setIdlePolicy(engine)
-    os.ssh(701, ['ssh', 'sleepy'])
-    await engine.tick({ policy: true })
-    os.now += 1 * M
-    os.slept = { from: os.now, ms: 2 * 60 * M }
-    os.now += 2 * 60 * M
-    await engine.tick({ policy: true })
-    await engine.stop()
-    expect(os.signals).toEqual([])
-    expect(engine.list()[0]?.status).toBe('active')
-  })
-
-  it('traffic after the wake-up counts as activity', async () => {
-    const os = new FakeOs()
-    const { engine } = makeEngine(os)
-    setIdlePolicy(engine)
-    os.ssh(702, ['ssh', 'awake'])
-    await engine.tick({ policy: true })
-    engine.suspend()
-    os.slept = { from: os.now, ms: 60 * M }
-    os.now += 60 * M
-    engine.resume()
-    os.now += 2 * S
-    os.traffic.set(702, os.now - 1 * S)
-    await engine.tick({ policy: true })
-    await engine.stop()
-    expect(os.signals).toEqual([])
-    expect(engine.list()[0]?.status).toBe('active')
-  })
-
-  it('suspend stops the scan loop and resume restarts it at once', async () => {
-    const os = new FakeOs()
-    const { engine } = makeEngine(os)
-    engine.setSetting('pollIntervalMs', 200)
-    engine.start()
-    await expect.poll(() => os.snapshots).toBeGreaterThan(0)
-    engine.suspend()
-    await engine.tick() // waits out a scan in flight, then scans once by hand
-    const during = os.snapshots
-    await new Promise((r) => setTimeout(r, 700))
-    expect(os.snapshots).toBe(during)
-    engine.resume()
-    await expect.poll(() => os.snapshots).toBeGreaterThan(during)
-    await engine.stop()
-  })
-
-  it("screen lock with lockAction 'away': keep-alives no longer keep sessions active", async () => {
-    const os = new FakeOs()
-    const { engine, store } = makeEngine(os)
-    setIdlePolicy(engine)
-    expect(engine.getSettings().lockAction).toBe('away')
-    os.ssh(710, ['ssh', 'keepalive'])
-    await engine.tick({ policy: true })
-    const id = engine.list()[0]?.id ?? ''
-    expect(await engine.screenLocked()).toEqual([])
-    for (let t = 1; t <= 12; t++) {
-      os.now += 30 * S
-      os.traffic.set(710, os.now) // ServerAliveInterval 30
-      await engine.tick({ policy: true })
-    }
-    expect(engine.list()[0]?.status).toBe('idle')
-    engine.screenUnlocked()
-    os.now += 30 * S
-    os.traffic.set(710, os.now)
-    await engine.tick({ policy: true })
-    expect(engine.list()[0]?.status).toBe('active')
-    expect(store.events(id).map((e) => e.kind)).toEqual(['created', 'idle', 'active'])
-    await engine.stop()
-  })
-
-  it("negative control: lockAction 'nothing' leaves a session with keep-alives active through 3T", async () => {
-    const os = new FakeOs()
-    const { engine } = makeEngine(os)
-    setIdlePolicy(engine)
-    engine.setSetting('lockAction', 'nothing')
-    os.ssh(711, ['ssh', 'keepalive'])
-    await engine.tick({ policy: true })
-    await engine.screenLocked()
-    for (let t = 1; t <= 30; t++) {
-      os.now += 30 * S // 3 × 300 s in steps of T/10
-      os.traffic.set(711, os.now)
-      await engine.tick({ policy: true })
-    }
-    await engine.stop()
-    expect(engine.list()[0]?.status).toBe('active')
-    expect(os.signals).toEqual([])
-  })
-
-  it("screen lock with lockAction 'end' ends every session with cause screen-lock", async () => {
-    const os = new FakeOs()
-    const { engine, store } = makeEngine(os)
-    engine.setSetting('lockAction', 'end')
-    os.ssh(720, ['ssh', 'a'])
-    os.ssh(721, ['ssh', 'b'])
-    await engine.tick({ policy: true })
-    const ids = engine.list().map((s) => s.id)
-    const results = await engine.screenLocked()
-    expect(results.map((r) => r.result)).toEqual(['ended', 'ended'])
-    for (const id of ids)
-      expect(store.getSession(id)).toMatchObject({ endReason: 'screen-lock', endedBy: 'screen-lock' })
-    expect(os.signals.map(([pid]) => pid).sort()).toEqual([720, 721])
-  })
-
-  it("keep active restarts an idle session's clock and clears its warning; it idles again later", async () => {
-    const os = new FakeOs()
-    const { engine, store } = makeEngine(os, 'w.db', 'app')
-    setIdlePolicy(engine)
-    os.ssh(730, ['ssh', 'quiet'])
-    await engine.tick({ policy: true })
-    const id = engine.list()[0]?.id ?? ''
-    os.now += 11 * M
-    await engine.tick({ policy: true })
-    expect(store.getSession(id)).toMatchObject({ status: 'idle' })
-    expect(store.getSession(id)?.warnedAt).not.toBeNull()
-    const s = await engine.keepActive(id)
-    expect(s.status).toBe('active')
-    expect(store.getSession(id)?.warnedAt).toBeNull()
-    const kept = store.events(id).find((e) => e.kind === 'kept-active')
-    expect(kept?.actor).toBe('app')
-    // still no traffic: the clock runs again from the keep
-    os.now += 4 * M
-    await engine.tick({ policy: true })
-    expect(engine.list()[0]?.status).toBe('active')
-    os.now += 2 * M
-    await engine.tick({ policy: true })
-    expect(engine.list()[0]?.status).toBe('idle')
-    await engine.stop()
-    expect(os.signals).toEqual([])
-  })
-
-  it('keep active refuses bad, unknown and ended sessions and changes nothing', async () => {
-    const os = new FakeOs()
-    const { engine, store } = makeEngine(os)
-    os.ssh(740, ['ssh', 'gone'])
-    await engine.tick()
-    const id = engine.list()[0]?.id ?? ''
-    await engine.end(id)
-    const before = store.events(id).length
-    await expect(engine.keepActive('nope')).rejects.toMatchObject({ code: 'BAD_ID' })
-    await expect(engine.keepActive('0123456789ab')).rejects.toMatchObject({ code: 'UNKNOWN_SESSION' })
-    await expect(engine.keepActive(id)).rejects.toMatchObject({ code: 'SESSION_ENDED' })
-    expect(store.events(id)).toHaveLength(before)
   })
 })

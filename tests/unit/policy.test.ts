@@ -1,6 +1,7 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_SETTINGS } from '@shared/settings'
-import { evaluatePolicy, type PolicyInput } from '@engine/policy'
+import { DEFAULT_SETTINGS, type ResourcePolicy, type Settings } from '@shared/settings'
+import { effectivePolicy, evaluatePolicy, type PolicyInput } from '@engine/policy'
 
 const M = 60_000
 const base = (over: Partial<PolicyInput>): PolicyInput => ({
@@ -24,9 +25,19 @@ describe('evaluatePolicy', () => {
     expect(evaluatePolicy([base({ warnedAt: now })], DEFAULT_SETTINGS, now + M)).toEqual([])
     expect(evaluatePolicy([base({})], DEFAULT_SETTINGS, now - 1)).toEqual([])
   })
-  it('auto-disconnects at 30 min idle and does not warn first', () => {
-    expect(evaluatePolicy([base({})], DEFAULT_SETTINGS, 30 * M)).toEqual([
+  it('auto-disconnects at 30 min idle once warned at least a poll before', () => {
+    expect(evaluatePolicy([base({ warnedAt: 10 * M })], DEFAULT_SETTINGS, 30 * M)).toEqual([
       { kind: 'auto-end', id: 's1', idleMs: 30 * M },
+    ])
+  })
+  it('a session due for auto-disconnect but never warned is warned first, and ended a poll later', () => {
+    const poll = DEFAULT_SETTINGS.pollIntervalMs
+    expect(evaluatePolicy([base({})], DEFAULT_SETTINGS, 30 * M)).toEqual([
+      { kind: 'warn', id: 's1', idleMs: 30 * M, disconnectInMs: poll },
+    ])
+    expect(evaluatePolicy([base({ warnedAt: 30 * M })], DEFAULT_SETTINGS, 30 * M + poll - 1)).toEqual([])
+    expect(evaluatePolicy([base({ warnedAt: 30 * M })], DEFAULT_SETTINGS, 30 * M + poll)).toEqual([
+      { kind: 'auto-end', id: 's1', idleMs: 30 * M + poll },
     ])
   })
   it('0 means never; per-resource values win', () => {
@@ -57,5 +68,66 @@ describe('evaluatePolicy', () => {
     expect(evaluatePolicy(flagged, { ...DEFAULT_SETTINGS, limitSsh: 2 }, 200)).toEqual([])
     const end = evaluatePolicy(sessions, { ...DEFAULT_SETTINGS, limitSsh: 1, limitAction: 'end-newest' }, 200)
     expect(end.map((a) => a.id)).toEqual(['b', 'c'])
+  })
+})
+
+describe('evaluatePolicy never ends a session before it was idle and warned (fault 3)', () => {
+  it('the reported case: warn after 30 s, disconnect after 2 s, idle after 5 min', () => {
+    const settings = { ...DEFAULT_SETTINGS, warnAfterSec: 30, disconnectAfterSec: 2 }
+    // before the fix: auto-ended at 4 s, neither idle nor warned
+    expect(evaluatePolicy([base({})], settings, 4 * 1000)).toEqual([])
+    expect(evaluatePolicy([base({})], settings, 5 * M)).toEqual([
+      { kind: 'warn', id: 's1', idleMs: 5 * M, disconnectInMs: settings.pollIntervalMs },
+    ])
+  })
+
+  const secs = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 900 }))
+  const policy: fc.Arbitrary<ResourcePolicy | null> = fc.option(
+    fc.record({
+      idleAfterSec: fc.option(fc.integer({ min: 5, max: 900 }), { nil: null }),
+      warnAfterSec: fc.option(secs, { nil: null }),
+      disconnectAfterSec: fc.option(secs, { nil: null }),
+    }),
+    { nil: null },
+  )
+  const settings: fc.Arbitrary<Settings> = fc
+    .record({
+      idleAfterSec: fc.integer({ min: 5, max: 900 }),
+      warnAfterSec: secs,
+      disconnectAfterSec: secs,
+      pollIntervalMs: fc.integer({ min: 200, max: 5000 }),
+    })
+    .map((r) => ({ ...DEFAULT_SETTINGS, ...r }))
+  /** one poll of the loop: how much later (ms), and whether the session had traffic meanwhile */
+  const step = fc.record({ laterMs: fc.integer({ min: 1, max: 120_000 }), traffic: fc.boolean() })
+
+  it('over random settings and activity, every auto-end comes after idle and (warnings on) a warning a poll before', () => {
+    fc.assert(
+      fc.property(settings, policy, fc.array(step, { maxLength: 200 }), (set, p, steps) => {
+        const eff = effectivePolicy(set, p)
+        const s = base({ policy: p })
+        let now = 0
+        for (const st of steps) {
+          // the loop never polls faster than its interval
+          now += Math.max(st.laterMs, set.pollIntervalMs)
+          if (st.traffic) s.lastActivity = now
+          // as the engine does: an active session has no warning pending
+          if (now - s.lastActivity < eff.idleAfterMs) s.warnedAt = null
+          const ends = evaluatePolicy([s], set, now).filter((a) => a.kind === 'auto-end')
+          const warn = evaluatePolicy([s], set, now).find((a) => a.kind === 'warn')
+          if (ends.length > 0) {
+            expect(now - s.lastActivity).toBeGreaterThanOrEqual(eff.idleAfterMs)
+            if (eff.warnAfterMs > 0) {
+              expect(s.warnedAt).not.toBeNull()
+              expect(s.warnedAt ?? Infinity).toBeGreaterThanOrEqual(s.lastActivity)
+              expect(now - (s.warnedAt ?? Infinity)).toBeGreaterThanOrEqual(set.pollIntervalMs)
+            }
+            return
+          }
+          if (warn) s.warnedAt = now
+        }
+      }),
+      { seed: 20261202, numRuns: 2000 },
+    )
   })
 })

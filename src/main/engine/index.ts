@@ -7,6 +7,7 @@ import { defaultDbPath, openStore } from './store'
 
 export { Engine } from './engine'
 export type { EngineEvents, SystemIdleSource, TickReport, WarnInfo } from './engine'
+export type { EngineTiming } from './timing'
 export type { EndResult } from '@shared/model'
 export { EngineError } from './errors'
 

@@ -1,6 +1,8 @@
-import type { ResourceType } from '@shared/model'
+import type { EndReason, ResourceType } from '@shared/model'
+import { formatDuration } from '@shared/duration'
 import { mergeRules, orderedRules } from '@shared/rules'
 import type { ResourcePolicy, Settings } from '@shared/settings'
+import type { ResourceRow, SessionRow, SessionUpdate } from './store/types'
 
 /** What the policy needs to know of one open session. */
 export interface PolicyInput {
@@ -38,6 +40,26 @@ export function effectivePolicy(settings: Settings, p: ResourcePolicy | null): E
   }
 }
 
+/** The idle warning or auto-disconnect one session is due, if any. */
+function decide(s: PolicyInput, settings: Settings, now: number): PolicyAction | null {
+  const eff = effectivePolicy(settings, s.policy)
+  const idleMs = Math.max(0, now - s.lastActivity)
+  const idle = idleMs >= eff.idleAfterMs
+  const warns = eff.warnAfterMs > 0
+  // the user had at least one poll to see the warning (and press Keep active)
+  const warned = s.warnedAt !== null && now - s.warnedAt >= settings.pollIntervalMs
+  const due = eff.disconnectAfterMs > 0 && idleMs >= eff.disconnectAfterMs && s.endable
+  if (due && idle && (!warns || warned)) return { kind: 'auto-end', id: s.id, idleMs }
+  if (warns && idle && idleMs >= eff.warnAfterMs && s.warnedAt === null) {
+    const disconnectInMs =
+      eff.disconnectAfterMs > 0 && s.endable
+        ? Math.max(eff.disconnectAfterMs - idleMs, settings.pollIntervalMs)
+        : null
+    return { kind: 'warn', id: s.id, idleMs, disconnectInMs }
+  }
+  return null
+}
+
 const LIMIT_KEY: Record<ResourceType, 'limitSsh' | 'limitRdp' | 'limitWeb'> = {
   ssh: 'limitSsh',
   rdp: 'limitRdp',
@@ -47,7 +69,9 @@ const LIMIT_KEY: Record<ResourceType, 'limitSsh' | 'limitRdp' | 'limitWeb'> = {
 /**
  * Decides warnings, auto-disconnects and limit actions for the open sessions. Pure: the engine
  * carries the actions out. A session is warned once per idle period (warnedAt is cleared when it
- * becomes active again); one already due for auto-disconnect is not warned first.
+ * becomes active again). Whatever the settings say, a session is ended only when it is idle now
+ * and, when warnings are on, was warned at least one poll earlier: contradicting values (a
+ * disconnect before the idle or warning time) delay the end, they never skip the warning.
  */
 export function evaluatePolicy(
   sessions: readonly PolicyInput[],
@@ -56,17 +80,8 @@ export function evaluatePolicy(
 ): PolicyAction[] {
   const actions: PolicyAction[] = []
   for (const s of sessions) {
-    const eff = effectivePolicy(settings, s.policy)
-    const idleMs = Math.max(0, now - s.lastActivity)
-    if (eff.disconnectAfterMs > 0 && idleMs >= eff.disconnectAfterMs && s.endable) {
-      actions.push({ kind: 'auto-end', id: s.id, idleMs })
-      continue
-    }
-    if (eff.warnAfterMs > 0 && idleMs >= eff.warnAfterMs && s.warnedAt === null) {
-      const disconnectInMs =
-        eff.disconnectAfterMs > 0 && s.endable ? Math.max(0, eff.disconnectAfterMs - idleMs) : null
-      actions.push({ kind: 'warn', id: s.id, idleMs, disconnectInMs })
-    }
+    const action = decide(s, settings, now)
+    if (action) actions.push(action)
   }
   const autoEnded = new Set(actions.filter((a) => a.kind === 'auto-end').map((a) => a.id))
   for (const type of ['ssh', 'rdp', 'web'] as const) {
@@ -83,4 +98,61 @@ export function evaluatePolicy(
     }
   }
   return actions
+}
+
+/** The policy's view of an open row. */
+export function policyInput(r: SessionRow, resource: ResourceRow | null): PolicyInput {
+  return {
+    id: r.id,
+    type: r.resourceType,
+    startTime: r.startTime,
+    lastActivity: r.lastActivity,
+    warnedAt: r.warnedAt,
+    endable: r.endable,
+    limitFlagged: r.flags.includes('limit-exceeded'),
+    policy: resource,
+  }
+}
+
+export interface WarnInfo {
+  idleMs: number
+  disconnectInMs: number | null
+}
+
+/** What the policy's actions mean: rows to write, sessions to end, events to emit. */
+export interface PolicyPlan {
+  updates: SessionUpdate[]
+  warned: { id: string; info: WarnInfo }[]
+  toEnd: { id: string; reason: EndReason }[]
+  limited: { id: string; limit: number; action: Settings['limitAction'] }[]
+}
+
+export function planPolicy(actions: readonly PolicyAction[], now: number): PolicyPlan {
+  const plan: PolicyPlan = { updates: [], warned: [], toEnd: [], limited: [] }
+  for (const a of actions) {
+    if (a.kind === 'warn') {
+      const detail =
+        a.disconnectInMs === null
+          ? `idle ${formatDuration(a.idleMs)}`
+          : `idle ${formatDuration(a.idleMs)}; disconnect in ${formatDuration(a.disconnectInMs)}`
+      plan.updates.push({ kind: 'warned', id: a.id, at: now, detail })
+      plan.warned.push({ id: a.id, info: { idleMs: a.idleMs, disconnectInMs: a.disconnectInMs } })
+    } else if (a.kind === 'auto-end') {
+      plan.toEnd.push({ id: a.id, reason: 'idle-timeout' })
+    } else if (a.action === 'end-newest') {
+      plan.toEnd.push({ id: a.id, reason: 'policy' })
+    } else {
+      plan.updates.push({ kind: 'flag', id: a.id, flag: 'limit-exceeded' })
+      plan.updates.push({
+        kind: 'event',
+        id: a.id,
+        at: now,
+        event: 'limit',
+        detail: `over the ${a.type} limit of ${a.limit}`,
+        actor: 'policy',
+      })
+      plan.limited.push({ id: a.id, limit: a.limit, action: a.action })
+    }
+  }
+  return plan
 }

@@ -1,0 +1,96 @@
+import type { EventEmitter } from 'node:events'
+import type { Session } from '@shared/model'
+import type { Settings } from '@shared/settings'
+import type { NetInterface } from './device'
+import type { WarnInfo } from './policy'
+
+export interface EngineEvents {
+  created: [Session]
+  status: [Session]
+  warned: [Session, WarnInfo]
+  ended: [Session]
+  limit: [Session, { limit: number; action: Settings['limitAction'] }]
+  /** after every tick that changed anything: the open sessions */
+  changed: [Session[]]
+  /** the computer's network interfaces changed (Wi-Fi switch, VPN up or down) */
+  network: [NetInterface[]]
+  error: [Error]
+}
+
+export interface TickReport {
+  at: number
+  scanMs: number
+  created: string[]
+  ended: string[]
+  statusChanged: string[]
+  warned: string[]
+}
+
+export interface TickChanges {
+  report: TickReport
+  /** the open session ids after the tick */
+  openIds: Set<string>
+  warned: { id: string; info: WarnInfo }[]
+  limited: { id: string; limit: number; action: Settings['limitAction'] }[]
+}
+
+/**
+ * Which events a change means, each emitted once. Another process on the same database (the CLI
+ * beside the app) may record or end sessions between two ticks: those are found by comparing the
+ * open ids with the previous tick's. An end this engine records outside a tick (a user's End) is
+ * announced at once, and not again by the tick that was in flight meanwhile.
+ */
+export class ChangeFeed {
+  /** open session ids after the previous tick (null before the first) */
+  private knownOpen: Set<string> | null = null
+  /** ids whose 'ended' was announced outside a tick */
+  private readonly endedEmitted = new Set<string>()
+
+  constructor(
+    private readonly emitter: EventEmitter<EngineEvents>,
+    /** the session as stored now, or null when it is gone */
+    private readonly read: (id: string) => Session | null,
+    private readonly list: () => Session[],
+  ) {}
+
+  /** Emits what changed since the last tick as this engine saw it. */
+  tick(c: TickChanges): void {
+    const known = this.knownOpen
+    const created = known === null ? c.report.created : [...c.openIds].filter((id) => !known.has(id))
+    const ended = (known === null ? c.report.ended : [...known].filter((id) => !c.openIds.has(id))).filter(
+      (id) => !this.endedEmitted.has(id),
+    )
+    for (const id of this.endedEmitted) if (!c.openIds.has(id)) this.endedEmitted.delete(id)
+    this.knownOpen = c.openIds
+    const open = (id: string): Session | null => {
+      const s = this.read(id)
+      return s && s.status !== 'disconnected' ? s : null
+    }
+    for (const id of created) this.emitWith(this.read(id), (s) => this.emitter.emit('created', s))
+    for (const id of c.report.statusChanged) this.emitWith(open(id), (s) => this.emitter.emit('status', s))
+    for (const w of c.warned) this.emitWith(open(w.id), (s) => this.emitter.emit('warned', s, w.info))
+    for (const l of c.limited)
+      this.emitWith(this.read(l.id), (s) =>
+        this.emitter.emit('limit', s, { limit: l.limit, action: l.action }),
+      )
+    for (const id of ended) this.emitWith(this.read(id), (s) => this.emitter.emit('ended', s))
+    if (
+      created.length + ended.length + c.report.statusChanged.length + c.warned.length + c.limited.length >
+      0
+    )
+      this.emitter.emit('changed', this.list())
+  }
+
+  /** An end recorded outside a tick: announced now, and not again by a tick in flight. */
+  endedNow(id: string): void {
+    this.knownOpen?.delete(id)
+    this.endedEmitted.add(id)
+    const s = this.read(id)
+    if (s) this.emitter.emit('ended', s)
+    this.emitter.emit('changed', this.list())
+  }
+
+  private emitWith(s: Session | null, emit: (s: Session) => void): void {
+    if (s) emit(s)
+  }
+}

@@ -1,0 +1,50 @@
+import { detectAll } from './detect'
+import type { Detected, WebResource } from './detect/types'
+import type { Snapshot } from './probe/types'
+import { SshConfigResolver, type SshG } from './ssh-config'
+
+export interface DetectionOptions {
+  /** only this user's sessions; null = every user's */
+  uid: number | null
+  selfPid: number
+  sshG?: SshG
+  /** narrows what this engine tracks (tests scope themselves to their own peers this way) */
+  scope?: (d: Detected) => boolean
+}
+
+/** What the detectors find in a snapshot, reused while the OS and the inputs stay the same. */
+export class Detection {
+  private readonly sshConfig: SshConfigResolver
+  private last: { key: string; detected: Detected[] } | null = null
+
+  constructor(private readonly o: DetectionOptions) {
+    this.sshConfig = new SshConfigResolver(o.sshG)
+  }
+
+  /** @returns the sessions, and whether they were detected afresh from this snapshot */
+  async detect(
+    snapshot: Snapshot,
+    webResources: readonly WebResource[],
+    resolved: ReadonlyMap<string, string[]>,
+    launched: ReadonlyMap<number, number>,
+  ): Promise<{ detected: Detected[]; fresh: boolean }> {
+    const key = `${webResources.map((w) => `${w.id}=${w.url}`).join(',')}|${[...resolved].join(';')}|${[...launched].join(',')}`
+    const fresh = snapshot.unchanged !== true || this.last?.key !== key
+    // The OS looks exactly as it did last tick: the same sessions; only time has passed.
+    if (!fresh && this.last !== null) return { detected: this.last.detected, fresh }
+    const sshConfig = await this.sshConfig.resolve(snapshot, this.o.uid)
+    const detected = detectAll({
+      snapshot,
+      sshConfig,
+      webResources,
+      resolved,
+      launched,
+      selfPid: this.o.selfPid,
+    }).filter(
+      (d) =>
+        (this.o.uid === null || d.root.uid === this.o.uid || d.root.uid < 0) && (this.o.scope?.(d) ?? true),
+    )
+    this.last = { key, detected }
+    return { detected, fresh }
+  }
+}
