@@ -116,9 +116,10 @@ describe('a damaged database under a running watch', () => {
       const rows = (JSON.parse(listed.out) as Session[]).filter((s) => s.pid === client.pid)
       expect(rows.map((s) => s.id)).toEqual([created.session.id])
 
-      // Said once (through the watch's error line until the CLI prints store notices itself), and no
+      // Said once (the watch prints the engine's 'reopened' notice, not a scan failure), and no
       // "database disk image is malformed" every second.
       expect(errLines.filter((l) => /reopened|was damaged/.test(l))).toHaveLength(1)
+      expect(errLines.filter((l) => /scan failed/.test(l))).toEqual([])
       expect(errLines.filter((l) => /malformed/.test(l))).toEqual([])
       expect(moved()).toHaveLength(1)
     } finally {

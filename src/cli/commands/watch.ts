@@ -40,6 +40,7 @@ function subscribe(engine: Engine, io: CliIO, json: boolean): void {
   engine.on('warned', (s, w) => line('warned', s, { idleMs: w.idleMs, disconnectInMs: w.disconnectInMs }))
   engine.on('limit', (s, l) => line('limit', s, l))
   engine.on('ended', (s) => line('ended', s))
+  engine.on('reopened', (n) => io.err(`warden: ${n.message}`))
   engine.on('error', (e) => io.err(`warden: scan failed: ${e.message}`))
 }
 

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events'
 import type { Session } from '@shared/model'
 import type { Settings } from '@shared/settings'
 import type { NetInterface } from './device'
+import type { ReopenNotice } from './store/types'
 import type { WarnInfo } from './policy'
 
 export interface EngineEvents {
@@ -14,6 +15,8 @@ export interface EngineEvents {
   changed: [Session[]]
   /** the computer's network interfaces changed (Wi-Fi switch, VPN up or down) */
   network: [NetInterface[]]
+  /** the database file was replaced or damaged under a running engine and reopened (said once) */
+  reopened: [ReopenNotice]
   error: [Error]
 }
 

@@ -91,6 +91,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private networkSeen: string | null = null
   private lastSnapshot: Snapshot | null = null
   readonly device: DeviceInfo
+  private readonly unhearReopen: () => void
 
   constructor(private readonly deps: EngineDeps) {
     super()
@@ -127,6 +128,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       () => this.store.getSettings().pollIntervalMs,
       reportError,
     )
+    // Another process may move a damaged database aside: the store follows the live file, and the
+    // engine's owner (watch, the desktop app) says so once (src/main/engine/store/live.ts).
+    this.unhearReopen = this.store.onReopen((n) => this.emit('reopened', n))
     this.store.upsertDevice({
       id: deps.device.id,
       name: deps.device.name,
@@ -526,6 +530,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Stops the loop and closes the database. */
   async close(): Promise<void> {
     await this.stop()
+    this.unhearReopen()
     this.store.close()
   }
 }

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url'
 import type { Settings } from '@shared/settings'
 import { createEngine as defaultCreateEngine, type CreateEngineOptions } from '@engine/index'
 import type { Engine } from '@engine/engine'
+import type { ReopenNotice } from '@engine/store/types'
 import { EngineError } from '@engine/errors'
 import { createHandlers, type Handlers } from '../api/handlers'
 import { Disposables } from './disposables'
@@ -198,6 +199,7 @@ function compose(
 ): Desktop {
   const { app } = ports
   scope.addListener(engine, 'error', (e: Error) => log(`engine: ${e.message}`))
+  scope.addListener(engine, 'reopened', (n: ReopenNotice) => log(`database: ${n.message}`))
   let quitting = false
   const settings = (): Settings => engine.getSettings()
   const icon = join(opts.resourcesDir, 'icon.png')
