@@ -182,10 +182,16 @@ describe('warden flags and durations', () => {
   it('takes durations for the seconds settings; plain numbers stay seconds', async () => {
     const set = async (...words: string[]): Promise<string> => (await cli('settings', 'set', ...words)).out
     expect(await set('idleAfterSec', '10m')).toBe('idleAfterSec = 600 (10m)')
-    expect(await set('warnAfterSec', '1h 30m')).toBe('warnAfterSec = 5400 (1h 30m)')
+    // the idle rules are checked together (src/shared/rules.ts): disconnect moves out before warn
     expect(await set('disconnectAfterSec', '2h', '15m')).toBe('disconnectAfterSec = 8100 (2h 15m)')
+    expect(await set('warnAfterSec', '1h 30m')).toBe('warnAfterSec = 5400 (1h 30m)')
     expect(await set('disconnectAfterSec', 'never')).toBe('disconnectAfterSec = 0 (never)')
-    expect(await set('warnAfterSec', '90')).toBe('warnAfterSec = 90 (1m 30s)')
+    expect(await set('warnAfterSec', '900')).toBe('warnAfterSec = 900 (15m)')
+    // fault 3 from the command line: a disconnect before the warning is refused, nothing changed
+    const contradiction = await cli('settings', 'set', 'disconnectAfterSec', '2')
+    expect(contradiction.code).toBe(2)
+    expect(contradiction.err).toMatch(/^warden: [^\n]*disconnect after[^\n]*warn after[^\n]*$/)
+    expect((await cli('settings', 'get', 'disconnectAfterSec')).out.trim()).toBe('0')
     expect(await set('warnAfterSec', '0')).toBe('warnAfterSec = 0 (never)')
     // refused with the reason, nothing changed
     for (const bad of [['10 parsecs'], ['1h', 'soon'], ['1.5s'], ['never'], ['2d']]) {
