@@ -26,7 +26,7 @@ function statusText(s: Session): string {
   return s.status === 'disconnected' && s.endReason ? `${base} (${s.endReason})` : base
 }
 
-/** The spec's columns: Resource, Device, Duration, Location, Status — plus the id to act on. */
+/** The Sessions page's columns (docs/architecture.md "The product"): Resource, Device, Duration, Location, Status — plus the id to act on. */
 export function sessionsTable(sessions: readonly Session[]): string {
   return table(
     ['ID', 'RESOURCE', 'TYPE', 'DEVICE', 'IP ADDRESS', 'DURATION', 'STARTED', 'LOCATION', 'STATUS', 'FLAGS'],

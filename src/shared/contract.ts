@@ -1,4 +1,4 @@
-// The one IPC contract between the window and the main process (ARCHITECTURE.md "The contract").
+// The one IPC contract between the window and the main process (docs/architecture.md).
 // Every call the window makes and every event it receives is listed here once: the main process
 // registers its handlers from it, the preload builds `window.warden` from it, and the renderer's type
 // of `window.warden` is derived from it. Tests run the same contract over a loopback WebSocket.

@@ -1,4 +1,4 @@
-// Every duration the app reads or writes, in one place: the spec's duration text ("1h 05m"), words
+// Every duration the app reads or writes, in one place: the Sessions page's duration text ("1h 05m"), words
 // for sentences ("10 minutes"), and durations as people type them in Settings and the CLI
 // ("45s", "10m", "1h 30m", "2d"; "0" or "never" for never). Pure TypeScript: no Node or DOM API.
 
@@ -7,9 +7,10 @@ const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
 
 /**
- * Duration text as the spec: "32m", "2h 30m", "2d 4h". Under a minute: "<1m" (the spec has no
+ * Duration text as on the Sessions page (docs/architecture.md "The product"): "32m", "2h 30m", "2d 4h". Under a
+ * minute: "<1m" (the page has no
  * seconds anywhere, and a ticking seconds counter would make every row change every second).
- * Hours keep the spec's zero-padded minutes ("1h 05m"); days show whole hours ("2d 4h").
+ * Hours keep the page's zero-padded minutes ("1h 05m"); days show whole hours ("2d 4h").
  */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) ms = 0

@@ -9,7 +9,7 @@ export type ResourceType = (typeof RESOURCE_TYPES)[number]
 export const SESSION_STATUSES = ['active', 'idle', 'disconnected'] as const
 export type SessionStatus = (typeof SESSION_STATUSES)[number]
 
-/** Why a session became disconnected (ARCHITECTURE.md "Disconnected is final"). */
+/** Why a session became disconnected: disconnected is final and keeps its cause (docs/architecture.md). */
 export const END_REASONS = [
   'user', // ended by the user, one session
   'bulk', // ended by the user with "end all"
@@ -32,7 +32,7 @@ export type EndReason = (typeof END_REASONS)[number]
  * - in-browser: a web session inside the user's everyday browser (cannot be ended on its own)
  * - limit-exceeded: over a concurrent-session limit
  * - new-location: the first session ever from this computer to a place (city or country) —
- *   the spec's anomaly flag: "sessions from unusual locations … are flagged for review"
+ *   the Sessions page's anomaly flag (docs/architecture.md "The product"): "sessions from unusual locations … are flagged for review"
  */
 export const SESSION_FLAGS = [
   'tunnel',
@@ -47,7 +47,7 @@ export const SESSION_FLAGS = [
 export type SessionFlag = (typeof SESSION_FLAGS)[number]
 
 export interface Session {
-  // --- the spec's fields ---
+  // --- the Sessions page's fields (docs/architecture.md "The product") ---
   id: string
   resourceName: string
   resourceType: ResourceType
@@ -110,7 +110,7 @@ export function computeStats(sessions: readonly Pick<Session, 'status' | 'durati
   return { active, idle, totalDurationMs, totalDuration: formatDuration(totalDurationMs) }
 }
 
-/** The End all warning in the spec's words, shared by the window, the tray and the CLI. */
+/** The End all warning in the Sessions page's words (docs/architecture.md "The product"), shared by the window, the tray and the CLI. */
 export function endAllWarning(count: number): string {
   const what = count === 1 ? 'the 1 active session' : `all ${count} active sessions`
   return `This will immediately terminate ${what}. Any unsaved work may be lost.`

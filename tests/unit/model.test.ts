@@ -8,7 +8,7 @@ const H = 60 * M
 const D = 24 * H
 
 describe('formatDuration', () => {
-  it('formats as the spec: 32m, 2h 30m, 1h 05m, 2d 4h', () => {
+  it('formats as the Sessions page: 32m, 2h 30m, 1h 05m, 2d 4h', () => {
     expect(formatDuration(32 * M)).toBe('32m')
     expect(formatDuration(2.5 * H)).toBe('2h 30m')
     expect(formatDuration(H + 5 * M)).toBe('1h 05m')

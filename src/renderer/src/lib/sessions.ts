@@ -28,7 +28,7 @@ export function liveDuration(
   return formatDuration(liveDurationMs(s, receivedAt, now))
 }
 
-/** The spec's Total Duration: combined duration of the active sessions, ticking live. */
+/** The Sessions page's Total Duration (docs/architecture.md "The product"): combined duration of the active sessions, ticking live. */
 export function liveTotalActiveMs(
   sessions: readonly Session[],
   receivedAt: number | ((s: Session) => number),
