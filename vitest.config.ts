@@ -1,4 +1,4 @@
-import { configDefaults, defineConfig } from 'vitest/config'
+import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 import { fileURLToPath } from 'node:url'
 
@@ -10,21 +10,11 @@ const alias = {
 
 /**
  * Tests that start real processes (spawn, execFile, kill, a writer child, systeminformation's shells
- * behind the real device module) run in the `process` project, one file at a time, not in `unit`:
- * they time other processes, and under a busy CPU they must not compete with each other. Files that
- * live elsewhere for now are listed here by name; this list is the one place that decides.
+ * behind the real device module) live in tests/process and run in the `process` project, one file at
+ * a time, not in `unit`: they time other processes, and under a busy CPU they must not compete with
+ * each other. The unit project starts no process.
  */
-const processTests = [
-  'tests/process/**/*.test.ts',
-  // spawns sleepers and ends them with signals
-  'tests/unit/terminate.test.ts',
-  // spawns writer children (tests/unit/store/writer-child.ts) and kills them mid-write
-  'tests/unit/store/crash.test.ts',
-  // runs the CLI on a real engine, whose device module reads the machine through systeminformation's shells
-  'tests/unit/cli.test.ts',
-  // the same: a real engine behind the handlers
-  'tests/unit/api-handlers.test.ts',
-]
+const processTests = ['tests/process/**/*.test.ts']
 
 export default defineConfig({
   resolve: { alias },
@@ -35,7 +25,6 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...processTests],
           environment: 'node',
         },
       },

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import fc from 'fast-check'
 import { describe, expect, it, onTestFailed } from 'vitest'
-import { useTempDir } from './helpers'
+import { useTempDir } from '../../unit/store/helpers'
 
 const t = useTempDir()
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
