@@ -116,6 +116,22 @@ export default tseslint.config(
     },
   },
   {
+    // A function reads in one screen. Enforced where the rooms were split (docs/architecture.md);
+    // the store's table factories, the Linux probe and three shell factories still hold their
+    // methods as closures in one factory and are not yet under the rule.
+    files: [
+      'src/main/engine/*.ts',
+      'src/main/engine/detect/**/*.ts',
+      'src/main/api/**/*.ts',
+      'src/shared/**/*.ts',
+      'src/cli/**/*.ts',
+      'src/preload/**/*.ts',
+    ],
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
     // plain ESM scripts run by node (npm hooks, electron-builder hooks): not part of a TS project
     files: ['eslint.config.js', 'scripts/**/*.mjs', 'tests/support/**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
