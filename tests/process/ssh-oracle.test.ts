@@ -213,4 +213,32 @@ describe('parseSshArgs against ssh -G (the installed OpenSSH)', () => {
     expect(CASES - accepted).toBeGreaterThan(CASES / 10)
     expect({ validity, wrong: wrong.slice(0, 30) }).toEqual({ validity: 0, wrong: [] })
   })
+  // the classes of issue 11, by name (their expected values: tests/unit/detect/ssh-args.test.ts)
+  it.each<string[]>([
+    ['-p', 'http', 'h'],
+    ['-p', '0002222', 'h'],
+    ['ssh://bob@h:http'],
+    ['-J', 'j:ssh', 'h'],
+    ['-J', 'a b', 'h'],
+    ['-p', '22', '-p', '0', 'h'],
+    ['-p', '0', 'h'],
+    ['-l', 'bob', '-l', 'carol', '-o', 'User=dave', 'h'],
+    ['-o', 'Port=2200', '-o', 'Port=2300', '-p', '2400', 'h'],
+    ['-o', 'ControlPath=/tmp/a', '-o', 'ControlPath=/tmp/b', 'h'],
+    ['-o', 'ControlPath=/tmp/a', '-S', '/tmp/b', 'h'],
+    ['-o', 'ControlMaster=yes', '-M', 'h'],
+    ['-o', 'SessionType=none', '-o', 'SessionType=subsystem', 'h'],
+    ['-o', 'ProxyJump=a', '-o', 'ProxyJump=b', 'h'],
+    ['-L', '8080:localhost:80', '-W', 'db:5432', '-R', '9000:localhost:22', 'h'],
+    ['-o', 'ClearAllForwardings=yes', '-L', '1:h:2', 'h'],
+    ['-L', '1:h:2', '-L', '1:h:2', '-o', 'LocalForward=1 h:2', 'h'],
+    ['-R', '0:h:22', 'h'],
+    ['-f', 'h'],
+    ['-J', 'bob@h', '-l', 'bob', 'h'],
+  ])('named: %j', async (...line) => {
+    const [g] = await sshGAll([line], 1)
+    const a = parseSshArgs(['ssh', ...line])
+    expect(a.valid).toBe(g?.ok)
+    if (g?.ok) for (const [mine, theirs] of Object.values(fields(a, g))) expect(mine).toEqual(theirs)
+  })
 })

@@ -499,3 +499,95 @@ describe('small parsers', () => {
     expect(parseSshUri('sftp://h')).toBeNull()
   })
 })
+
+// The classes where parseSshArgs and `ssh -G -F /dev/null` (OpenSSH 9.2p1 Debian) disagreed;
+// tests/process/ssh-oracle.test.ts runs the same lines through the installed ssh.
+describe('parseSshArgs: as ssh -G reads it', () => {
+  it.each<[string[], Partial<SshArgs>]>([
+    [['-p', 'http', 'h'], { port: 80 }], // a service name (misc.c a2port → getservbyname)
+    [['-p', '0002222', 'h'], { port: 2222 }], // leading zeros (strtonum)
+    [['-p', '+22', 'h'], { port: 22 }],
+    [['ssh://bob@h:http'], { host: 'h', user: 'bob', port: 80 }],
+    [['ssh://bob@h:http/'], { host: 'h', user: 'bob', port: 80 }],
+    [['ssh://a%41+b@h'], { user: 'aA b' }], // the URI user is url-decoded
+    [['ssh://h:'], { host: 'h', port: null }], // an empty port is no port
+    [['-p', '22', '-p', '0', 'h'], { port: 22 }], // a later -p is not even read
+    [['-o', 'Port=2200', '-p', '0', 'h'], { port: 2200 }],
+    [['-o', 'ControlMaster=yes', '-M', 'h'], { controlMaster: 'ask' }], // -M after yes is ask
+    [['-M', '-o', 'ControlMaster=no', 'h'], { controlMaster: 'yes' }], // first value wins
+    [
+      ['-o', 'SessionType=subsystem', '-o', 'SessionType=none', 'h', 'sftp'],
+      { subsystem: true, noCommand: false },
+    ],
+    [
+      ['-o', 'ClearAllForwardings=no', '-o', 'ClearAllForwardings=yes', '-L', '1:h:2', 'h'],
+      { clearAllForwardings: false },
+    ],
+    [['-o', 'ProxyJump=a', '-o', 'ProxyJump=b', 'h'], { jump: 'a' }],
+    [['-o', 'ProxyCommand=nc %h %p', '-o', 'ProxyJump=b', 'h'], { jump: null, proxyCommand: 'nc %h %p' }],
+  ])('%j', (args, expected) => {
+    const r = p(...args)
+    expect(r).toMatchObject(expected)
+    expect(r.valid).toBe(true)
+  })
+
+  it('-J hops: service-name ports, and only the first word of the value', () => {
+    expect(p('-J', 'j:ssh', 'h').jumpHosts).toEqual([{ user: null, host: 'j', port: 22 }])
+    expect(p('-J', 'a b', 'h').jumpHosts).toEqual([{ user: null, host: 'a', port: null }])
+    expect(p('-J', 'ssh://u@j:http', 'h').jumpHosts).toEqual([{ user: 'u', host: 'j', port: 80 }])
+    expect(p('-J', 'j#comment', 'h').jumpHosts).toEqual([{ user: null, host: 'j', port: null }])
+    for (const bad of ['j:0', 'a,,b', '-x', 'a;b', 'j:nosuch'])
+      expect(p('-J', bad, 'h').valid, bad).toBe(false)
+  })
+
+  it('-W clears every forward and means no shell', () => {
+    const r = p('-L', '8080:localhost:80', '-W', 'db:5432', '-R', '9000:localhost:22', 'h')
+    expect(r).toMatchObject({
+      forwards: [],
+      clearAllForwardings: true,
+      noCommand: true,
+      stdioForward: 'db:5432',
+    })
+    // unless ClearAllForwardings says no
+    expect(p('-W', 'db:5432', '-o', 'ClearAllForwardings=no', '-L', '1:h:2', 'h').forwards).toHaveLength(1)
+  })
+
+  it('ClearAllForwardings=yes leaves no forward', () => {
+    expect(p('-o', 'ClearAllForwardings=yes', '-L', '1:h:2', '-D', '1080', 'h').forwards).toEqual([])
+  })
+
+  it('a forward given twice counts once (readconf.c add_local_forward)', () => {
+    expect(p('-L', '1:h:2', '-L', '1:h:2', '-o', 'LocalForward=1 h:2', 'h').forwards).toHaveLength(1)
+    expect(p('-L', '1:h:2', '-R', '1:h:2', 'h').forwards).toHaveLength(2)
+  })
+
+  it('-R 0:h:22: the server picks the port', () => {
+    const r = p('-R', '0:h:22', 'h')
+    expect(r.valid).toBe(true)
+    expect(r.forwards).toEqual([
+      { kind: 'R', spec: '0:h:22', listenPort: 0, targetPort: 22, targetHost: 'h' },
+    ])
+    expect(p('-L', '0:h:22', 'h').valid).toBe(false) // a local listener needs a port
+  })
+
+  it.each<string[]>([
+    ['-p', '0', 'h'],
+    ['-p', '65536', 'h'],
+    ['-o', 'Port=0', '-p', '22', 'h'], // Port is checked even when it would not be used
+    ['-o', 'Port=22 33', 'h'], // extra arguments at end of line
+    ['-N', '-s', 'h', 'sftp'],
+    ['-W', 'a:1', '-W', 'b:1', 'h'],
+    ['-W', 'a', 'h'],
+    ['-O', 'bogus', 'h'],
+    ['-o', 'ControlMaster=bogus', 'h'],
+    ['-o', 'ProxyCommand=x', '-J', 'j', 'h'],
+    ['-f', 'h'], // cannot fork into background without a command
+    ['-s', 'h'], // no subsystem named
+    ['-l', 'u;x', 'h'], // command-line user and host checks (ssh_valid_ruser / ssh_valid_hostname)
+    ['h;x'],
+    ['-J', 'bob@h', '-l', 'bob', 'h'], // jumphost loop
+    [],
+  ])('refused: %j', (...args) => {
+    expect(p(...args).valid).toBe(false)
+  })
+})
