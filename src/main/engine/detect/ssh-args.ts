@@ -38,6 +38,20 @@ const ARG_OPTS = new Set('BbcDEeFIiJLlmOoPpQRSWw')
 /** Options that do not. */
 const FLAG_OPTS = new Set('1246AaCfGgKkMNnqsTtVvXxYy')
 
+/**
+ * Does this ssh option word take the next word as its argument? ("-F" yes, "-Fcfg" and "-vN"
+ * no, "-vF" yes): getopt with ssh.c's option string, for callers that only need to skip ssh
+ * options (mosh's --ssh command).
+ */
+export function sshOptionTakesNextWord(word: string): boolean {
+  for (let j = 1; j < word.length; j++) {
+    const c = word.charAt(j)
+    if (ARG_OPTS.has(c)) return j === word.length - 1
+    if (!FLAG_OPTS.has(c)) return false
+  }
+  return false
+}
+
 export type SshControlMaster = 'yes' | 'no' | 'ask' | 'auto' | 'autoask'
 
 export interface SshArgs {
