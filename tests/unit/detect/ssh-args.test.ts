@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   parseForward,
   parseJumpSpec,
@@ -589,5 +589,45 @@ describe('parseSshArgs: as ssh -G reads it', () => {
     [],
   ])('refused: %j', (...args) => {
     expect(p(...args).valid).toBe(false)
+  })
+})
+
+describe('a2port (misc.c): numbers and service names', () => {
+  it('numbers as strtonum reads them', async () => {
+    const { a2port } = await import('@engine/detect/ssh-port')
+    expect(['22', '0002222', '+22', ' 22', '0', '-0', '65535'].map(a2port)).toEqual([
+      22, 2222, 22, 22, 0, 0, 65535,
+    ])
+    expect(['65536', '-1', '22 ', '0x16', '', '99999999999999999999'].map(a2port)).toEqual([
+      -1, -1, -1, -1, -1, -1,
+    ])
+  })
+
+  it('/etc/services lines: name and aliases, TCP only, the first line wins', async () => {
+    const { parseServices } = await import('@engine/detect/ssh-port')
+    const m = parseServices(
+      'http 80/tcp www # WorldWideWeb\nhttp 8080/tcp\nntp 123/udp\n# ssh 1/tcp\nssh\t22/tcp\n',
+    )
+    expect([...m]).toEqual([
+      ['http', 80],
+      ['www', 80],
+      ['ssh', 22],
+    ])
+  })
+
+  it('without /etc/services: ssh, http and https still resolve', async () => {
+    vi.resetModules()
+    vi.doMock('node:fs', () => ({
+      readFileSync: () => {
+        throw new Error('ENOENT')
+      },
+    }))
+    try {
+      const { a2port } = await import('@engine/detect/ssh-port')
+      expect(['ssh', 'http', 'https', 'www', 'HTTP'].map(a2port)).toEqual([22, 80, 443, -1, -1])
+    } finally {
+      vi.doUnmock('node:fs')
+      vi.resetModules()
+    }
   })
 })
