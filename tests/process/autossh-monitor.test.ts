@@ -1,22 +1,15 @@
 // The installed autossh runs a fake ssh (AUTOSSH_PATH) that records its argv and exits 0, so
 // autossh stops: the ssh command line autossh -M really builds, then detected as a session.
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { detectAll } from '@engine/detect/index'
 import { ctx, proc, sock } from '../unit/detect/helpers'
+import { findProgram } from '../support/find-program'
 
-function findAutossh(): string | null {
-  try {
-    return execFileSync('sh', ['-c', 'command -v autossh'], { encoding: 'utf8' }).trim() || null
-  } catch {
-    return null
-  }
-}
-
-const autossh = findAutossh()
+const autossh = findProgram('autossh')
 let dir = ''
 
 beforeAll(() => {

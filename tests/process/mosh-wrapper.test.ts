@@ -2,23 +2,15 @@
 // builds mosh-client's command line; parseMoshClientArgs must find the destination in it. A fake
 // ssh answers like mosh-server ("MOSH CONNECT port key", and the server's address through
 // --experimental-remote-ip=remote), a fake client records its argv: nothing connects.
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseMoshClientArgs } from '@engine/detect/mosh-args'
+import { findProgram } from '../support/find-program'
 
-function findMosh(): string | null {
-  if (process.env.MOSH_WRAPPER) return process.env.MOSH_WRAPPER
-  try {
-    return execFileSync('sh', ['-c', 'command -v mosh'], { encoding: 'utf8' }).trim() || null
-  } catch {
-    return null
-  }
-}
-
-const mosh = findMosh()
+const mosh = process.env.MOSH_WRAPPER ?? findProgram('mosh')
 let dir = ''
 
 beforeAll(() => {
