@@ -234,6 +234,8 @@ describe('parseSshArgs against ssh -G (the installed OpenSSH)', () => {
     ['-L', '1:h:2', '-L', '1:h:2', '-o', 'LocalForward=1 h:2', 'h'],
     ['-R', '0:h:22', 'h'],
     ['-f', 'h'],
+    ['db\u00a0prod'],
+    ['-l', 'u;x', 'h'],
     ['-J', 'bob@h', '-l', 'bob', 'h'],
   ])('named: %j', async (...line) => {
     const [g] = await sshGAll([line], 1)

@@ -511,6 +511,7 @@ describe('parseSshArgs: as ssh -G reads it', () => {
     [['ssh://bob@h:http/'], { host: 'h', user: 'bob', port: 80 }],
     [['ssh://a%41+b@h'], { user: 'aA b' }], // the URI user is url-decoded
     [['ssh://h:'], { host: 'h', port: null }], // an empty port is no port
+    [['db\u00a0prod'], { host: 'db\u00a0prod' }], // isspace(3) in the C locale: U+00A0 is no space
     [['-p', '22', '-p', '0', 'h'], { port: 22 }], // a later -p is not even read
     [['-o', 'Port=2200', '-p', '0', 'h'], { port: 2200 }],
     [['-o', 'ControlMaster=yes', '-M', 'h'], { controlMaster: 'ask' }], // -M after yes is ask

@@ -30,7 +30,7 @@ export interface SshHop {
  */
 export function validHostname(s: string): boolean {
   if (s.startsWith('-') || hasControl(s)) return false
-  return !/[\s'`"$\\;&<>|(){},]/.test(s)
+  return !/[ \t\n\v\f\r'`"$\\;&<>|(){},]/.test(s) // isspace in the C locale: not U+00A0
 }
 
 /** iscntrl(3) in the C locale: 0..31 and 127. */
@@ -45,7 +45,7 @@ function hasControl(s: string): boolean {
 /** ssh_valid_ruser (readconf.c): the same for a command-line user, a little more lenient. */
 export function validRemoteUser(s: string): boolean {
   if (s.startsWith('-') || s.endsWith('\\') || hasControl(s)) return false
-  return !/['`";&<>|(){}]|\s-/.test(s)
+  return !/['`";&<>|(){}]|[ \t\n\v\f\r]-/.test(s)
 }
 
 /** misc.c valid_domain: what an ssh:// URI's host may be. */
@@ -158,7 +158,7 @@ export function parseJumpSpec(value: string): SshHop[] | null {
   const hash = value.indexOf('#')
   const text = hash >= 0 ? value.slice(0, hash) : value
   if (text.toLowerCase() === 'none') return []
-  const ws = text.search(/\s/)
+  const ws = text.search(/[ \t\n\v\f\r]/)
   const word = ws >= 0 ? text.slice(0, ws) : text
   const hops: SshHop[] = []
   for (const part of word.split(',')) {
@@ -178,7 +178,7 @@ interface FwdField {
 /** readconf.c parse_fwd_field: one ':'-separated field, "[...]" literal, '\' escapes. */
 function forwardFields(spec: string): FwdField[] | null {
   const out: FwdField[] = []
-  let s = spec.replace(/^\s+/, '')
+  let s = spec.replace(/^[ \t\n\v\f\r]+/, '')
   while (s !== '' && out.length < 4) {
     if (s.startsWith('[')) {
       const close = s.indexOf(']')
