@@ -1,6 +1,8 @@
-// OpenSSH ssh(1) command-line parser: pure, no I/O, no config files.
+// OpenSSH ssh(1) command-line parser: pure, no config files (ports by service name read
+// /etc/services once, as getservbyname does: ssh-port.ts).
 //
-// It follows ssh.c (OpenSSH 9.x) exactly where it matters for naming and classifying:
+// It follows ssh.c (OpenSSH 9.x) exactly where it matters for naming and classifying, and
+// tests/process/ssh-oracle.test.ts holds it to the installed `ssh -G`:
 // - getopt with optstring "1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R:S:TVw:W:XYy":
 //   options taking an argument are BbcDEeFIiJLlmOoPpQRSWw; flags may be bundled (-vNT); an
 //   argument may be attached (-p2222, -oPort=22) or the next word (-p 2222).
@@ -8,10 +10,13 @@
 //   options placed after the destination still count ("ssh host -p 2222 uptime"); the first
 //   non-option after the destination starts the remote command. "--" ends option parsing
 //   (after "--" the destination is taken and everything else is the command).
-// - User, port and the -o keywords are "first value wins" (-l, -o User=, user@ share one slot;
-//   -p, -o Port=, ssh://…:port share one), except -S which always replaces ControlPath and -M
-//   which forces ControlMaster (-MM = ask).
-// - user@host splits at the LAST '@'; "ssh://[user[;params]@]host[:port][/]" URIs are accepted.
+// - readconf.c's rule: the first obtained value wins (-l, -o User=, user@ share one slot; -p,
+//   -o Port=, ssh://…:port share one; a later -p is not even checked, a later -o Port is).
+//   -S always replaces ControlPath; -M makes ControlMaster yes, or ask when it already is yes.
+// - Forwards are kept once each (add_local_forward), and none are left after ClearAllForwardings
+//   or -W (readconf.c fill_default_options); -W and -N mean no shell.
+// - Ports are a2port's (misc.c): "0002222", "http"; destinations, URIs, -J hops and forwards are
+//   read as ssh does in ssh-spec.ts.
 import {
   parseJumpSpec,
   parseSshDestination,
