@@ -134,7 +134,17 @@ const dest = fc.oneof(
   fc
     .tuple(fc.option(user), host, fc.option(port))
     .map(([u, h, p]) => `ssh://${u !== null ? `${u}@` : ''}${h}${p !== null ? `:${p}` : ''}`),
-  pick('ssh://h:http', 'ssh://bob@h:http/', 'ssh://a%41@h', 'alice@[::1]', 'ssh://[::1]:22', '-bad', 'a;b'),
+  pick(
+    'ssh://h:http',
+    'ssh://bob@h:http/',
+    'ssh://a%41@h',
+    'alice@[::1]',
+    'ssh://[::1]:22',
+    '-bad',
+    'a;b',
+    'alice@::1',
+    'u b@h',
+  ),
 )
 const jump = fc.oneof(
   fc
@@ -171,15 +181,17 @@ const option: fc.Arbitrary<string[]> = fc.oneof(
   jump.map((j) => ['-o', `ProxyJump=${j}`]),
   pick(['-o', 'SessionType=none'], ['-o', 'SessionType=subsystem'], ['-o', 'SessionType=default']),
   pick(['-o', 'LocalForward=1234 h:80'], ['-oRemoteForward 0 h:22'], ['-o', 'DynamicForward=1081']),
+  pick(['-o', 'HostName=web1'], ['-o', 'RemoteCommand=uptime'], ['-o', 'ForkAfterAuthentication=yes']),
 )
 const commandLine = fc
   .tuple(
     fc.array(option, { maxLength: 5 }),
+    pick([], [], ['--']),
     dest,
     fc.array(option, { maxLength: 2 }),
     pick([], [], ['uptime'], ['ls', '-l'], ['sftp']),
   )
-  .map(([before, d, after, cmd]) => [...before.flat(), d, ...after.flat(), ...cmd])
+  .map(([before, dashes, d, after, cmd]) => [...before.flat(), ...dashes, d, ...after.flat(), ...cmd])
 
 const CASES = 2000
 
