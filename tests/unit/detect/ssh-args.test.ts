@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   parseForward,
   parseJumpSpec,
@@ -36,7 +36,6 @@ describe('parseSshArgs: destination, user, port', () => {
     [['ssh://db.example'], { host: 'db.example', user: null, port: null }],
     [['ssh://db.example/'], { host: 'db.example' }],
     [['ssh://bob;fingerprint=SHA256-xyz@db.example'], { user: 'bob', host: 'db.example' }],
-    [['ssh://[2001:db8::7]:2200'], { host: '2001:db8::7', port: 2200 }],
     [['-p', '22', 'ssh://db.example:2222'], { port: 22 }],
     [['alice@2001:db8::5'], { host: '2001:db8::5', user: 'alice' }],
     [['alice@[2001:db8::5]'], { host: '2001:db8::5', user: 'alice' }],
@@ -138,7 +137,7 @@ describe('parseSshArgs: every option with an argument consumes it', () => {
     'Y',
     'y',
   ])('flag -%s takes no argument', (flag) => {
-    const r = p(`-${flag}`, 'host1')
+    const r = p(`-${flag}`, 'host1', 'cmd') // -s needs a command (the subsystem)
     expect(r.destination).toBe('host1')
     expect(r.valid).toBe(true)
   })
@@ -157,7 +156,9 @@ describe('parseSshArgs: every option with an argument consumes it', () => {
     expect(p('-p').valid).toBe(false) // missing argument
     expect(p('web1', '-l').valid).toBe(false)
     expect(p('-Z', 'web1').valid).toBe(false) // unknown option
-    expect(p('-p', 'ssh', 'web1').valid).toBe(false) // bad port
+    expect(p('-p', 'no-such-service', 'web1').valid).toBe(false) // bad port
+    expect(p('-p', '0', 'web1').valid).toBe(false)
+    expect(p('ssh://[2001:db8::7]:2200').valid).toBe(false) // a URI's host is a domain name (misc.c valid_domain)
     expect(p('-p', '70000', 'web1').valid).toBe(false)
     expect(p('-J', 'a', '-J', 'b', 'web1').valid).toBe(false) // only one -J
     expect(p('@web1').valid).toBe(false)
@@ -375,7 +376,7 @@ describe('parseSshArgs: forwarding, -N, -s, -f, tunnels', () => {
     [['L', '*:8080:db:5432'], 8080, null],
     [['L', '8080:/run/app.sock'], 8080, null],
     [['L', '/tmp/local.sock:db:5432'], null, null],
-    [['L', '8080/localhost/80'], 8080, null],
+    [['L', '8080/localhost/80'], null, null], // one field, a path: ssh 9.2 refuses it
     [['D', '1080'], 1080, null],
     [['D', '127.0.0.1:1080'], 1080, null],
     [['D', '[::1]:1080'], 1080, null],
@@ -496,5 +497,138 @@ describe('small parsers', () => {
     expect(parseSshUri('ssh://[::1')).toBeNull()
     expect(parseSshUri('ssh://@h')).toBeNull()
     expect(parseSshUri('sftp://h')).toBeNull()
+  })
+})
+
+// The classes where parseSshArgs and `ssh -G -F /dev/null` (OpenSSH 9.2p1 Debian) disagreed;
+// tests/process/ssh-oracle.test.ts runs the same lines through the installed ssh.
+describe('parseSshArgs: as ssh -G reads it', () => {
+  it.each<[string[], Partial<SshArgs>]>([
+    [['-p', 'http', 'h'], { port: 80 }], // a service name (misc.c a2port → getservbyname)
+    [['-p', '0002222', 'h'], { port: 2222 }], // leading zeros (strtonum)
+    [['-p', '+22', 'h'], { port: 22 }],
+    [['ssh://bob@h:http'], { host: 'h', user: 'bob', port: 80 }],
+    [['ssh://bob@h:http/'], { host: 'h', user: 'bob', port: 80 }],
+    [['ssh://a%41+b@h'], { user: 'aA b' }], // the URI user is url-decoded
+    [['ssh://h:'], { host: 'h', port: null }], // an empty port is no port
+    [['db\u00a0prod'], { host: 'db\u00a0prod' }], // isspace(3) in the C locale: U+00A0 is no space
+    [['-p', '22', '-p', '0', 'h'], { port: 22 }], // a later -p is not even read
+    [['-o', 'Port=2200', '-p', '0', 'h'], { port: 2200 }],
+    [['-o', 'ControlMaster=yes', '-M', 'h'], { controlMaster: 'ask' }], // -M after yes is ask
+    [['-M', '-o', 'ControlMaster=no', 'h'], { controlMaster: 'yes' }], // first value wins
+    [
+      ['-o', 'SessionType=subsystem', '-o', 'SessionType=none', 'h', 'sftp'],
+      { subsystem: true, noCommand: false },
+    ],
+    [
+      ['-o', 'ClearAllForwardings=no', '-o', 'ClearAllForwardings=yes', '-L', '1:h:2', 'h'],
+      { clearAllForwardings: false },
+    ],
+    [['-o', 'ProxyJump=a', '-o', 'ProxyJump=b', 'h'], { jump: 'a' }],
+    [['-o', 'ProxyCommand=nc %h %p', '-o', 'ProxyJump=b', 'h'], { jump: null, proxyCommand: 'nc %h %p' }],
+  ])('%j', (args, expected) => {
+    const r = p(...args)
+    expect(r).toMatchObject(expected)
+    expect(r.valid).toBe(true)
+  })
+
+  it('-J hops: service-name ports, and only the first word of the value', () => {
+    expect(p('-J', 'j:ssh', 'h').jumpHosts).toEqual([{ user: null, host: 'j', port: 22 }])
+    expect(p('-J', 'a b', 'h').jumpHosts).toEqual([{ user: null, host: 'a', port: null }])
+    expect(p('-J', 'ssh://u@j:http', 'h').jumpHosts).toEqual([{ user: 'u', host: 'j', port: 80 }])
+    expect(p('-J', 'j#comment', 'h').jumpHosts).toEqual([{ user: null, host: 'j', port: null }])
+    for (const bad of ['j:0', 'a,,b', '-x', 'a;b', 'j:nosuch'])
+      expect(p('-J', bad, 'h').valid, bad).toBe(false)
+  })
+
+  it('-W clears every forward and means no shell', () => {
+    const r = p('-L', '8080:localhost:80', '-W', 'db:5432', '-R', '9000:localhost:22', 'h')
+    expect(r).toMatchObject({
+      forwards: [],
+      clearAllForwardings: true,
+      noCommand: true,
+      stdioForward: 'db:5432',
+    })
+    // unless ClearAllForwardings says no
+    expect(p('-W', 'db:5432', '-o', 'ClearAllForwardings=no', '-L', '1:h:2', 'h').forwards).toHaveLength(1)
+  })
+
+  it('ClearAllForwardings=yes leaves no forward', () => {
+    expect(p('-o', 'ClearAllForwardings=yes', '-L', '1:h:2', '-D', '1080', 'h').forwards).toEqual([])
+  })
+
+  it('a forward given twice counts once (readconf.c add_local_forward)', () => {
+    expect(p('-L', '1:h:2', '-L', '1:h:2', '-o', 'LocalForward=1 h:2', 'h').forwards).toHaveLength(1)
+    expect(p('-L', '1:h:2', '-R', '1:h:2', 'h').forwards).toHaveLength(2)
+  })
+
+  it('-R 0:h:22: the server picks the port', () => {
+    const r = p('-R', '0:h:22', 'h')
+    expect(r.valid).toBe(true)
+    expect(r.forwards).toEqual([
+      { kind: 'R', spec: '0:h:22', listenPort: 0, targetPort: 22, targetHost: 'h' },
+    ])
+    expect(p('-L', '0:h:22', 'h').valid).toBe(false) // a local listener needs a port
+  })
+
+  it.each<string[]>([
+    ['-p', '0', 'h'],
+    ['-p', '65536', 'h'],
+    ['-o', 'Port=0', '-p', '22', 'h'], // Port is checked even when it would not be used
+    ['-o', 'Port=22 33', 'h'], // extra arguments at end of line
+    ['-N', '-s', 'h', 'sftp'],
+    ['-W', 'a:1', '-W', 'b:1', 'h'],
+    ['-W', 'a', 'h'],
+    ['-O', 'bogus', 'h'],
+    ['-o', 'ControlMaster=bogus', 'h'],
+    ['-o', 'ProxyCommand=x', '-J', 'j', 'h'],
+    ['-f', 'h'], // cannot fork into background without a command
+    ['-s', 'h'], // no subsystem named
+    ['-l', 'u;x', 'h'], // command-line user and host checks (ssh_valid_ruser / ssh_valid_hostname)
+    ['h;x'],
+    ['-J', 'bob@h', '-l', 'bob', 'h'], // jumphost loop
+    [],
+  ])('refused: %j', (...args) => {
+    expect(p(...args).valid).toBe(false)
+  })
+})
+
+describe('a2port (misc.c): numbers and service names', () => {
+  it('numbers as strtonum reads them', async () => {
+    const { a2port } = await import('@engine/detect/ssh-port')
+    expect(['22', '0002222', '+22', ' 22', '0', '-0', '65535'].map(a2port)).toEqual([
+      22, 2222, 22, 22, 0, 0, 65535,
+    ])
+    expect(['65536', '-1', '22 ', '0x16', '', '99999999999999999999'].map(a2port)).toEqual([
+      -1, -1, -1, -1, -1, -1,
+    ])
+  })
+
+  it('/etc/services lines: name and aliases, TCP only, the first line wins', async () => {
+    const { parseServices } = await import('@engine/detect/ssh-port')
+    const m = parseServices(
+      'http 80/tcp www # WorldWideWeb\nhttp 8080/tcp\nntp 123/udp\n# ssh 1/tcp\nssh\t22/tcp\n',
+    )
+    expect([...m]).toEqual([
+      ['http', 80],
+      ['www', 80],
+      ['ssh', 22],
+    ])
+  })
+
+  it('without /etc/services: ssh, http and https still resolve', async () => {
+    vi.resetModules()
+    vi.doMock('node:fs', () => ({
+      readFileSync: () => {
+        throw new Error('ENOENT')
+      },
+    }))
+    try {
+      const { a2port } = await import('@engine/detect/ssh-port')
+      expect(['ssh', 'http', 'https', 'www', 'HTTP'].map(a2port)).toEqual([22, 80, 443, -1, -1])
+    } finally {
+      vi.doUnmock('node:fs')
+      vi.resetModules()
+    }
   })
 })

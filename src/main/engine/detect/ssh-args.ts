@@ -1,6 +1,8 @@
-// OpenSSH ssh(1) command-line parser: pure, no I/O, no config files.
+// OpenSSH ssh(1) command-line parser: pure, no config files (ports by service name read
+// /etc/services once, as getservbyname does: ssh-port.ts).
 //
-// It follows ssh.c (OpenSSH 9.x) exactly where it matters for naming and classifying:
+// It follows ssh.c (OpenSSH 9.x) exactly where it matters for naming and classifying, and
+// tests/process/ssh-oracle.test.ts holds it to the installed `ssh -G`:
 // - getopt with optstring "1246ab:c:e:fgi:kl:m:no:p:qstvxAB:CD:E:F:GI:J:KL:MNO:P:Q:R:S:TVw:W:XYy":
 //   options taking an argument are BbcDEeFIiJLlmOoPpQRSWw; flags may be bundled (-vNT); an
 //   argument may be attached (-p2222, -oPort=22) or the next word (-p 2222).
@@ -8,35 +10,51 @@
 //   options placed after the destination still count ("ssh host -p 2222 uptime"); the first
 //   non-option after the destination starts the remote command. "--" ends option parsing
 //   (after "--" the destination is taken and everything else is the command).
-// - User, port and the -o keywords are "first value wins" (-l, -o User=, user@ share one slot;
-//   -p, -o Port=, ssh://…:port share one), except -S which always replaces ControlPath and -M
-//   which forces ControlMaster (-MM = ask).
-// - user@host splits at the LAST '@'; "ssh://[user[;params]@]host[:port][/]" URIs are accepted.
-import { parsePort, splitHostPort } from './net'
+// - readconf.c's rule: the first obtained value wins (-l, -o User=, user@ share one slot; -p,
+//   -o Port=, ssh://…:port share one; a later -p is not even checked, a later -o Port is).
+//   -S always replaces ControlPath; -M makes ControlMaster yes, or ask when it already is yes.
+// - Forwards are kept once each (add_local_forward), and none are left after ClearAllForwardings
+//   or -W (readconf.c fill_default_options); -W and -N mean no shell.
+// - Ports are a2port's (misc.c): "0002222", "http"; destinations, URIs, -J hops and forwards are
+//   read as ssh does in ssh-spec.ts.
+import {
+  parseJumpSpec,
+  parseSshDestination,
+  readForward,
+  readStdioForward,
+  validRemoteUser,
+  type KeyedForward,
+  type SshForward,
+  type SshForwardKind,
+  type SshHop,
+} from './ssh-spec'
+import { sshPort } from './ssh-port'
+import { isIpLiteral } from '../probe/addr'
 
-/** Options that take an argument (ssh.c optstring). */
+export { parseJumpSpec, parseSshDestination, parseSshUri } from './ssh-spec'
+export type { SshForward, SshForwardKind, SshHop } from './ssh-spec'
+
+/**
+ * Options that take an argument (ssh.c optstring). -P is one since OpenSSH 9.4 (a tag); in the
+ * installed 9.2 it is a deprecated flag. Newer clients are what users run, so it is read as taking
+ * an argument; the oracle test does not generate it.
+ */
 const ARG_OPTS = new Set('BbcDEeFIiJLlmOoPpQRSWw')
 /** Options that do not. */
 const FLAG_OPTS = new Set('1246AaCfGgKkMNnqsTtVvXxYy')
 
-export type SshForwardKind = 'L' | 'R' | 'D'
-
-export interface SshForward {
-  kind: SshForwardKind
-  /** the specification as given (-L spec, or the LocalForward value) */
-  spec: string
-  /** the local port ssh listens on (-L, -D), or the remote listen port (-R); null for sockets */
-  listenPort: number | null
-  /** the port ssh connects to locally for -R (e.g. 22 in "-R 9000:localhost:22"), else null */
-  targetPort: number | null
-  /** the host ssh connects to locally for -R ("localhost" in "-R 9000:localhost:22"), else null */
-  targetHost: string | null
-}
-
-export interface SshHop {
-  user: string | null
-  host: string
-  port: number | null
+/**
+ * Does this ssh option word take the next word as its argument? ("-F" yes, "-Fcfg" and "-vN"
+ * no, "-vF" yes): getopt with ssh.c's option string, for callers that only need to skip ssh
+ * options (mosh's --ssh command).
+ */
+export function sshOptionTakesNextWord(word: string): boolean {
+  for (let j = 1; j < word.length; j++) {
+    const c = word.charAt(j)
+    if (ARG_OPTS.has(c)) return j === word.length - 1
+    if (!FLAG_OPTS.has(c)) return false
+  }
+  return false
 }
 
 export type SshControlMaster = 'yes' | 'no' | 'ask' | 'auto' | 'autoask'
@@ -136,135 +154,6 @@ export function parseSshConfigOption(line: string): { key: string; value: string
   return { key, value }
 }
 
-/** Split a forwarding spec on ':' (or '/' when it has no ':'), keeping [bracketed] parts whole. */
-function splitForwardSpec(spec: string): string[] {
-  const sep = spec.includes(':') ? ':' : '/'
-  const out: string[] = []
-  let cur = ''
-  let depth = 0
-  for (const c of spec) {
-    if (c === '[') depth++
-    else if (c === ']') depth = Math.max(0, depth - 1)
-    if (c === sep && depth === 0) {
-      out.push(cur)
-      cur = ''
-    } else cur += c
-  }
-  out.push(cur)
-  return out
-}
-
-function unbracket(s: string): string {
-  return s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s
-}
-
-function listenPortOf(fields: readonly string[]): number | null {
-  // "port:…" or "bind_address:port:…"
-  return parsePort(fields[0]) ?? parsePort(fields[1])
-}
-
-/** A -L/-R/-D argument. */
-export function parseForward(kind: SshForwardKind, spec: string): SshForward {
-  const f = splitForwardSpec(spec)
-  if (kind === 'D') {
-    return { kind, spec, listenPort: parsePort(f[f.length - 1]), targetPort: null, targetHost: null }
-  }
-  const listenPort = listenPortOf(f)
-  const remoteTarget = kind === 'R' && f.length >= 3
-  const targetPort = remoteTarget ? parsePort(f[f.length - 1]) : null
-  const targetHost = remoteTarget ? unbracket(f[f.length - 2] ?? '') : null
-  return { kind, spec, listenPort, targetPort, targetHost }
-}
-
-/** A LocalForward / RemoteForward / DynamicForward value: "[bind:]port [host:hostport]". */
-function parseConfigForward(kind: SshForwardKind, value: string): SshForward {
-  const words = value.split(/\s+/).filter((w) => w !== '')
-  const listen = splitForwardSpec(words[0] ?? '')
-  const listenPort = parsePort(listen[listen.length - 1])
-  let targetPort: number | null = null
-  let targetHost: string | null = null
-  if (kind === 'R' && words[1] !== undefined) {
-    const t = splitForwardSpec(words[1])
-    if (t.length >= 2) {
-      targetPort = parsePort(t[t.length - 1])
-      targetHost = unbracket(t[t.length - 2] ?? '')
-    }
-  }
-  return { kind, spec: value, listenPort, targetPort, targetHost }
-}
-
-/** "ssh://[user[;params]@]host[:port][/]" as OpenSSH's parse_ssh_uri; null when malformed. */
-export function parseSshUri(uri: string): SshHop | null {
-  if (!uri.startsWith('ssh://')) return null
-  let rest = uri.slice('ssh://'.length)
-  if (rest.endsWith('/')) rest = rest.slice(0, -1)
-  if (rest.includes('/')) return null // a path is not allowed
-  let user: string | null = null
-  const at = rest.lastIndexOf('@')
-  if (at >= 0) {
-    user = rest.slice(0, at)
-    const semi = user.indexOf(';')
-    if (semi >= 0) user = user.slice(0, semi)
-    if (user === '') return null
-    rest = rest.slice(at + 1)
-  }
-  let host: string
-  let portText: string | null = null
-  if (rest.startsWith('[')) {
-    const close = rest.indexOf(']')
-    if (close < 0) return null
-    host = rest.slice(1, close)
-    const after = rest.slice(close + 1)
-    if (after !== '') {
-      if (!after.startsWith(':')) return null
-      portText = after.slice(1)
-    }
-  } else {
-    const colon = rest.indexOf(':')
-    if (colon >= 0) {
-      host = rest.slice(0, colon)
-      portText = rest.slice(colon + 1)
-    } else host = rest
-  }
-  if (host === '') return null
-  let port: number | null = null
-  if (portText !== null) {
-    port = parsePort(portText)
-    if (port === null) return null
-  }
-  return { user, host, port }
-}
-
-/** A destination argument: ssh:// URI or [user@]host (split at the last '@'). */
-export function parseSshDestination(dest: string): SshHop | null {
-  if (dest.startsWith('ssh://')) return parseSshUri(dest)
-  const at = dest.lastIndexOf('@')
-  if (at === 0) return null
-  let host = at > 0 ? dest.slice(at + 1) : dest
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1)
-  if (host === '') return null
-  return { user: at > 0 ? dest.slice(0, at) : null, host, port: null }
-}
-
-/** A -J / ProxyJump list: "[user@]host[:port]" or ssh:// URIs, comma-separated. */
-export function parseJumpSpec(spec: string): SshHop[] {
-  const hops: SshHop[] = []
-  for (const part of spec.split(',')) {
-    const s = part.trim()
-    if (s === '' || s.toLowerCase() === 'none') continue
-    if (s.startsWith('ssh://')) {
-      const uri = parseSshUri(s)
-      if (uri) hops.push(uri)
-      continue
-    }
-    const at = s.lastIndexOf('@')
-    const user = at > 0 ? s.slice(0, at) : null
-    const { host, port } = splitHostPort(at >= 0 ? s.slice(at + 1) : s)
-    if (host !== '') hops.push({ user, host, port })
-  }
-  return hops
-}
-
 function emptySshArgs(): SshArgs {
   return {
     destination: null,
@@ -295,14 +184,69 @@ function emptySshArgs(): SshArgs {
   }
 }
 
+/** misc.c argv_split: an -o value's words, with "…" / '…' quoting and \-escapes. null: bad quotes. */
+export function splitConfigWords(s: string): string[] | null {
+  const out: string[] = []
+  let i = 0
+  while (i < s.length) {
+    if (s[i] === ' ' || s[i] === '\t') {
+      i++
+      continue
+    }
+    if (s[i] === '#') break
+    let word = ''
+    let quote = ''
+    for (; i < s.length; i++) {
+      const c = s.charAt(i)
+      const next = s.charAt(i + 1)
+      if (c === '\\' && (next === "'" || next === '"' || next === '\\' || (quote === '' && next === ' '))) {
+        word += next
+        i++
+      } else if (quote === '' && (c === ' ' || c === '\t')) break
+      else if (quote === '' && (c === '"' || c === "'")) quote = c
+      else if (quote !== '' && c === quote) quote = ''
+      else word += c
+    }
+    if (quote !== '') return null
+    out.push(word)
+  }
+  return out
+}
+
+/** The text after an -o keyword and its separator (readconf.c strdelim: spaces, one '='). */
+function configRest(line: string, key: string): string {
+  const s = line.replace(/^\s+/, '').slice(key.length)
+  return s.replace(/^[ \t]*=?[ \t]*/, '')
+}
+
+type SessionType = 'none' | 'subsystem' | 'default'
+
+/** Keywords whose value is exactly one word (readconf.c: "extra arguments at end of line"). */
+const ONE_WORD = new Set([
+  'user',
+  'port',
+  'hostname',
+  'controlpath',
+  'controlmaster',
+  'controlpersist',
+  'sessiontype',
+  'clearallforwardings',
+  'forkafterauthentication',
+])
+
 /** One command line being read: the result and what ssh.c keeps beside it until the end. */
 class SshArgvReader {
   readonly r = emptySshArgs()
   private readonly options = new Map<string, string>()
-  /** -S: the last one wins and beats -o ControlPath */
-  private sPath: string | null = null
-  private mCount = 0
-  private jumpSeen = false
+  /** options.control_path: -S replaces it, -o ControlPath only fills it */
+  private controlPath: string | null = null
+  /** options.proxy_command: "none" once a jump is set, so a later ProxyCommand is ignored */
+  private proxyCommand: string | null = null
+  private jumpSet = false
+  private sessionType: SessionType | null = null
+  private clearAll: boolean | null = null
+  /** in argv order; the key tells local (-L, -D) from remote lists as ssh keeps them */
+  private readonly forwards: KeyedForward[] = []
 
   private setUser(u: string | null): void {
     if (this.r.user === null && u !== null && u !== '') this.r.user = u
@@ -312,93 +256,159 @@ class SshArgvReader {
     if (this.r.port === null && p !== null) this.r.port = p
   }
 
-  /** -p and Port: a port ssh would refuse makes the whole command invalid */
-  private setPortText(text: string): void {
-    const p = parsePort(text)
-    if (p === null) this.r.valid = false
-    this.setPort(p)
+  /** ssh.c -N / -s / -W and SessionType: -N and -s refuse each other. */
+  private setSessionType(t: SessionType, checked: boolean): void {
+    if (checked && this.sessionType !== null && this.sessionType !== t) this.r.valid = false
+    this.sessionType = t
+  }
+
+  /** readconf.c add_local_forward / add_remote_forward: a forward given twice is kept once. */
+  private addForward(kind: SshForwardKind, spec: string): void {
+    const f = readForward(kind, spec)
+    if (f === null) {
+      this.r.valid = false
+      return
+    }
+    if (!this.forwards.some((g) => g.key === f.key)) this.forwards.push(f)
+  }
+
+  /** readconf.c parse_jump, from -J (`fromFlag`) or ProxyJump. */
+  private setJump(value: string, fromFlag: boolean): void {
+    if (fromFlag && (this.jumpSet || this.proxyCommand !== null)) {
+      this.r.valid = false // "Only a single -J option" / "Cannot specify -J with ProxyCommand"
+      return
+    }
+    const hops = parseJumpSpec(value)
+    if (hops === null) {
+      this.r.valid = false
+      return
+    }
+    if (this.jumpSet || this.proxyCommand !== null) return // inactive: checked only
+    this.jumpSet = true
+    if (hops.length === 0) return // "none"
+    this.proxyCommand = 'none'
+    this.r.jump = value
+    this.r.jumpHosts = hops
+  }
+
+  /** A LocalForward / RemoteForward / DynamicForward value: "[bind:]port [host:hostport]". */
+  private configForward(kind: SshForwardKind, words: readonly string[]): void {
+    const [a, b] = words
+    if (a === undefined || a === '' || words.length > 2) {
+      this.r.valid = false
+      return
+    }
+    if (kind === 'D' || b === undefined) {
+      if (kind === 'L')
+        this.r.valid = false // "Missing target argument"
+      else this.addForward(kind, a)
+    } else this.addForward(kind, `${a}:${b}`)
   }
 
   /** -o KEY=VALUE (readconf.c process_config_line: first value wins, forwards accumulate) */
   applyOption(line: string): void {
-    const r = this.r
     const kv = parseSshConfigOption(line)
-    if (!kv) {
-      r.valid = false
+    const rest = kv ? configRest(line, kv.key) : ''
+    const words = splitConfigWords(rest)
+    if (!kv || rest === '' || words === null || words.length === 0) {
+      this.r.valid = false // "no argument after keyword", "invalid quotes"
       return
     }
     const { key, value } = kv
+    if (ONE_WORD.has(key) && words.length > 1) {
+      this.r.valid = false
+      return
+    }
     const forward = CONFIG_FORWARDS[key]
     if (forward !== undefined) {
-      r.forwards.push(parseConfigForward(forward, value))
+      this.configForward(forward, words)
+      return
+    }
+    if (key === 'proxyjump') {
+      this.setJump(rest, false)
+      return
+    }
+    if (key === 'port' && sshPort(words[0] ?? '') === null) {
+      this.r.valid = false // checked before "first value wins"
+      return
+    }
+    if (key === 'controlmaster' && parseControlMaster(value) === null) {
+      this.r.valid = false
       return
     }
     if (this.options.has(key)) return // first obtained value wins
     this.options.set(key, value)
+    this.applyFirstOption(key, words[0] ?? '', rest)
+  }
+
+  private applyFirstOption(key: string, word: string, rest: string): void {
+    const r = this.r
     switch (key) {
-      case 'user':
-        this.setUser(value)
+      case 'user': {
+        this.setUser(word)
         return
-      case 'port':
-        this.setPortText(value)
+      }
+      case 'port': {
+        this.setPort(sshPort(word))
         return
+      }
       case 'hostname':
-        r.hostName = value
-        return
-      case 'proxyjump':
-        this.setJump(value)
+        r.hostName = word
         return
       case 'proxycommand':
-        r.proxyCommand = noneToNull(value)
+        if (!this.jumpSet) this.proxyCommand ??= rest // ignored once ProxyJump is set
         return
       case 'controlmaster':
-        r.controlMaster = parseControlMaster(value)
+        r.controlMaster ??= parseControlMaster(word)
+        return
+      case 'controlpath':
+        this.controlPath ??= word
         return
       case 'controlpersist':
-        r.controlPersist = value
+        r.controlPersist = word
         return
       case 'sessiontype': {
-        const v = value.toLowerCase()
-        if (v === 'none') r.noCommand = true
-        else if (v === 'subsystem') r.subsystem = true
+        const t = word.toLowerCase()
+        if (t === 'none' || t === 'subsystem' || t === 'default') this.sessionType ??= t
+        else r.valid = false
         return
       }
       case 'forkafterauthentication':
-        if (isYes(value)) r.background = true
+        if (isYes(word)) r.background = true
         return
       case 'clearallforwardings':
-        r.clearAllForwardings = isYes(value)
+        this.clearAll = isYes(word)
         return
       default:
-        return // controlpath is resolved at the end (-S wins); the rest do not matter here
+        return // the rest do not matter here
     }
-  }
-
-  private setJump(value: string): void {
-    if (this.jumpSeen) return
-    this.jumpSeen = true
-    this.r.jump = noneToNull(value)
   }
 
   /** An option with its argument (ssh.c main's getopt switch). */
   applyArgOpt(c: string, arg: string): void {
     const r = this.r
     switch (c) {
-      case 'l':
+      case 'l': {
         this.setUser(arg)
         return
+      }
       case 'p':
-        this.setPortText(arg)
+        // only the first -p is read at all: "-p 22 -p 0" is port 22, "-p 0" alone is refused
+        if (r.port === null) {
+          const p = sshPort(arg)
+          if (p === null) r.valid = false
+          this.setPort(p)
+        }
         return
-      case 'J':
-        if (this.jumpSeen)
-          r.valid = false // "Only a single -J option is permitted"
-        else this.setJump(arg)
+      case 'J': {
+        this.setJump(arg, true)
         return
+      }
       case 'S':
-        this.sPath = arg
+        this.controlPath = arg
         return
       case 'O':
+        if (r.stdioForward !== null || r.isControlCommand || !CONTROL_COMMANDS.has(arg)) r.valid = false
         r.controlCommand = arg
         r.isControlCommand = true
         return
@@ -407,21 +417,27 @@ class SshArgvReader {
         return
       case 'L':
       case 'R':
-      case 'D':
-        r.forwards.push(parseForward(c, arg))
+      case 'D': {
+        this.addForward(c, arg)
         return
+      }
       case 'W':
+        if (r.stdioForward !== null || r.isControlCommand || !readStdioForward(arg)) r.valid = false
         r.stdioForward = arg
-        return
+        {
+          this.setSessionType('none', false)
+          return
+        }
       case 'w':
         r.tunnelDevice = arg
         return
       case 'F':
         r.configFile = arg
         return
-      case 'o':
+      case 'o': {
         this.applyOption(arg)
         return
+      }
       default:
         return // b c e i m B E I P: irrelevant here
     }
@@ -429,10 +445,10 @@ class SshArgvReader {
 
   applyFlag(c: string): void {
     const r = this.r
-    if (c === 'N') r.noCommand = true
-    else if (c === 's') r.subsystem = true
+    if (c === 'N') this.setSessionType('none', true)
+    else if (c === 's') this.setSessionType('subsystem', true)
     else if (c === 'f') r.background = true
-    else if (c === 'M') this.mCount++
+    else if (c === 'M') r.controlMaster = r.controlMaster === 'yes' ? 'ask' : 'yes'
     else if (c === 'G' || c === 'V') r.isQueryOnly = true
   }
 
@@ -469,23 +485,67 @@ class SshArgvReader {
   /** What is settled only once every option is read (ssh.c after its getopt loops). */
   finish(): SshArgs {
     const r = this.r
-    if (this.mCount === 1) r.controlMaster = 'yes'
-    else if (this.mCount > 1) r.controlMaster = 'ask'
-    r.controlPath = noneToNull(this.sPath ?? this.options.get('controlpath') ?? null)
-    if (r.jump !== null) r.jumpHosts = parseJumpSpec(r.jump)
+    r.controlPath = noneToNull(this.controlPath)
+    r.proxyCommand = r.jump === null ? noneToNull(this.proxyCommand) : null
+    r.noCommand = this.sessionType === 'none'
+    r.subsystem = this.sessionType === 'subsystem'
+    // readconf.c fill_default_options: -W clears forwards unless ClearAllForwardings says no
+    r.clearAllForwardings = this.clearAll ?? r.stdioForward !== null
+    r.forwards = r.clearAllForwardings ? [] : this.forwards.map((f) => f.forward)
     const tunnel = this.options.get('tunnel')
     if (r.tunnelDevice === null && tunnel !== undefined && tunnel.toLowerCase() !== 'no') {
       r.tunnelDevice = this.options.get('tunneldevice') ?? 'any:any'
     }
     r.options = this.options
+    if (r.destination === null ? !r.isQueryOnly : this.refusedAfterOptions()) r.valid = false
     return r
   }
+
+  /** ssh.c main's checks once the command line is read (-F /dev/null: no config file's say). */
+  private refusedAfterOptions(): boolean {
+    const r = this.r
+    const hasCommand = r.command.join(' ') !== ''
+    const remoteCommand = noneToNull(this.options.get('remotecommand') ?? null) !== null
+    if (r.subsystem && r.command.length === 0) return true // "You must specify a subsystem"
+    if (r.user !== null && !validRemoteUser(r.user)) return true
+    if (hasCommand && remoteCommand) return true // "Cannot execute command-line and remote command"
+    // "Cannot fork into background without a command to execute"
+    if (r.background && !hasCommand && !remoteCommand && !r.noCommand) return true
+    return this.isJumpLoop()
+  }
+
+  /**
+   * ssh.c "jumphost loop": the last jump hop is the destination itself (the last hop; same host after HostName,
+   * port and user). A hop without a user uses the session's; when neither names one both are the
+   * local user, which this pure parser cannot know, so a hop user beside no session user is no loop.
+   */
+  private isJumpLoop(): boolean {
+    const r = this.r
+    const hop = r.jumpHosts[r.jumpHosts.length - 1] // the hop ssh connects through last
+    if (hop === undefined || r.host === null) return false
+    const name = r.hostName !== null ? r.hostName.replace(/%h/g, r.host) : r.host
+    const target = isIpLiteral(name) ? name : name.toLowerCase()
+    const hopUser = hop.user ?? r.user
+    return hop.host === target && (hop.port ?? 22) === (r.port ?? 22) && hopUser === r.user
+  }
 }
+
+const CONTROL_COMMANDS: ReadonlySet<string> = new Set(['check', 'forward', 'exit', 'stop', 'cancel', 'proxy'])
 
 const CONFIG_FORWARDS: Readonly<Record<string, SshForwardKind>> = {
   localforward: 'L',
   remoteforward: 'R',
   dynamicforward: 'D',
+}
+
+/**
+ * A -L/-R/-D specification, leniently: PuTTY's tools take the same syntax. Ports and hosts as
+ * ssh reads them; a specification ssh would refuse keeps only its kind and text.
+ */
+export function parseForward(kind: SshForwardKind, spec: string): SshForward {
+  return (
+    readForward(kind, spec)?.forward ?? { kind, spec, listenPort: null, targetPort: null, targetHost: null }
+  )
 }
 
 /** Parse an ssh command line (argv[0] is the program and is skipped). */

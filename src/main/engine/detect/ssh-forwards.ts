@@ -5,6 +5,7 @@ import { isIpLiteral, isLoopback, sameAddress } from '../probe/addr'
 import { primaryFirst } from './common'
 import type { SshRec } from './ssh-rec'
 import type { SshForward } from './ssh-args'
+import { autosshMonitorForwards } from './autossh'
 
 /** Does this socket look like an -R forward's local connection (ssh → target host:port)? */
 function isRemoteForwardTarget(s: SocketInfo, f: SshForward, serverPort: number): boolean {
@@ -41,12 +42,17 @@ export function sshPrimaryFirst(
  * ssh_config) or a tun device (-w, Tunnel). -N alone is not one: it only means "no remote command"
  * (ssh(1)), as for a ControlMaster kept open or a bare keep-alive link. When `ssh -G` was asked,
  * its answer stands (it holds argv's options and ssh_config's, after ClearAllForwardings);
- * otherwise argv decides.
+ * otherwise argv decides. Under autossh (`autosshArgv`), the forwards autossh adds for its
+ * monitor do not count (autossh.ts).
  */
-export function isTunnel(r: SshRec): boolean {
+export function isTunnel(r: SshRec, autosshArgv: readonly string[] | null = null): boolean {
   const a = r.args
   if (a === null) return false
-  if (r.configTunnel !== null) return r.configTunnel
-  const forwards = a.clearAllForwardings ? 0 : a.forwards.length
-  return forwards > 0 || a.tunnelDevice !== null
+  const monitor =
+    autosshArgv === null || a.clearAllForwardings ? 0 : autosshMonitorForwards(autosshArgv, r.p.argv)
+  if (r.configTunnel !== null) {
+    if (monitor === 0) return r.configTunnel
+    return (r.configForwards ?? 0) - monitor > 0 || a.tunnelDevice !== null
+  }
+  return a.forwards.length - monitor > 0 || a.tunnelDevice !== null
 }

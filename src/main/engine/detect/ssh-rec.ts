@@ -45,6 +45,8 @@ export interface SshRec {
   excluded: boolean
   /** tunnel per ssh_config (`ssh -G`): null when not resolved */
   configTunnel: boolean | null
+  /** forwards per ssh_config (`ssh -G`): null when not resolved */
+  configForwards: number | null
 }
 
 /** One ssh session being assembled. */
@@ -64,7 +66,8 @@ export interface SshBuilder {
 
 export function makeRec(p: ProcessInfo, sshConfig: DetectContext['sshConfig']): SshRec {
   const muxPath = muxMasterPath(p.argv)
-  if (muxPath !== null) return { p, args: null, muxPath, excluded: false, configTunnel: null }
+  if (muxPath !== null)
+    return { p, args: null, muxPath, excluded: false, configTunnel: null, configForwards: null }
   let args = parseSshArgs(trimArgv(p.argv))
   const found = sshConfig?.get(p.pid)
   const cfg = found?.startTime === p.startTime ? found : undefined
@@ -77,7 +80,15 @@ export function makeRec(p: ProcessInfo, sshConfig: DetectContext['sshConfig']): 
     }
   }
   const configTunnel = cfg?.forwards === undefined ? null : cfg.forwards > 0 || cfg.tunnel === true
-  return { p, args, muxPath: null, excluded: args.isQueryOnly || args.isControlCommand, configTunnel }
+  const configForwards = cfg?.forwards ?? null
+  return {
+    p,
+    args,
+    muxPath: null,
+    excluded: args.isQueryOnly || args.isControlCommand,
+    configTunnel,
+    configForwards,
+  }
 }
 
 /** ControlMaster yes/ask/auto/autoask with a ControlPath: this ssh offers its connection. */

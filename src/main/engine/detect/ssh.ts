@@ -56,7 +56,7 @@ function buildSsh(b: SshBuilder): Detected {
   }
   host ??= remoteAddress
   const flags = new Set(b.flags)
-  if (isTunnel(named)) flags.add('tunnel')
+  if (isTunnel(named, b.client === 'autossh' ? b.root.argv : null)) flags.add('tunnel')
   return {
     key: sessionKey('ssh', b.root),
     resourceType: 'ssh',
