@@ -1,12 +1,15 @@
-// Linux probe: processes from /proc, established TCP sockets from one `ss -tnpiH` call (with the
-// kernel's per-socket tcp_info: byte counters and lastsnd/lastrcv idle clocks), /proc/net/tcp{,6}
-// when ss cannot run.
+// Linux probe: processes from /proc; established TCP connections from /proc/net/tcp{,6} (address
+// and inode, no process spawned) matched to the session programs' /proc/<pid>/fd links; the
+// kernel's per-socket tcp_info (byte counters, lastsnd/lastrcv idle clocks) from `ss`, filtered to
+// those connections, only when the engine asks for counters. Without an `interesting` filter, one
+// `ss -tnpiH` for every socket and its owners (/proc/net/tcp{,6} when ss cannot run).
 //
 // Cost model (figures measured by bench/engine-bench.ts; README "Benchmark"): the steady state reads only
 // /proc/<pid>/stat for each process — cmdline, exe and uid are cached per (pid, start ticks) — and
 // the reads are synchronous: ~1 ms for 100 processes against ~5 ms for the same reads through
-// fs.promises (each async read is several thread-pool round trips). ss runs as a child process
-// meanwhile, so a snapshot costs about as much wall time as ss alone.
+// fs.promises (each async read is several thread-pool round trips). A busy desktop opens
+// connections every second; they cost a read of /proc/net/tcp{,6} and of the session programs'
+// fd links, never an `ss` spawn (~2/3 of a scan's cost when it ran on every change).
 import fs from 'node:fs'
 import os from 'node:os'
 import type { Probe, ProcessInfo, Snapshot, SnapshotOptions, SocketInfo } from './types'
@@ -15,11 +18,14 @@ import {
   PF_KTHREAD,
   parseBootTime,
   parseCmdline,
+  establishedByInode,
   parseProcNetTcp,
   parseProcStat,
   parseSsOutput,
   parseStatusUid,
   procNetToSockets,
+  ssPortFilter,
+  type ProcNetTcpEntry,
   type ProcStat,
 } from './linux-parse'
 
@@ -46,6 +52,8 @@ export interface LinuxProbeOptions {
    */
   interesting?: (p: ProcessInfo) => boolean
   fullSweepMs?: number
+  /** at most this often, a connection no session program holds makes the next snapshot re-read all */
+  lateExecMs?: number
 }
 
 interface CachedDetails {
@@ -142,11 +150,17 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   const fullSweepMs = opts.fullSweepMs ?? 30_000
   let lastFullSweep = -Infinity
   let lastForks = ''
-  let lastInodes = new Set<number>()
   let lastForcedSweep = -Infinity
   let lastProcesses: Map<number, ProcessInfo> | null = null
-  /** the last `ss` reading and what the network looked like then */
-  let lastSockets: { at: number; sockets: SocketInfo[]; tcp: string; candidates: string } | null = null
+  const lateExecMs = opts.lateExecMs ?? 5000
+  /** established connections of the last snapshot (inodes) */
+  let lastEstab = new Set<number>()
+  /** the session programs' connections: inode → pids, and which programs' fds that was read from */
+  let owned = new Map<number, number[]>()
+  let lastAmong = ''
+  let lastOwnedKey = ''
+  /** the last `ss` reading of those connections, by inode, and when it was taken */
+  let readings = new Map<number, { at: number; sk: SocketInfo }>()
   let ssFailures = 0
   let clock: Promise<{ bootMs: number; ticks: number }> | undefined
 
@@ -268,11 +282,11 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     const full = opts.interesting === undefined || now - lastFullSweep >= fullSweepMs
     if (full) lastFullSweep = now
     if (quiet && !full) {
-      // Nothing forked and no connection opened or closed since the last snapshot: the same
+      // Nothing forked and no session program's connection closed since the last snapshot: the same
       // processes (no pid can be reused without a fork), so only young ones are re-read (they may
       // exec). One that exited meanwhile stays listed until the next fork anywhere (our own `ss`
-      // is one) or full sweep: harmless, as a session's end shows in its sockets, which changes
-      // the TCP counters, and every signal re-reads its target first.
+      // is one) or full sweep: harmless, as a session's end shows as its connection gone from
+      // /proc/net/tcp (a non-quiet snapshot), and every signal re-reads its target first.
       // The common case first, without building anything: nobody young, no session program gone.
       let same = lastProcesses !== null
       for (const [pid, k] of known) {
@@ -325,59 +339,6 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     return out
   }
 
-  /** TCP counters of the network namespace: any connection opened or closed changes them */
-  function tcpFingerprint(): string {
-    const text = readOrNull(`${procRoot}/net/snmp`)
-    if (text === null) return ''
-    const lines = text.split('\n').filter((l) => l.startsWith('Tcp:'))
-    const names = lines[0]?.split(' ') ?? []
-    const values = lines[1]?.split(' ') ?? []
-    const pick = (k: string): string => values[names.indexOf(k)] ?? '?'
-    return `${pick('ActiveOpens')}/${pick('PassiveOpens')}/${pick('CurrEstab')}/${pick('EstabResets')}`
-  }
-
-  /**
-   * Sockets for this snapshot: `ss` when asked for counters, when a TCP connection opened or
-   * closed anywhere, or when the processes detection looks at changed; otherwise the last
-   * reading, its idle clocks aged by the time since (no traffic is assumed until the next
-   * counters reading, which the engine asks for before any decision that depends on it).
-   */
-  async function sockets(
-    takenAt: number,
-    processes: Map<number, ProcessInfo>,
-    o: SnapshotOptions | undefined,
-    tcp: string,
-  ): Promise<SocketInfo[]> {
-    const candidates =
-      opts.interesting === undefined
-        ? ''
-        : [...known]
-            .filter(([, k]) => k.interesting)
-            .map(([pid, k]) => `${pid}:${k.info.startTime}`)
-            .join(',')
-    const last = lastSockets
-    if (
-      o?.counters !== true &&
-      opts.interesting !== undefined &&
-      last !== null &&
-      tcp !== '' &&
-      tcp === last.tcp &&
-      candidates === last.candidates
-    ) {
-      const aged = takenAt - last.at
-      return last.sockets
-        .filter((sk) => sk.pids.some((pid) => processes.has(pid)))
-        .map((sk) => ({
-          ...sk,
-          ...(sk.lastSendMs === undefined ? {} : { lastSendMs: sk.lastSendMs + aged }),
-          ...(sk.lastRecvMs === undefined ? {} : { lastRecvMs: sk.lastRecvMs + aged }),
-        }))
-    }
-    const fresh = await startSockets()
-    lastSockets = { at: takenAt, sockets: fresh, tcp, candidates }
-    return fresh
-  }
-
   /**
    * inode → pids, from the /proc/<pid>/fd links of the given processes (default: every process,
    * for the /proc/net fallback)
@@ -419,80 +380,173 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     return owners
   }
 
-  function procNetSockets(): SocketInfo[] {
-    const entries = [
+  /** established connections of the namespace, by inode: a read of two files, no process spawned */
+  function readEstablished(): Map<number, ProcNetTcpEntry> {
+    return establishedByInode([
       ...parseProcNetTcp(readOrNull(`${procRoot}/net/tcp`) ?? '', littleEndian),
       ...parseProcNetTcp(readOrNull(`${procRoot}/net/tcp6`) ?? '', littleEndian),
-    ].filter((e) => e.state === 1)
-    const wanted = new Set(entries.map((e) => e.inode).filter((inode) => inode !== 0))
-    return procNetToSockets(entries, socketOwners(wanted))
+    ])
   }
 
-  /** starts ss at once (the caller reads /proc meanwhile); falls back to /proc/net */
-  function startSockets(): Promise<SocketInfo[]> {
-    if (ssFailures >= SS_MAX_FAILURES) return Promise.resolve(procNetSockets())
-    // `ss -p` finds owners by walking the fds of every process (35 ms of CPU with a thousand
-    // processes); with a filter we ask for inodes (-e) and look only at the interesting ones.
-    const narrow = opts.interesting !== undefined
-    const args = narrow ? ['-tniHe', 'state', 'established'] : ['-tnpiH', 'state', 'established']
-    return run(ssPath, args, { timeoutMs: SS_TIMEOUT_MS }).then(
-      (r) => {
-        if (r.code === 0) {
-          ssFailures = 0
-          const parsed = parseSsOutput(r.stdout)
-          if (narrow) {
-            // session programs and their children (a ProxyCommand helper of any name holds the
-            // socket of its ssh)
-            const interestingPids = new Set([...known].filter(([, k]) => k.interesting).map(([pid]) => pid))
-            const among = [...known]
-              .filter(([pid, k]) => interestingPids.has(pid) || interestingPids.has(k.info.ppid))
-              .map(([pid]) => pid)
-            const inodes = new Set(parsed.map((sk) => sk.inode).filter((i): i is number => i !== undefined))
-            const owners = socketOwners(inodes, among)
-            let unowned = false
-            for (const sk of parsed) {
-              sk.pids = sk.inode === undefined ? [] : (owners.get(sk.inode) ?? [])
-              if (sk.pids.length === 0 && sk.inode !== undefined && !lastInodes.has(sk.inode)) unowned = true
-            }
-            lastInodes = inodes
-            // A new connection no session program owns may belong to a process that became one
-            // by a late exec (`exec ssh host` in an old shell): re-read everything next time.
-            const now = Date.now()
-            if (unowned && now - lastForcedSweep >= 5000) {
-              lastForcedSweep = now
-              lastFullSweep = -Infinity
-            }
-          }
-          return parsed
-        }
-        ssFailures++
-        return procNetSockets()
-      },
-      (error: unknown) => {
-        // missing or not executable: no point in asking again; a timeout under load is not
-        // counted, so a busy machine does not lose the idle clocks for good
-        const code = errCode(error)
-        if (code === 'ENOENT' || code === 'EACCES') ssFailures = SS_MAX_FAILURES
-        return procNetSockets()
-      },
-    )
+  function procNetSockets(): SocketInfo[] {
+    const entries = [...readEstablished().values()]
+    return procNetToSockets(entries, socketOwners(new Set(entries.map((e) => e.inode))))
+  }
+
+  /** ss exited: non-zero too often, or missing, means "ss cannot work here" */
+  function ssFailed(error: unknown): void {
+    // missing or not executable: no point in asking again; a timeout under load is not counted,
+    // so a busy machine does not lose the idle clocks for good
+    const code = error === null ? undefined : errCode(error)
+    if (error === null) ssFailures++
+    else if (code === 'ENOENT' || code === 'EACCES') ssFailures = SS_MAX_FAILURES
+  }
+
+  /** every established socket with its owners (`ss -p`, which walks every process's fds) */
+  async function wideSockets(): Promise<SocketInfo[]> {
+    if (ssFailures >= SS_MAX_FAILURES) return procNetSockets()
+    try {
+      const r = await run(ssPath, ['-tnpiH', 'state', 'established'], { timeoutMs: SS_TIMEOUT_MS })
+      if (r.code === 0) {
+        ssFailures = 0
+        return parseSsOutput(r.stdout)
+      }
+      ssFailed(null)
+    } catch (error) {
+      ssFailed(error)
+    }
+    return procNetSockets()
+  }
+
+  /** session programs and their children (a ProxyCommand helper of any name holds its ssh's socket) */
+  function candidatePids(): number[] {
+    const pids: number[] = []
+    for (const [pid, k] of known)
+      if (k.interesting || known.get(k.info.ppid)?.interesting === true) pids.push(pid)
+    return pids
+  }
+
+  /**
+   * tcp_info (idle clocks, byte counters) of the given connections from one `ss`, filtered to
+   * their local ports, by inode; null when ss cannot tell.
+   */
+  async function readCounters(conns: readonly ProcNetTcpEntry[]): Promise<Map<number, SocketInfo> | null> {
+    const filter = ssPortFilter(conns.map((c) => c.localPort))
+    if (filter === null) return new Map()
+    if (ssFailures >= SS_MAX_FAILURES) return null
+    try {
+      const args = ['-tniHe', 'state', 'established', ...filter]
+      const r = await run(ssPath, args, { timeoutMs: SS_TIMEOUT_MS })
+      if (r.code === 0) {
+        ssFailures = 0
+        const byInode = new Map<number, SocketInfo>()
+        for (const sk of parseSsOutput(r.stdout)) if (sk.inode !== undefined) byInode.set(sk.inode, sk)
+        return byInode
+      }
+      ssFailed(null)
+    } catch (error) {
+      ssFailed(error)
+    }
+    return null
+  }
+
+  /**
+   * A connection appeared that no session program holds. It may belong to a process that became
+   * one by a late exec (`exec ssh host` in an old shell, same pid, no fork): re-read every
+   * process on the next snapshot, at most every lateExecMs.
+   */
+  function noteUnowned(opened: readonly number[], now: number): void {
+    if (opened.some((inode) => !owned.has(inode)) && now - lastForcedSweep >= lateExecMs) {
+      lastForcedSweep = now
+      lastFullSweep = -Infinity
+    }
+  }
+
+  /**
+   * The session programs' sockets: which connections they hold comes from /proc/net/tcp{,6} and
+   * their fd links (re-read only when a connection opened somewhere or the programs changed);
+   * their idle clocks from `ss`, only when asked for counters, otherwise the last reading aged by
+   * the time since (a connection not read yet carries no counters: active until read).
+   */
+  async function sessionSockets(
+    takenAt: number,
+    estab: ReadonlyMap<number, ProcNetTcpEntry>,
+    opened: readonly number[],
+    o: SnapshotOptions | undefined,
+  ): Promise<{ sockets: SocketInfo[]; read: boolean }> {
+    const among = candidatePids()
+    const amongKey = among.join(',')
+    if (opened.length > 0 || amongKey !== lastAmong) {
+      owned = socketOwners(new Set(estab.keys()), among)
+      noteUnowned(opened, takenAt)
+    } else for (const inode of owned.keys()) if (!estab.has(inode)) owned.delete(inode)
+    lastAmong = amongKey
+    const conns = [...owned.keys()].flatMap((inode) => estab.get(inode) ?? [])
+    let read = false
+    if (o?.counters === true) {
+      const fresh = await readCounters(conns)
+      read = fresh !== null
+      // ss failed: no counters rather than stale ones (a session is never idled on a guess)
+      readings = new Map([...(fresh ?? [])].map(([inode, sk]) => [inode, { at: takenAt, sk }]))
+    }
+    const sockets = conns.map((e): SocketInfo => {
+      const base: SocketInfo = {
+        pids: [...(owned.get(e.inode) ?? [])],
+        inode: e.inode,
+        localAddress: e.localAddress,
+        localPort: e.localPort,
+        remoteAddress: e.remoteAddress,
+        remotePort: e.remotePort,
+      }
+      const last = readings.get(e.inode)
+      if (last === undefined) return base
+      const aged = takenAt - last.at
+      const { bytesSent, bytesReceived, lastSendMs, lastRecvMs } = last.sk
+      return {
+        ...base,
+        ...(bytesSent === undefined ? {} : { bytesSent }),
+        ...(bytesReceived === undefined ? {} : { bytesReceived }),
+        ...(lastSendMs === undefined ? {} : { lastSendMs: lastSendMs + aged }),
+        ...(lastRecvMs === undefined ? {} : { lastRecvMs: lastRecvMs + aged }),
+      }
+    })
+    for (const inode of readings.keys()) if (!estab.has(inode)) readings.delete(inode)
+    return { sockets, read }
+  }
+
+  /** the steady state with an `interesting` filter: see sessionSockets */
+  async function narrowSnapshot(
+    takenAt: number,
+    clk: { bootMs: number; ticks: number },
+    o: SnapshotOptions | undefined,
+  ): Promise<Snapshot> {
+    // read before the scan: a change during it makes the next snapshot's values differ
+    const forks = forkCount()
+    const estab = readEstablished()
+    let ownedGone = false
+    for (const inode of owned.keys()) if (!estab.has(inode)) ownedGone = true
+    // A session program that exits without a fork anywhere shows as its connection gone
+    const quiet = forks !== '' && forks === lastForks && !ownedGone && lastProcesses !== null
+    lastForks = forks
+    const previous = lastProcesses
+    const processes = scanProcesses(takenAt, clk, quiet)
+    const opened: number[] = []
+    for (const inode of estab.keys()) if (!lastEstab.has(inode)) opened.push(inode)
+    lastEstab = new Set(estab.keys())
+    const { sockets, read } = await sessionSockets(takenAt, estab, opened, o)
+    const key = sockets.map((s) => `${String(s.inode)}:${s.pids.join('.')}`).join(',')
+    const unchanged = processes === previous && !read && key === lastOwnedKey
+    lastOwnedKey = key
+    return { takenAt, processes, sockets, unchanged }
   }
 
   return {
     async snapshot(o?: SnapshotOptions): Promise<Snapshot> {
       const clk = await boot()
       const takenAt = Date.now()
-      // read before the scan: a change during it makes the next snapshot's values differ
-      const tcp = tcpFingerprint()
-      const forks = forkCount()
-      const quiet = forks !== '' && forks === lastForks && tcp !== '' && tcp === lastSockets?.tcp
-      lastForks = forks
-      const previous = lastProcesses
-      const readingBefore = lastSockets
-      const processes = scanProcesses(takenAt, clk, quiet)
-      const socketList = await sockets(takenAt, processes, o, tcp)
-      const unchanged = processes === previous && lastSockets === readingBefore
-      return { takenAt, processes, sockets: socketList, unchanged }
+      if (opts.interesting !== undefined) return narrowSnapshot(takenAt, clk, o)
+      const processes = scanProcesses(takenAt, clk, false)
+      return { takenAt, processes, sockets: await wideSockets(), unchanged: false }
     },
 
     async readProcess(pid: number): Promise<ProcessInfo | null> {
