@@ -128,7 +128,7 @@ describe('Linux probe fast path', () => {
     const port = await listen()
     const c = await holder(port)
     const { run, ssCalls } = counting()
-    const probe = createLinuxProbe({ run, interesting, youngMs: 0, lateExecMs: 600_000 })
+    const probe = createLinuxProbe({ run, interesting, youngMs: 0 })
     await probe.snapshot({ counters: true })
     const n0 = ssCalls()
     for (let i = 0; i < 10; i++) {

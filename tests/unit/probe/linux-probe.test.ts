@@ -110,7 +110,7 @@ describe('createLinuxProbe on a fake procfs', () => {
     expect(snap.sockets).toHaveLength(14)
   })
 
-  it('with a session filter: connections from /proc/net/tcp and fd links, counters from a filtered ss only when asked', async () => {
+  it('with a session filter: sockets from fd links and /proc/net/tcp, counters from a filtered ss only when asked', async () => {
     const dir = addProcess(220)
     fs.writeFileSync(path.join(dir, 'cmdline'), 'ssh\0host\0')
     fs.symlinkSync('socket:[14207]', path.join(dir, 'fd', '3'))
@@ -153,24 +153,20 @@ describe('createLinuxProbe on a fake procfs', () => {
     // ss failing: no counters rather than stale ones
     ssOut = ''
     expect((await probe.snapshot({ counters: true })).sockets).toEqual([mine])
-    // the connection closes (gone from /proc/net/tcp) while the process lives: gone next snapshot
-    const tcp = path.join(root, 'net', 'tcp')
-    const text = fs.readFileSync(tcp, 'utf8')
-    try {
-      fs.writeFileSync(
-        tcp,
-        text
-          .split('\n')
-          .filter((l) => !l.includes(' 14207 '))
-          .join('\n'),
-      )
-      const closed = await probe.snapshot()
-      expect(closed.sockets).toEqual([])
-      expect(closed.processes.has(220)).toBe(true)
-    } finally {
-      fs.writeFileSync(tcp, text)
-      fs.rmSync(dir, { recursive: true })
-    }
+    // a counters reading that leaves the connection out (no longer established): dropped
+    ssOut = '0 0 127.0.0.1:1 127.0.0.1:2 ino:1 sk:1 <->\n\t cubic lastsnd:1\n'
+    expect((await probe.snapshot({ counters: true })).sockets).toEqual([])
+    // the process closes it (gone from its fd links) and opens it again: seen at once, without ss
+    fs.rmSync(path.join(dir, 'fd', '3'))
+    expect((await probe.snapshot()).sockets).toEqual([])
+    fs.symlinkSync('socket:[14207]', path.join(dir, 'fd', '4'))
+    expect((await probe.snapshot()).sockets).toEqual([mine])
+    fs.rmSync(path.join(dir, 'fd', '4'))
+    const closed = await probe.snapshot()
+    expect(closed.sockets).toEqual([])
+    expect(closed.processes.has(220)).toBe(true)
+    expect(calls).toHaveLength(3)
+    fs.rmSync(dir, { recursive: true })
   })
 
   it('caches details per start time; re-reads them when comm changes, for young processes, and on pid reuse', async () => {

@@ -1,15 +1,17 @@
-// Linux probe: processes from /proc; established TCP connections from /proc/net/tcp{,6} (address
-// and inode, no process spawned) matched to the session programs' /proc/<pid>/fd links; the
-// kernel's per-socket tcp_info (byte counters, lastsnd/lastrcv idle clocks) from `ss`, filtered to
-// those connections, only when the engine asks for counters. Without an `interesting` filter, one
-// `ss -tnpiH` for every socket and its owners (/proc/net/tcp{,6} when ss cannot run).
+// Linux probe: processes from /proc; the session programs' TCP connections from their
+// /proc/<pid>/fd socket links, the addresses of new ones from /proc/net/tcp{,6} (no process
+// spawned); the kernel's per-socket tcp_info (byte counters, lastsnd/lastrcv idle clocks) from
+// `ss`, filtered to those connections, only when the engine asks for counters. Without an
+// `interesting` filter, one `ss -tnpiH` for every socket and its owners (/proc/net/tcp{,6} when
+// ss cannot run).
 //
 // Cost model (figures measured by bench/engine-bench.ts; README "Benchmark"): the steady state reads only
 // /proc/<pid>/stat for each process — cmdline, exe and uid are cached per (pid, start ticks) — and
 // the reads are synchronous: ~1 ms for 100 processes against ~5 ms for the same reads through
 // fs.promises (each async read is several thread-pool round trips). A busy desktop opens
-// connections every second; they cost a read of /proc/net/tcp{,6} and of the session programs'
-// fd links, never an `ss` spawn (~2/3 of a scan's cost when it ran on every change).
+// connections every second; other programs' connections cost nothing: no `ss` spawn, and no read
+// of /proc/net/tcp{,6} either (each walks the kernel's whole connection hash table, ~5 ms on a
+// machine with 24 GB of memory).
 import fs from 'node:fs'
 import os from 'node:os'
 import type { Probe, ProcessInfo, Snapshot, SnapshotOptions, SocketInfo } from './types'
@@ -52,8 +54,6 @@ export interface LinuxProbeOptions {
    */
   interesting?: (p: ProcessInfo) => boolean
   fullSweepMs?: number
-  /** at most this often, a connection no session program holds makes the next snapshot re-read all */
-  lateExecMs?: number
 }
 
 interface CachedDetails {
@@ -65,9 +65,19 @@ interface CachedDetails {
 }
 
 const SS_TIMEOUT_MS = 2000
+/** /proc/net/tcp states (include/net/tcp_states.h) */
+const TCP_ESTABLISHED = 1
+const TCP_SYN_SENT = 2
+const TCP_SYN_RECV = 3
 /** ss exiting non-zero this many snapshots in a row is taken as "ss cannot work here" */
 const SS_MAX_FAILURES = 3
 const SS_CANDIDATES = ['/usr/bin/ss', '/bin/ss', '/usr/sbin/ss', '/sbin/ss']
+/**
+ * Processes that become a session program by a late exec (`exec ssh host` in an old shell: same
+ * pid, no fork) are shells; their stat (comm) is re-read every snapshot, the rest of such cases
+ * wait for the full sweep.
+ */
+const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'fish', 'ksh', 'mksh', 'tcsh', 'csh'])
 
 function errCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
@@ -150,14 +160,12 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   const fullSweepMs = opts.fullSweepMs ?? 30_000
   let lastFullSweep = -Infinity
   let lastForks = ''
-  let lastForcedSweep = -Infinity
   let lastProcesses: Map<number, ProcessInfo> | null = null
-  const lateExecMs = opts.lateExecMs ?? 5000
-  /** established connections of the last snapshot (inodes) */
-  let lastEstab = new Set<number>()
-  /** the session programs' connections: inode → pids, and which programs' fds that was read from */
-  let owned = new Map<number, number[]>()
-  let lastAmong = ''
+  /** socket inodes in the session programs' fd links at the last snapshot */
+  let lastHeld = new Set<number>()
+  /** their established TCP connections, by inode, and those still connecting (looked up again) */
+  const conns = new Map<number, ProcNetTcpEntry>()
+  const connecting = new Set<number>()
   let lastOwnedKey = ''
   /** the last `ss` reading of those connections, by inode, and when it was taken */
   let readings = new Map<number, { at: number; sk: SocketInfo }>()
@@ -266,6 +274,14 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     }
   }
 
+  /** a shell that exec'd another program since it was read (its comm changed) */
+  function execd(pid: number, k: { info: ProcessInfo }): boolean {
+    if (!SHELLS.has(k.info.comm)) return false
+    const text = readOrNull(`${procRoot}/${pid}/stat`)
+    const st = text === null ? null : parseProcStat(text)
+    return st !== null && st.comm !== k.info.comm
+  }
+
   /** forks since boot (/proc/stat "processes"): unchanged means no new process and no reused pid */
   function forkCount(): string {
     const text = readOrNull(`${procRoot}/stat`)
@@ -282,22 +298,26 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     const full = opts.interesting === undefined || now - lastFullSweep >= fullSweepMs
     if (full) lastFullSweep = now
     if (quiet && !full) {
-      // Nothing forked and no session program's connection closed since the last snapshot: the same
+      // Nothing forked and no session program's socket closed since the last snapshot: the same
       // processes (no pid can be reused without a fork), so only young ones are re-read (they may
       // exec). One that exited meanwhile stays listed until the next fork anywhere (our own `ss`
-      // is one) or full sweep: harmless, as a session's end shows as its connection gone from
-      // /proc/net/tcp (a non-quiet snapshot), and every signal re-reads its target first.
+      // is one) or full sweep: harmless, as a session's end shows as its socket gone from its fd
+      // links (a non-quiet snapshot), and every signal re-reads its target first.
       // The common case first, without building anything: nobody young, no session program gone.
       let same = lastProcesses !== null
       for (const [pid, k] of known) {
         if (!same) break
-        if (now - k.info.startTime < youngMs || (k.interesting && !fs.existsSync(`${procRoot}/${pid}`)))
+        if (
+          now - k.info.startTime < youngMs ||
+          (k.interesting && !fs.existsSync(`${procRoot}/${pid}`)) ||
+          execd(pid, k)
+        )
           same = false
       }
       if (same && lastProcesses !== null) return lastProcesses
       let reread = false
       for (const [pid, k] of known) {
-        if (now - k.info.startTime < youngMs) {
+        if (now - k.info.startTime < youngMs || execd(pid, k)) {
           reread = true
           const info = readOne(pid, now, clk, true)
           if (info !== null) {
@@ -322,7 +342,7 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
         // Steady state: a process detection never looks at keeps its last reading until the
         // next full sweep (its stat read is most of a scan's cost with a thousand processes).
         const k = known.get(pid)
-        if (k && !k.interesting && now - k.info.startTime >= youngMs) {
+        if (k && !k.interesting && now - k.info.startTime >= youngMs && !execd(pid, k)) {
           out.set(pid, k.info)
           continue
         }
@@ -341,11 +361,11 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
 
   /**
    * inode → pids, from the /proc/<pid>/fd links of the given processes (default: every process,
-   * for the /proc/net fallback)
+   * for the /proc/net fallback); every socket when wanted is null
    */
-  function socketOwners(wanted: ReadonlySet<number>, among?: Iterable<number>): Map<number, number[]> {
+  function socketOwners(wanted: ReadonlySet<number> | null, among?: Iterable<number>): Map<number, number[]> {
     const owners = new Map<number, number[]>()
-    if (wanted.size === 0) return owners
+    if (wanted?.size === 0) return owners
     let names: Iterable<string | number>
     try {
       names = among ?? fs.readdirSync(procRoot)
@@ -371,7 +391,7 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
         }
         if (!target.startsWith('socket:[')) continue
         const inode = Number(target.slice(8, -1))
-        if (!wanted.has(inode)) continue
+        if (wanted !== null && !wanted.has(inode)) continue
         const list = owners.get(inode)
         if (list === undefined) owners.set(inode, [pid])
         else if (!list.includes(pid)) list.push(pid)
@@ -451,67 +471,76 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   }
 
   /**
-   * A connection appeared that no session program holds. It may belong to a process that became
-   * one by a late exec (`exec ssh host` in an old shell, same pid, no fork): re-read every
-   * process on the next snapshot, at most every lateExecMs.
+   * Looks new socket inodes up in /proc/net/tcp, then tcp6 for any not found there: each read
+   * walks the kernel's whole connection hash (~5 ms here), so it happens only when a session
+   * program's fd links show a socket not seen before (or one still connecting).
    */
-  function noteUnowned(opened: readonly number[], now: number): void {
-    if (opened.some((inode) => !owned.has(inode)) && now - lastForcedSweep >= lateExecMs) {
-      lastForcedSweep = now
-      lastFullSweep = -Infinity
+  function lookUp(inodes: readonly number[]): void {
+    const want = new Set(inodes)
+    for (const file of ['tcp', 'tcp6']) {
+      if (want.size === 0) break
+      for (const e of parseProcNetTcp(readOrNull(`${procRoot}/net/${file}`) ?? '', littleEndian)) {
+        if (!want.delete(e.inode)) continue
+        connecting.delete(e.inode)
+        if (e.state === TCP_ESTABLISHED) conns.set(e.inode, e)
+        else if (e.state === TCP_SYN_SENT || e.state === TCP_SYN_RECV) connecting.add(e.inode)
+      }
     }
+    // in neither table: a unix or UDP socket, nothing to look up again
+    for (const inode of want) connecting.delete(inode)
   }
 
   /**
-   * The session programs' sockets: which connections they hold comes from /proc/net/tcp{,6} and
-   * their fd links (re-read only when a connection opened somewhere or the programs changed);
-   * their idle clocks from `ss`, only when asked for counters, otherwise the last reading aged by
-   * the time since (a connection not read yet carries no counters: active until read).
+   * The session programs' connections: their sockets from their fd links (read every snapshot:
+   * a socket opened or closed shows at once), the addresses of new ones from /proc/net/tcp{,6};
+   * their idle clocks from `ss`, filtered to their local ports, only when asked for counters,
+   * otherwise the last reading aged by the time since (a connection not read yet carries no
+   * counters: active until read). Other programs' connections cost nothing, however many.
    */
   async function sessionSockets(
     takenAt: number,
-    estab: ReadonlyMap<number, ProcNetTcpEntry>,
-    opened: readonly number[],
     o: SnapshotOptions | undefined,
   ): Promise<{ sockets: SocketInfo[]; read: boolean }> {
-    const among = candidatePids()
-    const amongKey = among.join(',')
-    if (opened.length > 0 || amongKey !== lastAmong) {
-      owned = socketOwners(new Set(estab.keys()), among)
-      noteUnowned(opened, takenAt)
-    } else for (const inode of owned.keys()) if (!estab.has(inode)) owned.delete(inode)
-    lastAmong = amongKey
-    const conns = [...owned.keys()].flatMap((inode) => estab.get(inode) ?? [])
+    const held = socketOwners(null, candidatePids())
+    const fresh: number[] = []
+    for (const inode of held.keys()) if (!lastHeld.has(inode) || connecting.has(inode)) fresh.push(inode)
+    if (fresh.length > 0) lookUp(fresh)
+    for (const inode of conns.keys()) if (!held.has(inode)) conns.delete(inode)
+    lastHeld = new Set(held.keys())
     let read = false
     if (o?.counters === true) {
-      const fresh = await readCounters(conns)
-      read = fresh !== null
+      const got = await readCounters([...conns.values()])
+      read = got !== null
       // ss failed: no counters rather than stale ones (a session is never idled on a guess)
-      readings = new Map([...(fresh ?? [])].map(([inode, sk]) => [inode, { at: takenAt, sk }]))
+      readings = new Map([...(got ?? [])].map(([inode, sk]) => [inode, { at: takenAt, sk }]))
+      // ss asks for established connections only: one it left out has closed
+      if (got !== null) for (const inode of conns.keys()) if (!got.has(inode)) conns.delete(inode)
     }
-    const sockets = conns.map((e): SocketInfo => {
-      const base: SocketInfo = {
-        pids: [...(owned.get(e.inode) ?? [])],
-        inode: e.inode,
-        localAddress: e.localAddress,
-        localPort: e.localPort,
-        remoteAddress: e.remoteAddress,
-        remotePort: e.remotePort,
-      }
-      const last = readings.get(e.inode)
-      if (last === undefined) return base
-      const aged = takenAt - last.at
-      const { bytesSent, bytesReceived, lastSendMs, lastRecvMs } = last.sk
-      return {
-        ...base,
-        ...(bytesSent === undefined ? {} : { bytesSent }),
-        ...(bytesReceived === undefined ? {} : { bytesReceived }),
-        ...(lastSendMs === undefined ? {} : { lastSendMs: lastSendMs + aged }),
-        ...(lastRecvMs === undefined ? {} : { lastRecvMs: lastRecvMs + aged }),
-      }
-    })
-    for (const inode of readings.keys()) if (!estab.has(inode)) readings.delete(inode)
+    for (const inode of readings.keys()) if (!conns.has(inode)) readings.delete(inode)
+    const sockets = [...conns.values()].map((e) => withCounters(e, held.get(e.inode) ?? [], takenAt))
     return { sockets, read }
+  }
+
+  function withCounters(e: ProcNetTcpEntry, pids: readonly number[], takenAt: number): SocketInfo {
+    const base: SocketInfo = {
+      pids: [...pids],
+      inode: e.inode,
+      localAddress: e.localAddress,
+      localPort: e.localPort,
+      remoteAddress: e.remoteAddress,
+      remotePort: e.remotePort,
+    }
+    const last = readings.get(e.inode)
+    if (last === undefined) return base
+    const aged = takenAt - last.at
+    const { bytesSent, bytesReceived, lastSendMs, lastRecvMs } = last.sk
+    return {
+      ...base,
+      ...(bytesSent === undefined ? {} : { bytesSent }),
+      ...(bytesReceived === undefined ? {} : { bytesReceived }),
+      ...(lastSendMs === undefined ? {} : { lastSendMs: lastSendMs + aged }),
+      ...(lastRecvMs === undefined ? {} : { lastRecvMs: lastRecvMs + aged }),
+    }
   }
 
   /** the steady state with an `interesting` filter: see sessionSockets */
@@ -520,20 +549,13 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     clk: { bootMs: number; ticks: number },
     o: SnapshotOptions | undefined,
   ): Promise<Snapshot> {
-    // read before the scan: a change during it makes the next snapshot's values differ
+    // read before the scan: a fork during it makes the next snapshot's value differ
     const forks = forkCount()
-    const estab = readEstablished()
-    let ownedGone = false
-    for (const inode of owned.keys()) if (!estab.has(inode)) ownedGone = true
-    // A session program that exits without a fork anywhere shows as its connection gone
-    const quiet = forks !== '' && forks === lastForks && !ownedGone && lastProcesses !== null
+    const quiet = forks !== '' && forks === lastForks && lastProcesses !== null
     lastForks = forks
     const previous = lastProcesses
     const processes = scanProcesses(takenAt, clk, quiet)
-    const opened: number[] = []
-    for (const inode of estab.keys()) if (!lastEstab.has(inode)) opened.push(inode)
-    lastEstab = new Set(estab.keys())
-    const { sockets, read } = await sessionSockets(takenAt, estab, opened, o)
+    const { sockets, read } = await sessionSockets(takenAt, o)
     const key = sockets.map((s) => `${String(s.inode)}:${s.pids.join('.')}`).join(',')
     const unchanged = processes === previous && !read && key === lastOwnedKey
     lastOwnedKey = key
