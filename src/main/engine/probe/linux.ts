@@ -65,6 +65,8 @@ interface CachedDetails {
 }
 
 const SS_TIMEOUT_MS = 2000
+/** argv of browser processes that never hold a TCP socket (sandboxed: no network access) */
+const NO_SOCKETS = /^--type=(?:renderer|gpu-process|zygote)$/
 /** /proc/net/tcp states (include/net/tcp_states.h) */
 const TCP_ESTABLISHED = 1
 const TCP_SYN_SENT = 2
@@ -438,11 +440,18 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     return procNetSockets()
   }
 
-  /** session programs and their children (a ProxyCommand helper of any name holds its ssh's socket) */
+  /**
+   * Session programs and their children (a ProxyCommand helper of any name holds its ssh's
+   * socket), whose fd links are read every snapshot. Chromium's sandboxed renderer, GPU and zygote
+   * processes are left out: they hold no TCP socket (its network service does the networking) and
+   * have the most fds.
+   */
   function candidatePids(): number[] {
     const pids: number[] = []
-    for (const [pid, k] of known)
-      if (k.interesting || known.get(k.info.ppid)?.interesting === true) pids.push(pid)
+    for (const [pid, k] of known) {
+      if (!k.interesting && known.get(k.info.ppid)?.interesting !== true) continue
+      if (!k.info.argv.some((a) => NO_SOCKETS.test(a))) pids.push(pid)
+    }
     return pids
   }
 
