@@ -145,6 +145,22 @@ describe('Linux probe fast path', () => {
     expect(ssCalls()).toBe(n0)
   })
 
+  it('stays unchanged while other processes come and go; a new session program changes it', async () => {
+    const port = await listen()
+    await holder(port)
+    const probe = createLinuxProbe({ interesting, youngMs: 0 })
+    await probe.snapshot({ counters: true })
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' })
+    children.push(other)
+    // the fork is in the process map, yet detection has nothing new to look at
+    await expect.poll(async () => (await probe.snapshot()).processes.has(other.pid ?? -1)).toBe(true)
+    const snap = await probe.snapshot()
+    expect(snap.processes.has(other.pid ?? -1)).toBe(true)
+    expect(snap.unchanged).toBe(true)
+    await holder(port)
+    expect((await probe.snapshot()).unchanged).toBe(false)
+  })
+
   it('sees a new interesting process at once and drops one that exited', async () => {
     const probe = createLinuxProbe({ interesting, youngMs: 0 })
     await probe.snapshot()

@@ -552,6 +552,28 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     }
   }
 
+  /**
+   * What detection reads: the session programs with their parents and children, as text. Other
+   * processes come and go all the time on a desktop (every fork changes the process map) without
+   * changing what detection would find.
+   */
+  function sessionFamilies(): string {
+    const parts: string[] = []
+    const add = (pid: number, p: ProcessInfo | undefined): void => {
+      if (p === undefined) return
+      parts.push(
+        `${String(pid)},${String(p.ppid)},${String(p.startTime)},${String(p.uid)},${p.exe},${p.comm},${p.argv.join('\0')}`,
+      )
+    }
+    for (const [pid, k] of known) {
+      if (k.interesting) {
+        add(pid, k.info)
+        add(k.info.ppid, known.get(k.info.ppid)?.info)
+      } else if (known.get(k.info.ppid)?.interesting === true) add(pid, k.info)
+    }
+    return parts.join(';')
+  }
+
   /** the steady state with an `interesting` filter: see sessionSockets */
   async function narrowSnapshot(
     takenAt: number,
@@ -565,8 +587,8 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     const previous = lastProcesses
     const processes = scanProcesses(takenAt, clk, quiet)
     const { sockets, read } = await sessionSockets(takenAt, o)
-    const key = sockets.map((s) => `${String(s.inode)}:${s.pids.join('.')}`).join(',')
-    const unchanged = processes === previous && !read && key === lastOwnedKey
+    const key = `${sockets.map((s) => `${String(s.inode)}:${s.pids.join('.')}`).join(',')}|${sessionFamilies()}`
+    const unchanged = previous !== null && !read && key === lastOwnedKey
     lastOwnedKey = key
     return { takenAt, processes, sockets, unchanged }
   }
