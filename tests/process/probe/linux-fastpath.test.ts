@@ -44,7 +44,8 @@ async function holder(port: number): Promise<ChildProcess> {
     [
       '-e',
       `const s = require('net').connect(${String(port)}, '127.0.0.1', () => process.stdout.write('up'));` +
-        "process.stdin.on('data', (d) => s.write(d))",
+        "process.stdin.on('data', (d) => s.write(d)); process.stdin.on('end', () => s.destroy());" +
+        'setInterval(() => {}, 60000)',
       MARK,
     ],
     { stdio: ['pipe', 'pipe', 'ignore'] },
@@ -81,17 +82,85 @@ describe('Linux probe fast path', () => {
     expect(ssCalls() - calls).toBeLessThan(10)
   })
 
-  it('reads sockets afresh when asked for counters and when a connection opens', async () => {
+  it('reads counters with one ss filtered to the session sockets, only when asked for them', async () => {
     const port = await listen()
+    const c = await holder(port)
+    const calls: (readonly string[])[] = []
+    const run: RunFile = (file, args, o) => {
+      if (file.endsWith('ss')) calls.push(args)
+      return runFile(file, args, o)
+    }
+    const probe = createLinuxProbe({ run, interesting, youngMs: 0 })
+    const snap = await probe.snapshot({ counters: true })
+    const mine = snap.sockets.find((s) => s.remotePort === port && s.pids.includes(c.pid ?? -1))
+    expect(mine?.lastSendMs).toBeDefined()
+    expect(calls).toHaveLength(1)
+    // filtered to the marked client's local port (argument array, no shell)
+    expect(calls[0]).toEqual([
+      '-tniHe',
+      'state',
+      'established',
+      '(',
+      'sport',
+      '=',
+      `:${String(mine?.localPort)}`,
+      ')',
+    ])
+    // only the marked processes' sockets are reported
+    expect(snap.sockets.every((s) => s.pids.includes(c.pid ?? -1))).toBe(true)
+  })
+
+  it('sees a session program connect and disconnect from /proc/net/tcp, without spawning ss', async () => {
+    const port = await listen()
+    const { run, ssCalls } = counting()
+    const probe = createLinuxProbe({ run, interesting, youngMs: 0 })
+    await probe.snapshot()
+    const c = await holder(port)
+    const mine = (s: { remotePort: number; pids: number[] }): boolean =>
+      s.remotePort === port && s.pids.includes(c.pid ?? -1)
+    await expect.poll(async () => (await probe.snapshot()).sockets.some(mine), { timeout: 5000 }).toBe(true)
+    c.stdin?.end() // the client keeps running; only its connection goes
+    await expect.poll(async () => (await probe.snapshot()).sockets.some(mine), { timeout: 5000 }).toBe(false)
+    expect(ssCalls()).toBe(0)
+  })
+
+  it('churn of other connections (5 per 100 ms) spawns no ss and keeps the session socket', async () => {
+    const port = await listen()
+    const c = await holder(port)
     const { run, ssCalls } = counting()
     const probe = createLinuxProbe({ run, interesting, youngMs: 0 })
     await probe.snapshot({ counters: true })
     const n0 = ssCalls()
+    for (let i = 0; i < 10; i++) {
+      await Promise.all(
+        Array.from({ length: 5 }, async () => {
+          const s = net.connect(port, '127.0.0.1')
+          await new Promise((r) => s.once('connect', r))
+          s.destroy()
+        }),
+      )
+      const snap = await probe.snapshot()
+      expect(snap.sockets.some((s) => s.remotePort === port && s.pids.includes(c.pid ?? -1))).toBe(true)
+    }
+    expect(ssCalls()).toBe(n0)
+  })
+
+  it('stays unchanged while other processes come and go; a new session program changes it', async () => {
+    const port = await listen()
+    await holder(port)
+    const probe = createLinuxProbe({ interesting, youngMs: 0 })
     await probe.snapshot({ counters: true })
-    expect(ssCalls()).toBe(n0 + 1)
-    const c = await holder(port)
-    const snap = await probe.snapshot()
-    expect(snap.sockets.some((s) => s.remotePort === port && s.pids.includes(c.pid ?? -1))).toBe(true)
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' })
+    children.push(other)
+    // the fork is in the process map, yet detection has nothing new to look at
+    // the snapshot that first lists the fork (a new process map) is still unchanged for detection
+    const deadline = Date.now() + 5000
+    let first = await probe.snapshot()
+    while (!first.processes.has(other.pid ?? -1) && Date.now() < deadline) first = await probe.snapshot()
+    expect(first.processes.has(other.pid ?? -1)).toBe(true)
+    expect(first.unchanged).toBe(true)
+    await holder(port)
+    expect((await probe.snapshot()).unchanged).toBe(false)
   })
 
   it('sees a new interesting process at once and drops one that exited', async () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import {
   PF_KTHREAD,
+  establishedByInode,
   parseBootTime,
   parseCmdline,
   parseProcNetTcp,
@@ -10,6 +11,7 @@ import {
   parseSsOutput,
   parseStatusUid,
   procNetToSockets,
+  ssPortFilter,
 } from '@engine/probe/linux-parse'
 import type { SocketInfo } from '@engine/probe/types'
 
@@ -212,5 +214,31 @@ describe('parseProcNetTcp on real /proc/net/tcp{,6}', () => {
       // /proc/net has no zone ids
       expect(twin?.localAddress).toBe(s.localAddress.replace(/%.*$/, ''))
     }
+  })
+})
+
+describe('establishedByInode / ssPortFilter', () => {
+  it('keeps established connections with an inode, by inode', () => {
+    const entries = parseProcNetTcp(fixture('proc-net-tcp.txt'))
+    const byInode = establishedByInode(entries)
+    expect(byInode.get(14207)).toMatchObject({ localPort: 55452, remotePort: 40200, state: 1 })
+    expect([...byInode.values()].every((e) => e.state === 1 && e.inode !== 0)).toBe(true)
+  })
+
+  it('builds one `( sport = :N or … )` filter, each port once, as separate arguments', () => {
+    expect(ssPortFilter([22, 40000, 22])).toEqual([
+      '(',
+      'sport',
+      '=',
+      ':22',
+      'or',
+      'sport',
+      '=',
+      ':40000',
+      ')',
+    ])
+    expect(ssPortFilter([])).toBeNull()
+    // nothing that is not a port reaches ss's argument list
+    expect(ssPortFilter([0, -1, 70000, Number.NaN])).toBeNull()
   })
 })

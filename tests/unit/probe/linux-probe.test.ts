@@ -110,6 +110,65 @@ describe('createLinuxProbe on a fake procfs', () => {
     expect(snap.sockets).toHaveLength(14)
   })
 
+  it('with a session filter: sockets from fd links and /proc/net/tcp, counters from a filtered ss only when asked', async () => {
+    const dir = addProcess(220)
+    fs.writeFileSync(path.join(dir, 'cmdline'), 'ssh\0host\0')
+    fs.symlinkSync('socket:[14207]', path.join(dir, 'fd', '3'))
+    const calls: (readonly string[])[] = []
+    let ssOut =
+      '0 0 127.0.0.1:55452 127.0.0.1:40200 ino:14207 sk:1 <->\n\t cubic bytes_sent:10 lastsnd:1200 lastrcv:1300\n'
+    const run: RunFile = (_file, args) => {
+      calls.push(args)
+      return Promise.resolve({ stdout: ssOut, stderr: '', code: ssOut === '' ? 1 : 0 })
+    }
+    const probe = createLinuxProbe({
+      procRoot: root,
+      ssPath: 'ss',
+      clockTicks: 100,
+      run,
+      youngMs: 0,
+      interesting: (p) => p.argv[0] === 'ssh',
+    })
+    const mine = {
+      pids: [220],
+      inode: 14207,
+      localAddress: '127.0.0.1',
+      localPort: 55452,
+      remoteAddress: '127.0.0.1',
+      remotePort: 40200,
+    }
+    // no counters asked: the connection from /proc/net/tcp, no ss
+    expect((await probe.snapshot()).sockets).toEqual([mine])
+    expect(calls).toEqual([])
+    // counters: one ss filtered to the session's local port
+    const read = await probe.snapshot({ counters: true })
+    expect(calls).toEqual([['-tniHe', 'state', 'established', '(', 'sport', '=', ':55452', ')']])
+    expect(read.sockets).toEqual([
+      { ...mine, bytesSent: 10, bytesReceived: 0, lastSendMs: 1200, lastRecvMs: 1300 },
+    ])
+    // later: the same reading, aged by the time passed
+    const later = await probe.snapshot()
+    expect(calls).toHaveLength(1)
+    expect(later.sockets[0]?.lastSendMs).toBe(1200 + later.takenAt - read.takenAt)
+    // ss failing: no counters rather than stale ones
+    ssOut = ''
+    expect((await probe.snapshot({ counters: true })).sockets).toEqual([mine])
+    // a counters reading that leaves the connection out (no longer established): dropped
+    ssOut = '0 0 127.0.0.1:1 127.0.0.1:2 ino:1 sk:1 <->\n\t cubic lastsnd:1\n'
+    expect((await probe.snapshot({ counters: true })).sockets).toEqual([])
+    // the process closes it (gone from its fd links) and opens it again: seen at once, without ss
+    fs.rmSync(path.join(dir, 'fd', '3'))
+    expect((await probe.snapshot()).sockets).toEqual([])
+    fs.symlinkSync('socket:[14207]', path.join(dir, 'fd', '4'))
+    expect((await probe.snapshot()).sockets).toEqual([mine])
+    fs.rmSync(path.join(dir, 'fd', '4'))
+    const closed = await probe.snapshot()
+    expect(closed.sockets).toEqual([])
+    expect(closed.processes.has(220)).toBe(true)
+    expect(calls).toHaveLength(3)
+    fs.rmSync(dir, { recursive: true })
+  })
+
   it('caches details per start time; re-reads them when comm changes, for young processes, and on pid reuse', async () => {
     const probe = probeOn()
     const dir = addProcess(300, { ticks: 100 }) // started 100 000 s ago

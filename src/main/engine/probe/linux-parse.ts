@@ -105,6 +105,27 @@ export function parseProcNetTcp(text: string, littleEndian = true): ProcNetTcpEn
 
 const TCP_ESTABLISHED = 1
 
+/** Established connections of /proc/net/tcp{,6} by inode (0, a socket no process holds, is left out). */
+export function establishedByInode(entries: readonly ProcNetTcpEntry[]): Map<number, ProcNetTcpEntry> {
+  const out = new Map<number, ProcNetTcpEntry>()
+  for (const e of entries) if (e.state === TCP_ESTABLISHED && e.inode !== 0) out.set(e.inode, e)
+  return out
+}
+
+/**
+ * An `ss` filter for the given local ports: `( sport = :a or sport = :b … )` as separate
+ * arguments (ss joins them itself; no shell is involved). Null when there is nothing to ask for.
+ */
+export function ssPortFilter(ports: Iterable<number>): string[] | null {
+  const terms: string[] = []
+  for (const p of new Set(ports)) {
+    if (!Number.isInteger(p) || p <= 0 || p > 65535) continue
+    if (terms.length > 0) terms.push('or')
+    terms.push('sport', '=', `:${String(p)}`)
+  }
+  return terms.length === 0 ? null : ['(', ...terms, ')']
+}
+
 /** Established entries of /proc/net/tcp{,6} as sockets, owners filled in from an inode → pids map. */
 export function procNetToSockets(
   entries: readonly ProcNetTcpEntry[],

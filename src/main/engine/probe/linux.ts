@@ -1,12 +1,17 @@
-// Linux probe: processes from /proc, established TCP sockets from one `ss -tnpiH` call (with the
-// kernel's per-socket tcp_info: byte counters and lastsnd/lastrcv idle clocks), /proc/net/tcp{,6}
-// when ss cannot run.
+// Linux probe: processes from /proc; the session programs' TCP connections from their
+// /proc/<pid>/fd socket links, the addresses of new ones from /proc/net/tcp{,6} (no process
+// spawned); the kernel's per-socket tcp_info (byte counters, lastsnd/lastrcv idle clocks) from
+// `ss`, filtered to those connections, only when the engine asks for counters. Without an
+// `interesting` filter, one `ss -tnpiH` for every socket and its owners (/proc/net/tcp{,6} when
+// ss cannot run).
 //
 // Cost model (figures measured by bench/engine-bench.ts; README "Benchmark"): the steady state reads only
 // /proc/<pid>/stat for each process — cmdline, exe and uid are cached per (pid, start ticks) — and
 // the reads are synchronous: ~1 ms for 100 processes against ~5 ms for the same reads through
-// fs.promises (each async read is several thread-pool round trips). ss runs as a child process
-// meanwhile, so a snapshot costs about as much wall time as ss alone.
+// fs.promises (each async read is several thread-pool round trips). A busy desktop opens
+// connections every second; other programs' connections cost nothing: no `ss` spawn, and no read
+// of /proc/net/tcp{,6} either (each walks the kernel's whole connection hash table, ~5 ms on a
+// machine with 24 GB of memory).
 import fs from 'node:fs'
 import os from 'node:os'
 import type { Probe, ProcessInfo, Snapshot, SnapshotOptions, SocketInfo } from './types'
@@ -15,11 +20,14 @@ import {
   PF_KTHREAD,
   parseBootTime,
   parseCmdline,
+  establishedByInode,
   parseProcNetTcp,
   parseProcStat,
   parseSsOutput,
   parseStatusUid,
   procNetToSockets,
+  ssPortFilter,
+  type ProcNetTcpEntry,
   type ProcStat,
 } from './linux-parse'
 
@@ -57,9 +65,21 @@ interface CachedDetails {
 }
 
 const SS_TIMEOUT_MS = 2000
+/** argv of browser processes that never hold a TCP socket (sandboxed: no network access) */
+const NO_SOCKETS = /^--type=(?:renderer|gpu-process|zygote)$/
+/** /proc/net/tcp states (include/net/tcp_states.h) */
+const TCP_ESTABLISHED = 1
+const TCP_SYN_SENT = 2
+const TCP_SYN_RECV = 3
 /** ss exiting non-zero this many snapshots in a row is taken as "ss cannot work here" */
 const SS_MAX_FAILURES = 3
 const SS_CANDIDATES = ['/usr/bin/ss', '/bin/ss', '/usr/sbin/ss', '/sbin/ss']
+/**
+ * Processes that become a session program by a late exec (`exec ssh host` in an old shell: same
+ * pid, no fork) are shells; their stat (comm) is re-read every snapshot, the rest of such cases
+ * wait for the full sweep.
+ */
+const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'fish', 'ksh', 'mksh', 'tcsh', 'csh'])
 
 function errCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
@@ -142,11 +162,15 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   const fullSweepMs = opts.fullSweepMs ?? 30_000
   let lastFullSweep = -Infinity
   let lastForks = ''
-  let lastInodes = new Set<number>()
-  let lastForcedSweep = -Infinity
   let lastProcesses: Map<number, ProcessInfo> | null = null
-  /** the last `ss` reading and what the network looked like then */
-  let lastSockets: { at: number; sockets: SocketInfo[]; tcp: string; candidates: string } | null = null
+  /** socket inodes in the session programs' fd links at the last snapshot */
+  let lastHeld = new Set<number>()
+  /** their established TCP connections, by inode, and those still connecting (looked up again) */
+  const conns = new Map<number, ProcNetTcpEntry>()
+  const connecting = new Set<number>()
+  let lastOwnedKey = ''
+  /** the last `ss` reading of those connections, by inode, and when it was taken */
+  let readings = new Map<number, { at: number; sk: SocketInfo }>()
   let ssFailures = 0
   let clock: Promise<{ bootMs: number; ticks: number }> | undefined
 
@@ -252,6 +276,14 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     }
   }
 
+  /** a shell that exec'd another program since it was read (its comm changed) */
+  function execd(pid: number, k: { info: ProcessInfo }): boolean {
+    if (!SHELLS.has(k.info.comm)) return false
+    const text = readOrNull(`${procRoot}/${pid}/stat`)
+    const st = text === null ? null : parseProcStat(text)
+    return st !== null && st.comm !== k.info.comm
+  }
+
   /** forks since boot (/proc/stat "processes"): unchanged means no new process and no reused pid */
   function forkCount(): string {
     const text = readOrNull(`${procRoot}/stat`)
@@ -268,22 +300,26 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     const full = opts.interesting === undefined || now - lastFullSweep >= fullSweepMs
     if (full) lastFullSweep = now
     if (quiet && !full) {
-      // Nothing forked and no connection opened or closed since the last snapshot: the same
+      // Nothing forked and no session program's socket closed since the last snapshot: the same
       // processes (no pid can be reused without a fork), so only young ones are re-read (they may
       // exec). One that exited meanwhile stays listed until the next fork anywhere (our own `ss`
-      // is one) or full sweep: harmless, as a session's end shows in its sockets, which changes
-      // the TCP counters, and every signal re-reads its target first.
+      // is one) or full sweep: harmless, as a session's end shows as its socket gone from its fd
+      // links (a non-quiet snapshot), and every signal re-reads its target first.
       // The common case first, without building anything: nobody young, no session program gone.
       let same = lastProcesses !== null
       for (const [pid, k] of known) {
         if (!same) break
-        if (now - k.info.startTime < youngMs || (k.interesting && !fs.existsSync(`${procRoot}/${pid}`)))
+        if (
+          now - k.info.startTime < youngMs ||
+          (k.interesting && !fs.existsSync(`${procRoot}/${pid}`)) ||
+          execd(pid, k)
+        )
           same = false
       }
       if (same && lastProcesses !== null) return lastProcesses
       let reread = false
       for (const [pid, k] of known) {
-        if (now - k.info.startTime < youngMs) {
+        if (now - k.info.startTime < youngMs || execd(pid, k)) {
           reread = true
           const info = readOne(pid, now, clk, true)
           if (info !== null) {
@@ -308,7 +344,7 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
         // Steady state: a process detection never looks at keeps its last reading until the
         // next full sweep (its stat read is most of a scan's cost with a thousand processes).
         const k = known.get(pid)
-        if (k && !k.interesting && now - k.info.startTime >= youngMs) {
+        if (k && !k.interesting && now - k.info.startTime >= youngMs && !execd(pid, k)) {
           out.set(pid, k.info)
           continue
         }
@@ -325,66 +361,13 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     return out
   }
 
-  /** TCP counters of the network namespace: any connection opened or closed changes them */
-  function tcpFingerprint(): string {
-    const text = readOrNull(`${procRoot}/net/snmp`)
-    if (text === null) return ''
-    const lines = text.split('\n').filter((l) => l.startsWith('Tcp:'))
-    const names = lines[0]?.split(' ') ?? []
-    const values = lines[1]?.split(' ') ?? []
-    const pick = (k: string): string => values[names.indexOf(k)] ?? '?'
-    return `${pick('ActiveOpens')}/${pick('PassiveOpens')}/${pick('CurrEstab')}/${pick('EstabResets')}`
-  }
-
-  /**
-   * Sockets for this snapshot: `ss` when asked for counters, when a TCP connection opened or
-   * closed anywhere, or when the processes detection looks at changed; otherwise the last
-   * reading, its idle clocks aged by the time since (no traffic is assumed until the next
-   * counters reading, which the engine asks for before any decision that depends on it).
-   */
-  async function sockets(
-    takenAt: number,
-    processes: Map<number, ProcessInfo>,
-    o: SnapshotOptions | undefined,
-    tcp: string,
-  ): Promise<SocketInfo[]> {
-    const candidates =
-      opts.interesting === undefined
-        ? ''
-        : [...known]
-            .filter(([, k]) => k.interesting)
-            .map(([pid, k]) => `${pid}:${k.info.startTime}`)
-            .join(',')
-    const last = lastSockets
-    if (
-      o?.counters !== true &&
-      opts.interesting !== undefined &&
-      last !== null &&
-      tcp !== '' &&
-      tcp === last.tcp &&
-      candidates === last.candidates
-    ) {
-      const aged = takenAt - last.at
-      return last.sockets
-        .filter((sk) => sk.pids.some((pid) => processes.has(pid)))
-        .map((sk) => ({
-          ...sk,
-          ...(sk.lastSendMs === undefined ? {} : { lastSendMs: sk.lastSendMs + aged }),
-          ...(sk.lastRecvMs === undefined ? {} : { lastRecvMs: sk.lastRecvMs + aged }),
-        }))
-    }
-    const fresh = await startSockets()
-    lastSockets = { at: takenAt, sockets: fresh, tcp, candidates }
-    return fresh
-  }
-
   /**
    * inode → pids, from the /proc/<pid>/fd links of the given processes (default: every process,
-   * for the /proc/net fallback)
+   * for the /proc/net fallback); every socket when wanted is null
    */
-  function socketOwners(wanted: ReadonlySet<number>, among?: Iterable<number>): Map<number, number[]> {
+  function socketOwners(wanted: ReadonlySet<number> | null, among?: Iterable<number>): Map<number, number[]> {
     const owners = new Map<number, number[]>()
-    if (wanted.size === 0) return owners
+    if (wanted?.size === 0) return owners
     let names: Iterable<string | number>
     try {
       names = among ?? fs.readdirSync(procRoot)
@@ -410,7 +393,7 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
         }
         if (!target.startsWith('socket:[')) continue
         const inode = Number(target.slice(8, -1))
-        if (!wanted.has(inode)) continue
+        if (wanted !== null && !wanted.has(inode)) continue
         const list = owners.get(inode)
         if (list === undefined) owners.set(inode, [pid])
         else if (!list.includes(pid)) list.push(pid)
@@ -419,80 +402,204 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     return owners
   }
 
-  function procNetSockets(): SocketInfo[] {
-    const entries = [
+  /** established connections of the namespace, by inode: a read of two files, no process spawned */
+  function readEstablished(): Map<number, ProcNetTcpEntry> {
+    return establishedByInode([
       ...parseProcNetTcp(readOrNull(`${procRoot}/net/tcp`) ?? '', littleEndian),
       ...parseProcNetTcp(readOrNull(`${procRoot}/net/tcp6`) ?? '', littleEndian),
-    ].filter((e) => e.state === 1)
-    const wanted = new Set(entries.map((e) => e.inode).filter((inode) => inode !== 0))
-    return procNetToSockets(entries, socketOwners(wanted))
+    ])
   }
 
-  /** starts ss at once (the caller reads /proc meanwhile); falls back to /proc/net */
-  function startSockets(): Promise<SocketInfo[]> {
-    if (ssFailures >= SS_MAX_FAILURES) return Promise.resolve(procNetSockets())
-    // `ss -p` finds owners by walking the fds of every process (35 ms of CPU with a thousand
-    // processes); with a filter we ask for inodes (-e) and look only at the interesting ones.
-    const narrow = opts.interesting !== undefined
-    const args = narrow ? ['-tniHe', 'state', 'established'] : ['-tnpiH', 'state', 'established']
-    return run(ssPath, args, { timeoutMs: SS_TIMEOUT_MS }).then(
-      (r) => {
-        if (r.code === 0) {
-          ssFailures = 0
-          const parsed = parseSsOutput(r.stdout)
-          if (narrow) {
-            // session programs and their children (a ProxyCommand helper of any name holds the
-            // socket of its ssh)
-            const interestingPids = new Set([...known].filter(([, k]) => k.interesting).map(([pid]) => pid))
-            const among = [...known]
-              .filter(([pid, k]) => interestingPids.has(pid) || interestingPids.has(k.info.ppid))
-              .map(([pid]) => pid)
-            const inodes = new Set(parsed.map((sk) => sk.inode).filter((i): i is number => i !== undefined))
-            const owners = socketOwners(inodes, among)
-            let unowned = false
-            for (const sk of parsed) {
-              sk.pids = sk.inode === undefined ? [] : (owners.get(sk.inode) ?? [])
-              if (sk.pids.length === 0 && sk.inode !== undefined && !lastInodes.has(sk.inode)) unowned = true
-            }
-            lastInodes = inodes
-            // A new connection no session program owns may belong to a process that became one
-            // by a late exec (`exec ssh host` in an old shell): re-read everything next time.
-            const now = Date.now()
-            if (unowned && now - lastForcedSweep >= 5000) {
-              lastForcedSweep = now
-              lastFullSweep = -Infinity
-            }
-          }
-          return parsed
-        }
-        ssFailures++
-        return procNetSockets()
-      },
-      (error: unknown) => {
-        // missing or not executable: no point in asking again; a timeout under load is not
-        // counted, so a busy machine does not lose the idle clocks for good
-        const code = errCode(error)
-        if (code === 'ENOENT' || code === 'EACCES') ssFailures = SS_MAX_FAILURES
-        return procNetSockets()
-      },
-    )
+  function procNetSockets(): SocketInfo[] {
+    const entries = [...readEstablished().values()]
+    return procNetToSockets(entries, socketOwners(new Set(entries.map((e) => e.inode))))
+  }
+
+  /** ss exited: non-zero too often, or missing, means "ss cannot work here" */
+  function ssFailed(error: unknown): void {
+    // missing or not executable: no point in asking again; a timeout under load is not counted,
+    // so a busy machine does not lose the idle clocks for good
+    const code = error === null ? undefined : errCode(error)
+    if (error === null) ssFailures++
+    else if (code === 'ENOENT' || code === 'EACCES') ssFailures = SS_MAX_FAILURES
+  }
+
+  /** every established socket with its owners (`ss -p`, which walks every process's fds) */
+  async function wideSockets(): Promise<SocketInfo[]> {
+    if (ssFailures >= SS_MAX_FAILURES) return procNetSockets()
+    try {
+      const r = await run(ssPath, ['-tnpiH', 'state', 'established'], { timeoutMs: SS_TIMEOUT_MS })
+      if (r.code === 0) {
+        ssFailures = 0
+        return parseSsOutput(r.stdout)
+      }
+      ssFailed(null)
+    } catch (error) {
+      ssFailed(error)
+    }
+    return procNetSockets()
+  }
+
+  /**
+   * Session programs and their children (a ProxyCommand helper of any name holds its ssh's
+   * socket), whose fd links are read every snapshot. Chromium's sandboxed renderer, GPU and zygote
+   * processes are left out: they hold no TCP socket (its network service does the networking) and
+   * have the most fds.
+   */
+  function candidatePids(): number[] {
+    const pids: number[] = []
+    for (const [pid, k] of known) {
+      if (!k.interesting && known.get(k.info.ppid)?.interesting !== true) continue
+      if (!k.info.argv.some((a) => NO_SOCKETS.test(a))) pids.push(pid)
+    }
+    return pids
+  }
+
+  /**
+   * tcp_info (idle clocks, byte counters) of the given connections from one `ss`, filtered to
+   * their local ports, by inode; null when ss cannot tell.
+   */
+  async function readCounters(conns: readonly ProcNetTcpEntry[]): Promise<Map<number, SocketInfo> | null> {
+    const filter = ssPortFilter(conns.map((c) => c.localPort))
+    if (filter === null) return new Map()
+    if (ssFailures >= SS_MAX_FAILURES) return null
+    try {
+      const args = ['-tniHe', 'state', 'established', ...filter]
+      const r = await run(ssPath, args, { timeoutMs: SS_TIMEOUT_MS })
+      if (r.code === 0) {
+        ssFailures = 0
+        const byInode = new Map<number, SocketInfo>()
+        for (const sk of parseSsOutput(r.stdout)) if (sk.inode !== undefined) byInode.set(sk.inode, sk)
+        return byInode
+      }
+      ssFailed(null)
+    } catch (error) {
+      ssFailed(error)
+    }
+    return null
+  }
+
+  /**
+   * Looks new socket inodes up in /proc/net/tcp, then tcp6 for any not found there: each read
+   * walks the kernel's whole connection hash (~5 ms here), so it happens only when a session
+   * program's fd links show a socket not seen before (or one still connecting).
+   */
+  function lookUp(inodes: readonly number[]): void {
+    const want = new Set(inodes)
+    for (const file of ['tcp', 'tcp6']) {
+      if (want.size === 0) break
+      for (const e of parseProcNetTcp(readOrNull(`${procRoot}/net/${file}`) ?? '', littleEndian)) {
+        if (!want.delete(e.inode)) continue
+        connecting.delete(e.inode)
+        if (e.state === TCP_ESTABLISHED) conns.set(e.inode, e)
+        else if (e.state === TCP_SYN_SENT || e.state === TCP_SYN_RECV) connecting.add(e.inode)
+      }
+    }
+    // in neither table: a unix or UDP socket, nothing to look up again
+    for (const inode of want) connecting.delete(inode)
+  }
+
+  /**
+   * The session programs' connections: their sockets from their fd links (read every snapshot:
+   * a socket opened or closed shows at once), the addresses of new ones from /proc/net/tcp{,6};
+   * their idle clocks from `ss`, filtered to their local ports, only when asked for counters,
+   * otherwise the last reading aged by the time since (a connection not read yet carries no
+   * counters: active until read). Other programs' connections cost nothing, however many.
+   */
+  async function sessionSockets(
+    takenAt: number,
+    o: SnapshotOptions | undefined,
+  ): Promise<{ sockets: SocketInfo[]; read: boolean }> {
+    const held = socketOwners(null, candidatePids())
+    const fresh: number[] = []
+    for (const inode of held.keys()) if (!lastHeld.has(inode) || connecting.has(inode)) fresh.push(inode)
+    if (fresh.length > 0) lookUp(fresh)
+    for (const inode of conns.keys()) if (!held.has(inode)) conns.delete(inode)
+    lastHeld = new Set(held.keys())
+    let read = false
+    if (o?.counters === true) {
+      const got = await readCounters([...conns.values()])
+      read = got !== null
+      // ss failed: no counters rather than stale ones (a session is never idled on a guess)
+      readings = new Map([...(got ?? [])].map(([inode, sk]) => [inode, { at: takenAt, sk }]))
+      // ss asks for established connections only: one it left out has closed
+      if (got !== null) for (const inode of conns.keys()) if (!got.has(inode)) conns.delete(inode)
+    }
+    for (const inode of readings.keys()) if (!conns.has(inode)) readings.delete(inode)
+    const sockets = [...conns.values()].map((e) => withCounters(e, held.get(e.inode) ?? [], takenAt))
+    return { sockets, read }
+  }
+
+  function withCounters(e: ProcNetTcpEntry, pids: readonly number[], takenAt: number): SocketInfo {
+    const base: SocketInfo = {
+      pids: [...pids],
+      inode: e.inode,
+      localAddress: e.localAddress,
+      localPort: e.localPort,
+      remoteAddress: e.remoteAddress,
+      remotePort: e.remotePort,
+    }
+    const last = readings.get(e.inode)
+    if (last === undefined) return base
+    const aged = takenAt - last.at
+    const { bytesSent, bytesReceived, lastSendMs, lastRecvMs } = last.sk
+    return {
+      ...base,
+      ...(bytesSent === undefined ? {} : { bytesSent }),
+      ...(bytesReceived === undefined ? {} : { bytesReceived }),
+      ...(lastSendMs === undefined ? {} : { lastSendMs: lastSendMs + aged }),
+      ...(lastRecvMs === undefined ? {} : { lastRecvMs: lastRecvMs + aged }),
+    }
+  }
+
+  /**
+   * What detection reads: the session programs with their parents and children, as text. Other
+   * processes come and go all the time on a desktop (every fork changes the process map) without
+   * changing what detection would find.
+   */
+  function sessionFamilies(): string {
+    const parts: string[] = []
+    const add = (pid: number, p: ProcessInfo | undefined): void => {
+      if (p === undefined) return
+      parts.push(
+        `${String(pid)},${String(p.ppid)},${String(p.startTime)},${String(p.uid)},${p.exe},${p.comm},${p.argv.join('\0')}`,
+      )
+    }
+    for (const [pid, k] of known) {
+      if (k.interesting) {
+        add(pid, k.info)
+        add(k.info.ppid, known.get(k.info.ppid)?.info)
+      } else if (known.get(k.info.ppid)?.interesting === true) add(pid, k.info)
+    }
+    return parts.join(';')
+  }
+
+  /** the steady state with an `interesting` filter: see sessionSockets */
+  async function narrowSnapshot(
+    takenAt: number,
+    clk: { bootMs: number; ticks: number },
+    o: SnapshotOptions | undefined,
+  ): Promise<Snapshot> {
+    // read before the scan: a fork during it makes the next snapshot's value differ
+    const forks = forkCount()
+    const quiet = forks !== '' && forks === lastForks && lastProcesses !== null
+    lastForks = forks
+    const previous = lastProcesses
+    const processes = scanProcesses(takenAt, clk, quiet)
+    const { sockets, read } = await sessionSockets(takenAt, o)
+    const key = `${sockets.map((s) => `${String(s.inode)}:${s.pids.join('.')}`).join(',')}|${sessionFamilies()}`
+    const unchanged = previous !== null && !read && key === lastOwnedKey
+    lastOwnedKey = key
+    return { takenAt, processes, sockets, unchanged }
   }
 
   return {
     async snapshot(o?: SnapshotOptions): Promise<Snapshot> {
       const clk = await boot()
       const takenAt = Date.now()
-      // read before the scan: a change during it makes the next snapshot's values differ
-      const tcp = tcpFingerprint()
-      const forks = forkCount()
-      const quiet = forks !== '' && forks === lastForks && tcp !== '' && tcp === lastSockets?.tcp
-      lastForks = forks
-      const previous = lastProcesses
-      const readingBefore = lastSockets
-      const processes = scanProcesses(takenAt, clk, quiet)
-      const socketList = await sockets(takenAt, processes, o, tcp)
-      const unchanged = processes === previous && lastSockets === readingBefore
-      return { takenAt, processes, sockets: socketList, unchanged }
+      if (opts.interesting !== undefined) return narrowSnapshot(takenAt, clk, o)
+      const processes = scanProcesses(takenAt, clk, false)
+      return { takenAt, processes, sockets: await wideSockets(), unchanged: false }
     },
 
     async readProcess(pid: number): Promise<ProcessInfo | null> {

@@ -38,8 +38,9 @@ export interface Snapshot {
   processes: Map<number, ProcessInfo>
   sockets: SocketInfo[]
   /**
-   * Nothing was re-read: the same processes and the same socket reading as the previous
-   * snapshot (only time has passed), so detection would find exactly what it found then.
+   * Detection would find exactly what it found in the previous snapshot: the same session
+   * programs (with their parents and children) and the same socket reading; only time has
+   * passed, and processes detection never looks at may have come and gone.
    */
   unchanged?: boolean
 }
