@@ -2,7 +2,7 @@
 # Make sure the real peers used by the integration tests are installed:
 #   OpenSSH server + client, xrdp + xfreerdp (FreeRDP 2) under Xvfb, headless Chromium, ss (iproute2),
 #   and the other clients the detectors are tested against: Remmina with its RDP plugin (run headless
-#   under Xvfb inside dbus-run-session), PuTTY's plink (putty-tools), mosh and autossh.
+#   under Xvfb inside dbus-run-session), PuTTY's plink (putty-tools), mosh, autossh and rsync.
 #
 # Idempotent. Installs with apt only when something is missing (needs root; run it as root in CI).
 # It never starts or enables a service: the tests start their own servers on 127.0.0.1.
@@ -11,7 +11,7 @@
 set -euo pipefail
 
 PACKAGES=(chromium xvfb openssh-server openssh-client xrdp freerdp2-x11 iproute2 procps
-  remmina remmina-plugin-rdp putty-tools mosh autossh dbus dbus-daemon)
+  remmina remmina-plugin-rdp putty-tools mosh autossh dbus dbus-daemon rsync)
 
 # binary -> package that provides it
 declare -A NEEDED=(
@@ -32,6 +32,8 @@ declare -A NEEDED=(
   [/usr/bin/mosh]=mosh
   [/usr/bin/mosh-server]=mosh
   [/usr/bin/autossh]=autossh
+  [/usr/bin/rsync]=rsync
+  [/usr/bin/puttygen]=putty-tools
   [/usr/bin/dbus-run-session]=dbus-daemon
 )
 
