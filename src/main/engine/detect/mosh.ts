@@ -22,7 +22,7 @@ export const MOSH_PROGRAMS: readonly string[] = ['mosh-client']
  * The mosh wrapper script itself, run as "perl /usr/bin/mosh …" (exe is perl, comm "mosh"),
  * not its --fake-proxy child: the parent of a mosh bootstrap ssh.
  */
-export function isMoshWrapper(p: ProcessInfo | undefined): boolean {
+export function isMoshWrapper(p: Pick<ProcessInfo, 'argv'> | undefined): boolean {
   if (!p) return false
   const argv = trimArgv(p.argv)
   const script = baseName(argv[0] ?? '') === 'mosh' ? 0 : baseName(argv[1] ?? '') === 'mosh' ? 1 : -1
