@@ -50,7 +50,7 @@ it('end names the sibling sessions it will end too, before confirming', async ()
   const sessions = JSON.parse(list.join('\n')) as { id: string; flags: string[] }[]
   expect(sessions).toHaveLength(2)
   expect(sessions.every((s) => s.flags.includes('shared-process'))).toBe(true)
-  const [target, sibling] = sessions as [{ id: string }, { id: string }]
+  const [target, sibling] = sessions as unknown as [{ id: string }, { id: string }]
   const code = await runCli(['end', target.id], {
     ...io,
     confirm: (q: string) => {
