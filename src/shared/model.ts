@@ -27,6 +27,8 @@ export type EndReason = (typeof END_REASONS)[number]
  * - tunnel: ssh -L/-R/-D/-N port forwarding
  * - jump: reached through a ProxyJump (-J) host
  * - multiplexed: a ControlMaster connection that other ssh clients share
+ * - shared-process: one client process holds this session and others (Remmina): the client cannot
+ *   close one connection from outside, so ending it ends its siblings
  * - file-transfer: scp / sftp
  * - launched: a browser process Session Warden itself launched for a web resource (endable)
  * - in-browser: a web session inside the user's everyday browser (cannot be ended on its own)
@@ -38,6 +40,7 @@ export const SESSION_FLAGS = [
   'tunnel',
   'jump',
   'multiplexed',
+  'shared-process',
   'file-transfer',
   'launched',
   'in-browser',
@@ -114,6 +117,16 @@ export function computeStats(sessions: readonly Pick<Session, 'status' | 'durati
 export function endAllWarning(count: number): string {
   const what = count === 1 ? 'the 1 active session' : `all ${count} active sessions`
   return `This will immediately terminate ${what}. Any unsaved work may be lost.`
+}
+
+/**
+ * What ending a `shared-process` session also ends: the client cannot close one of its
+ * connections from outside (Remmina has no such command), so its whole process goes.
+ */
+export function endsSiblingsWarning(client: string, siblings: readonly string[]): string {
+  const others =
+    siblings.length === 0 ? 'every connection it opens' : `its other sessions too: ${siblings.join(', ')}`
+  return `${client} cannot close one connection on its own: ending this session ends the ${client} process and ${others}.`
 }
 
 /** Session ids are 12 lower-case hex characters. */

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the real peers used by the integration tests are installed:
-#   OpenSSH server + client, xrdp + xfreerdp (FreeRDP 2) under Xvfb, headless Chromium, ss (iproute2).
+#   OpenSSH server + client, xrdp + xfreerdp (FreeRDP 2) under Xvfb, headless Chromium, ss (iproute2),
+#   and the other clients the detectors are tested against: Remmina with its RDP plugin (run headless
+#   under Xvfb inside dbus-run-session), PuTTY's plink (putty-tools), mosh, autossh and rsync.
 #
 # Idempotent. Installs with apt only when something is missing (needs root; run it as root in CI).
 # It never starts or enables a service: the tests start their own servers on 127.0.0.1.
@@ -8,7 +10,8 @@
 # Usage: bash tests/support/ensure-testbed.sh
 set -euo pipefail
 
-PACKAGES=(chromium xvfb openssh-server openssh-client xrdp freerdp2-x11 iproute2 procps)
+PACKAGES=(chromium xvfb openssh-server openssh-client xrdp freerdp2-x11 iproute2 procps
+  remmina remmina-plugin-rdp putty-tools mosh autossh dbus dbus-daemon rsync)
 
 # binary -> package that provides it
 declare -A NEEDED=(
@@ -24,7 +27,19 @@ declare -A NEEDED=(
   [/usr/bin/openssl]=openssl
   [/usr/bin/ss]=iproute2
   [/usr/bin/ps]=procps
+  [/usr/bin/remmina]=remmina
+  [/usr/bin/plink]=putty-tools
+  [/usr/bin/mosh]=mosh
+  [/usr/bin/mosh-server]=mosh
+  [/usr/bin/autossh]=autossh
+  [/usr/bin/rsync]=rsync
+  [/usr/bin/puttygen]=putty-tools
+  [/usr/bin/dbus-run-session]=dbus-daemon
 )
+
+# Packages with no binary of their own on a fixed path (the RDP plugin lives under the multiarch
+# library folder): checked by dpkg status instead.
+NEEDED_PKGS=(remmina-plugin-rdp)
 
 log() { printf 'ensure-testbed: %s\n' "$*"; }
 
@@ -32,6 +47,10 @@ missing_bins() {
   local bin
   for bin in "${!NEEDED[@]}"; do
     [[ -x "$bin" ]] || printf '%s\n' "$bin"
+  done
+  local pkg
+  for pkg in "${NEEDED_PKGS[@]}"; do
+    dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || printf '%s\n' "$pkg"
   done
 }
 
@@ -104,4 +123,8 @@ printf '  %s\n' \
   "$(/usr/sbin/xrdp --version 2>&1 | head -n1)" \
   "FreeRDP $(dpkg-query -W -f '${Version}' freerdp2-x11 2>/dev/null || echo '?')" \
   "$(/usr/bin/chromium --version 2>/dev/null | head -n1)" \
-  "Xvfb $(dpkg-query -W -f '${Version}' xvfb 2>/dev/null || echo '?')"
+  "Xvfb $(dpkg-query -W -f '${Version}' xvfb 2>/dev/null || echo '?')" \
+  "Remmina $(dpkg-query -W -f '${Version}' remmina 2>/dev/null || echo '?')" \
+  "$(/usr/bin/plink -V 2>&1 | head -n1 || true)" \
+  "$(/usr/bin/mosh --version 2>&1 | head -n1 || true)" \
+  "autossh $(dpkg-query -W -f '${Version}' autossh 2>/dev/null || echo '?')"

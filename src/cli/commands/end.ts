@@ -1,4 +1,4 @@
-import { endAllWarning, type Session } from '@shared/model'
+import { endAllWarning, endsSiblingsWarning, type Session } from '@shared/model'
 import type { Engine, EndResult } from '@engine/index'
 import { UsageError } from '../args'
 import { defineCommand, type CliIO } from '../command'
@@ -24,6 +24,7 @@ export const endCommand = defineCommand({
       io.out('No active or idle sessions to end.')
       return 0
     }
+    if (!all) sharedNote(io, targets[0] as Session, engine.list())
     if (!values.yes && !(await confirmed(io, targets, all))) {
       io.err('cancelled; nothing was ended')
       return 1
@@ -31,6 +32,15 @@ export const endCommand = defineCommand({
     return report(io, targets, await endTargets(engine, targets, all))
   },
 })
+
+/** A session sharing its client process: say, before asking, which sessions go with it. */
+function sharedNote(io: CliIO, target: Session, open: readonly Session[]): void {
+  if (!target.flags.includes('shared-process')) return
+  const siblings = open.filter(
+    (s) => s.id !== target.id && s.pid === target.pid && s.processStart === target.processStart,
+  )
+  io.out(`note: ${endsSiblingsWarning(target.client, siblings.map(describe))}`)
+}
 
 async function confirmed(io: CliIO, targets: readonly Session[], all: boolean): Promise<boolean> {
   if (!io.confirm) throw new UsageError('not a terminal: add --yes to confirm')

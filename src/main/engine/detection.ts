@@ -2,12 +2,14 @@ import { detectAll } from './detect'
 import type { Detected, WebResource } from './detect/types'
 import type { Snapshot } from './probe/types'
 import { SshConfigResolver, type SshG } from './ssh-config'
+import { RemminaProfileReader, type RemminaReaderOptions } from './remmina-profiles'
 
 export interface DetectionOptions {
   /** only this user's sessions; null = every user's */
   uid: number | null
   selfPid: number
   sshG?: SshG
+  remmina?: RemminaReaderOptions
   /** narrows what this engine tracks (tests scope themselves to their own peers this way) */
   scope?: (d: Detected) => boolean
 }
@@ -15,10 +17,12 @@ export interface DetectionOptions {
 /** What the detectors find in a snapshot, reused while the OS and the inputs stay the same. */
 export class Detection {
   private readonly sshConfig: SshConfigResolver
+  private readonly remmina: RemminaProfileReader
   private last: { key: string; detected: Detected[] } | null = null
 
   constructor(private readonly o: DetectionOptions) {
     this.sshConfig = new SshConfigResolver(o.sshG)
+    this.remmina = new RemminaProfileReader(o.remmina)
   }
 
   /** @returns the sessions, and whether they were detected afresh from this snapshot */
@@ -33,9 +37,11 @@ export class Detection {
     // The OS looks exactly as it did last tick: the same sessions; only time has passed.
     if (!fresh && this.last !== null) return { detected: this.last.detected, fresh }
     const sshConfig = await this.sshConfig.resolve(snapshot, this.o.uid)
+    const remmina = await this.remmina.resolve(snapshot, this.o.uid)
     const detected = detectAll({
       snapshot,
       sshConfig,
+      ...(remmina ? { remmina } : {}),
       webResources,
       resolved,
       launched,

@@ -5,7 +5,7 @@ import { buildIndex } from './snapshot-index'
 import { detectSsh } from './ssh'
 import { OPENSSH_PROGRAMS } from './ssh-rec'
 import { detectPutty, PUTTY_PROGRAMS } from './putty'
-import { detectMosh, MOSH_PROGRAMS } from './mosh'
+import { detectMosh, isMoshWrapper, MOSH_PROGRAMS } from './mosh'
 import { RDP_PROGRAMS } from './rdp-args'
 import { BROWSER_PROGRAMS } from './browser'
 import { programName } from './proc-name'
@@ -51,7 +51,8 @@ const SESSION_PROGRAMS = new Set([
  * every tick; the rest are re-checked on its slower full sweep.
  */
 export function isSessionProgram(p: Pick<ProcessInfo, 'exe' | 'argv' | 'comm'>): boolean {
-  return SESSION_PROGRAMS.has(programName(p))
+  // the mosh wrapper runs as perl, and execs mosh-client: re-read it every tick to see the exec
+  return SESSION_PROGRAMS.has(programName(p)) || isMoshWrapper(p)
 }
 
 const TYPE_ORDER: Readonly<Record<ResourceType, number>> = { ssh: 0, rdp: 1, web: 2 }

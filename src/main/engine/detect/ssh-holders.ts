@@ -2,10 +2,12 @@
 // several processes (a ControlPersist master and the ssh that forked it; a ProxyJump helper);
 // one of them holds it. From each holder the detector climbs to the session's root: through the
 // ProxyJump/ProxyCommand chain (the -W helper is its parent's connection) to a transfer or
-// supervisor parent (scp, sftp, rsync, sshfs, autossh) when there is one.
+// supervisor parent (scp, sftp, rsync, sshfs, autossh) or to the mosh wrapper it bootstraps.
 import type { SessionFlag } from '@shared/model'
 import type { ProcessInfo, SocketInfo } from '../probe/types'
 import type { SnapshotIndex } from './snapshot-index'
+import { isMoshWrapper } from './mosh'
+import { isPlinkProxy } from './putty'
 import { PROXY_TOOLS, SUPERVISOR_PARENTS, TRANSFER_PARENTS, type SshBuilder, type SshRec } from './ssh-rec'
 
 export interface Holders {
@@ -15,6 +17,8 @@ export interface Holders {
   coOwners: Map<number, Set<number>>
   /** holder pid → ProxyCommand helpers (nc, socat, …) holding its connection */
   proxyMembers: Map<number, ProcessInfo[]>
+  /** holders whose ProxyCommand helper relays through another host (plink -nc): a jump */
+  proxyJumps: Set<number>
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -32,7 +36,12 @@ function pickHolder(owners: readonly number[], recs: ReadonlyMap<number, SshRec>
 }
 
 export function findHolders(ix: SnapshotIndex, recs: ReadonlyMap<number, SshRec>): Holders {
-  const h: Holders = { sockets: new Map(), coOwners: new Map(), proxyMembers: new Map() }
+  const h: Holders = {
+    sockets: new Map(),
+    coOwners: new Map(),
+    proxyMembers: new Map(),
+    proxyJumps: new Set(),
+  }
   if (recs.size === 0) return h
   for (const s of ix.snapshot.sockets) {
     const owners = s.pids.filter((pid) => recs.get(pid)?.excluded === false)
@@ -52,9 +61,11 @@ export function findHolders(ix: SnapshotIndex, recs: ReadonlyMap<number, SshRec>
       if (recs.has(c.pid)) continue
       const own = ix.sockets(c.pid)
       if (own.length === 0) continue
-      if (rec.args?.proxyCommand == null && !PROXY_TOOLS.has(ix.name(c.pid))) continue
+      const plink = isPlinkProxy(ix, c)
+      if (rec.args?.proxyCommand == null && !PROXY_TOOLS.has(ix.name(c.pid)) && !plink) continue
       for (const s of own) push(h.sockets, rec.p.pid, s)
       push(h.proxyMembers, rec.p.pid, c)
+      if (plink) h.proxyJumps.add(rec.p.pid)
     }
   }
   return h
@@ -101,6 +112,13 @@ function climb(ix: SnapshotIndex, recs: ReadonlyMap<number, SshRec>, holder: Ssh
   const flags = new Set<SessionFlag>(jump ? ['jump'] : [])
   const parentName = ix.name(top.p.ppid)
   const parent = ix.process(top.p.ppid)
+  // mosh's bootstrap ssh: the session is the wrapper's, which becomes mosh-client (mosh.ts)
+  if (parent && isMoshWrapper(parent)) {
+    chain.push(top.p)
+    // its exe changes from perl to mosh-client by design: identity is pid + start time (the
+    // same rule terminate.ts sameProcess applies when exe is unreadable)
+    return { root: { ...parent, exe: '' }, client: 'mosh', top, chain, flags, jump }
+  }
   if (parent && (TRANSFER_PARENTS.has(parentName) || SUPERVISOR_PARENTS.has(parentName))) {
     chain.push(top.p)
     if (TRANSFER_PARENTS.has(parentName)) flags.add('file-transfer')
@@ -124,6 +142,10 @@ export function groupHolders(ix: SnapshotIndex, recs: ReadonlyMap<number, SshRec
     const holder = recs.get(pid)
     if (!holder) continue
     const c = climb(ix, recs, holder, h)
+    if (h.proxyJumps.has(pid)) {
+      c.jump = true
+      c.flags.add('jump')
+    }
     let b = builders.get(c.root.pid)
     if (!b) {
       const { root, client, top, flags } = c

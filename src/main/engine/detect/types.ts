@@ -1,6 +1,7 @@
 import type { ResourceType, SessionFlag } from '@shared/model'
 import type { ProcessInfo, Snapshot, SocketInfo } from '../probe/types'
 import type { SnapshotIndex } from './snapshot-index'
+import type { RemminaProfiles } from './remmina'
 
 /** A configured web resource (SSH and RDP sessions are found without configuration). */
 export interface WebResource {
@@ -27,6 +28,8 @@ export interface DetectContext {
    * `ssh -N host` could not be told a tunnel (LocalForward in ~/.ssh/config) from a bare link.
    */
   sshConfig?: ReadonlyMap<number, SshEffectiveConfig>
+  /** Remmina profiles (name, user, server only), read beside the scan loop: detect/remmina.ts */
+  remmina?: RemminaProfiles
 }
 
 /** One snapshot and its context: what detectAll is given each tick. */

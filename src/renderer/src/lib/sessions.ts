@@ -79,6 +79,11 @@ export const FLAG_LABELS: Record<SessionFlag, { label: string; hint: string; war
     hint: 'A ControlMaster connection other ssh commands share; ending it ends them too',
     warn: false,
   },
+  'shared-process': {
+    label: 'Shares its client',
+    hint: 'One client process (Remmina) holds this and other sessions; it cannot close one alone: ending this ends them all',
+    warn: false,
+  },
   'file-transfer': { label: 'File transfer', hint: 'scp, sftp or rsync', warn: false },
   launched: { label: 'Own window', hint: 'Opened by Session Warden in its own browser window', warn: false },
   'in-browser': {
