@@ -129,6 +129,17 @@ export function endsSiblingsWarning(client: string, siblings: readonly string[])
   return `${client} cannot close one connection on its own: ending this session ends the ${client} process and ${others}.`
 }
 
+/** The open sessions that ending `target` also ends: the others its shared client process holds. */
+export function sharedProcessSiblings<S extends Pick<Session, 'id' | 'flags' | 'pid' | 'processStart'>>(
+  target: S,
+  open: readonly S[],
+): S[] {
+  if (!target.flags.includes('shared-process')) return []
+  return open.filter(
+    (s) => s.id !== target.id && s.pid === target.pid && s.processStart === target.processStart,
+  )
+}
+
 /** Session ids are 12 lower-case hex characters. */
 export const SESSION_ID_RE = /^[0-9a-f]{12}$/
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
   if (!have) return
   xrdp = await startXrdp()
   home = await remminaHome(xrdp, [
-    { file: 'lab-desktop', name: 'Lab-Desktop', username: 'bob', server: `127.0.0.1:${xrdp.port}` },
+    { file: 'lab-desktop', name: 'Lab desktop', username: 'bob', server: `127.0.0.1:${xrdp.port}` },
   ])
 })
 afterAll(async () => {
@@ -75,7 +75,7 @@ describe.skipIf(!have)('Remmina against xrdp', () => {
     const [one] = await sessionsOf(e, 1)
     expect(one).toMatchObject({
       resourceType: 'rdp',
-      resourceName: 'Lab-Desktop',
+      resourceName: 'Lab desktop',
       user: 'bob',
       client: 'remmina',
     })

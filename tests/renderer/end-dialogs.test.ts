@@ -1,7 +1,7 @@
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
-import type { Session } from '@shared/model'
+import { sharedProcessSiblings, type Session } from '@shared/model'
 import EndAllDialog from '@renderer/components/EndAllDialog.vue'
 import EndSessionDialog from '@renderer/components/EndSessionDialog.vue'
 import { makeSession } from './support/sessions'
@@ -189,6 +189,25 @@ describe('EndSessionDialog', () => {
     expect(text).toContain('bob@db.example.net · 198.51.100.7 · xfreerdp (pid 4242)')
     expect(text).toContain('Ending a session may result in loss of unsaved work')
     expect(text).toContain('Data loss warning')
+  })
+
+  it('says which sessions go with a Remmina connection, whose client cannot close one alone', async () => {
+    const base = { client: 'remmina', pid: 900, processStart: 5, flags: ['shared-process' as const] }
+    const target = makeSession({ ...base, resourceName: 'Lab-Desktop', ipAddress: '127.0.0.1' })
+    const sibling = makeSession({ ...base, resourceName: 'Build-Box', ipAddress: '10.0.0.9' })
+    const w = mount(EndSessionDialog, {
+      props: { session: target, busy: false, siblings: sharedProcessSiblings(target, [target, sibling]) },
+      attachTo: document.body,
+    })
+    mounted.push(w)
+    await settle()
+    expect(squash(shown().querySelector('[data-siblings]')?.textContent)).toBe(
+      'remmina cannot close one connection on its own: ending this session ends the remmina process and its other sessions too: Build-Box (10.0.0.9).',
+    )
+    // a session of its own process says nothing of the kind
+    await w.setProps({ session: makeSession({ resourceName: 'solo' }), siblings: [] })
+    await settle()
+    expect(shown().querySelector('[data-siblings]')).toBeNull()
   })
 
   it('leaves out the user when there is none', async () => {

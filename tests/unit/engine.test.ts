@@ -232,7 +232,7 @@ describe('engine robustness', () => {
         .list()
         .map((s) => s.resourceName)
         .sort(),
-    ).toEqual(['db_prod', 'good', 'x'.repeat(200)])
+    ).toEqual(['db prod', 'good', 'x'.repeat(200)])
   })
 
   it('a web session is not ended by a process that has not resolved its host yet', async () => {

@@ -1,4 +1,4 @@
-import { endAllWarning, endsSiblingsWarning, type Session } from '@shared/model'
+import { endAllWarning, endsSiblingsWarning, sharedProcessSiblings, type Session } from '@shared/model'
 import type { Engine, EndResult } from '@engine/index'
 import { UsageError } from '../args'
 import { defineCommand, type CliIO } from '../command'
@@ -36,9 +36,7 @@ export const endCommand = defineCommand({
 /** A session sharing its client process: say, before asking, which sessions go with it. */
 function sharedNote(io: CliIO, target: Session, open: readonly Session[]): void {
   if (!target.flags.includes('shared-process')) return
-  const siblings = open.filter(
-    (s) => s.id !== target.id && s.pid === target.pid && s.processStart === target.processStart,
-  )
+  const siblings = sharedProcessSiblings(target, open)
   io.out(`note: ${endsSiblingsWarning(target.client, siblings.map(describe))}`)
 }
 

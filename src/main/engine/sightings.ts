@@ -1,3 +1,4 @@
+import { NAME_MAX } from '@shared/resource'
 import type { Activity } from './activity'
 import type { Detected } from './detect/types'
 import { PRIVATE_NETWORK, THIS_DEVICE, UNKNOWN_LOCATION, type GeoLocator } from './geo'
@@ -61,12 +62,18 @@ function newcomer(d: Detected, ctx: SightingContext, newLocations: Set<string>):
   }
 }
 
-/** A name taken from a command line may hold anything: keep it printable and bounded. */
+/**
+ * A name taken from a command line or a client's profile may hold anything: keep it printable and
+ * bounded. Control characters become '_'; in the name a run of spaces of any kind becomes one space
+ * (a Remmina profile's "Lab desktop" reads as the user named it), in the host target an '_'.
+ */
 function ensureResource(store: Store, d: Detected): ResourceRow {
   // eslint-disable-next-line no-control-regex
-  const clean = (t: string): string => t.replace(/[\u0000-\u001f\u007f\s]/g, '_').slice(0, 200) || '?'
-  const target = d.remotePort > 0 ? `${d.host}:${d.remotePort}` : d.host
-  return store.ensureResource(d.resourceType, clean(d.resourceName), clean(target))
+  const controls = /[\u0000-\u001f\u007f]/g
+  const name = d.resourceName.replace(controls, '_').replace(/\s+/g, ' ').trim().slice(0, NAME_MAX) || '?'
+  const host = d.remotePort > 0 ? `${d.host}:${d.remotePort}` : d.host
+  const target = host.replace(controls, '_').replace(/\s/g, '_').slice(0, NAME_MAX) || '?'
+  return store.ensureResource(d.resourceType, name, target)
 }
 
 /**
