@@ -6,7 +6,8 @@ import { createEngine, type Engine } from '@engine/index'
 import type { Detected } from '@engine/detect/types'
 import type { Session } from '@shared/model'
 import { startChurn, type Churn } from '../../bench/busy-desktop'
-import { isAlive, sshClient, sshInteractive, startSshd, stopAll, waitFor, type Sshd } from '../support/peers'
+import { sshClient, sshInteractive, startSshd, stopAll, waitFor, type Sshd } from '../support/peers'
+import { runIdleControl, setControlPolicy } from '../support/idle-control'
 
 // The engine's guarantees on a busy desktop: real ssh sessions to a real sshd while a loopback
 // server takes a new connection every 1/7 s and streams to a long-lived one (bench/busy-desktop.ts).
@@ -74,18 +75,10 @@ describe('a busy desktop (loopback churn running)', () => {
 
   it('an idle session is warned and ended; traffic every T/10 survives 3T', async () => {
     const e = await newEngine()
-    const T = 6
-    e.setSetting('pollIntervalMs', 250)
-    e.setSetting('idleAfterSec', 5)
-    e.setSetting('warnAfterSec', 5)
-    e.setSetting('disconnectAfterSec', T)
+    setControlPolicy(e)
     const quiet = await sshInteractive(sshd)
     const busy = await sshInteractive(sshd)
     clients.push(quiet, busy)
-    const warned: string[] = []
-    const ended: Session[] = []
-    e.on('warned', (s) => warned.push(s.id))
-    e.on('ended', (s) => ended.push(s))
     const open = await waitFor(
       async () => {
         await e.tick()
@@ -95,21 +88,6 @@ describe('a busy desktop (loopback churn running)', () => {
       10_000,
       'both sessions',
     )
-    const ids = Object.fromEntries(open.map((s) => [s.pid, s.id]))
-    e.start()
-    const t0 = Date.now()
-    // the traffic itself is paced; the checks below look at what the engine recorded meanwhile
-    while (Date.now() - t0 < 3 * T * 1000) {
-      await busy.poke()
-      await new Promise((r) => setTimeout(r, (T * 1000) / 10))
-    }
-    await e.stop()
-    expect(warned).toContain(ids[quiet.pid])
-    expect(warned).not.toContain(ids[busy.pid])
-    expect(ended.map((s) => [s.id, s.endReason])).toEqual([[ids[quiet.pid], 'idle-timeout']])
-    await quiet.exited
-    expect(isAlive(quiet.pid)).toBe(false)
-    expect(isAlive(busy.pid)).toBe(true)
-    expect(e.get(ids[busy.pid] ?? '').status).toBe('active')
+    await runIdleControl(e, Object.fromEntries(open.map((s) => [s.pid, s.id])), quiet, busy)
   })
 })

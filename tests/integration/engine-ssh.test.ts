@@ -24,6 +24,7 @@ import {
   type ClientProc,
   type Sshd,
 } from '../support/peers'
+import { runIdleControl, setControlPolicy } from '../support/idle-control'
 
 // The engine against a real OpenSSH server and real ssh clients on loopback.
 
@@ -242,33 +243,11 @@ describe('ssh sessions against a real sshd', () => {
   it('idle warning and auto-disconnect fire with short thresholds; traffic every T/10 survives 3T', async () => {
     freshDir()
     const e = await newEngine()
-    const T = 6
-    e.setSetting('pollIntervalMs', 250)
-    e.setSetting('idleAfterSec', 5)
-    e.setSetting('warnAfterSec', 5)
-    e.setSetting('disconnectAfterSec', T)
+    setControlPolicy(e)
     const quiet = await sshInteractive(sshd)
     const busy = await sshInteractive(sshd)
-    const warned: string[] = []
-    const ended: Session[] = []
-    e.on('warned', (s) => warned.push(s.id))
-    e.on('ended', (s) => ended.push(s))
     await settle(e, 2)
-    const ids = Object.fromEntries(ours(e).map((s) => [s.pid, s.id]))
-    e.start()
-    const t0 = Date.now()
-    while (Date.now() - t0 < 3 * T * 1000) {
-      await busy.poke()
-      await new Promise((r) => setTimeout(r, (T * 1000) / 10))
-    }
-    await e.stop()
-    expect(warned).toContain(ids[quiet.pid])
-    expect(warned).not.toContain(ids[busy.pid])
-    expect(ended.map((s) => [s.id, s.endReason])).toEqual([[ids[quiet.pid], 'idle-timeout']])
-    await quiet.exited
-    expect(isAlive(quiet.pid)).toBe(false)
-    expect(isAlive(busy.pid)).toBe(true)
-    expect(e.get(ids[busy.pid] ?? '').status).toBe('active')
+    await runIdleControl(e, Object.fromEntries(ours(e).map((s) => [s.pid, s.id])), quiet, busy)
   })
 
   it('after a restart adopts live sessions and closes vanished ones with app-restart at last seen', async () => {
