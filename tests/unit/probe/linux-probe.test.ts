@@ -169,6 +169,35 @@ describe('createLinuxProbe on a fake procfs', () => {
     fs.rmSync(dir, { recursive: true })
   })
 
+  it("skips a browser's sandboxed children, whose command line Chromium rewrites as one string", async () => {
+    const browser = addProcess(230, { comm: 'chromium' })
+    fs.writeFileSync(path.join(browser, 'cmdline'), '/usr/lib/chromium/chromium\0--headless\0')
+    fs.symlinkSync('socket:[14207]', path.join(browser, 'fd', '3'))
+    const kids = [231, 232]
+    kids.forEach((pid, i) => {
+      const dir = addProcess(pid, { comm: 'chromium' })
+      const stat = fs.readFileSync(path.join(dir, 'stat'), 'utf8').split(' ')
+      stat[3] = '230' // ppid: the browser
+      fs.writeFileSync(path.join(dir, 'stat'), stat.join(' '))
+      // one NUL-less string (rewritten) and, for the renderer, the flag last
+      const flags = i === 0 ? '--type=renderer' : '--type=utility --type=gpu-process'
+      fs.writeFileSync(path.join(dir, 'cmdline'), `/usr/lib/chromium/chromium --lang=en-US ${flags}\0`)
+      fs.symlinkSync('socket:[14207]', path.join(dir, 'fd', '7'))
+    })
+    const probe = createLinuxProbe({
+      procRoot: root,
+      ssPath: 'ss',
+      clockTicks: 100,
+      run: noSs,
+      youngMs: 0,
+      interesting: (p) => p.argv[0] === '/usr/lib/chromium/chromium' && p.argv[1] === '--headless',
+    })
+    const snap = await probe.snapshot()
+    // only the browser's fd links are read: the renderer's and GPU process's are not
+    expect(snap.sockets.map((s) => s.pids)).toEqual([[230]])
+    for (const pid of [230, ...kids]) fs.rmSync(path.join(root, String(pid)), { recursive: true })
+  })
+
   it('caches details per start time; re-reads them when comm changes, for young processes, and on pid reuse', async () => {
     const probe = probeOn()
     const dir = addProcess(300, { ticks: 100 }) // started 100 000 s ago
