@@ -10,6 +10,7 @@ import {
   parseProcStat,
   parseSsOutput,
   parseStatusUid,
+  procNetInodes,
   procNetToSockets,
   ssPortFilter,
 } from '@engine/probe/linux-parse'
@@ -240,5 +241,21 @@ describe('establishedByInode / ssPortFilter', () => {
     expect(ssPortFilter([])).toBeNull()
     // nothing that is not a port reaches ss's argument list
     expect(ssPortFilter([0, -1, 70000, Number.NaN])).toBeNull()
+  })
+})
+
+describe('procNetInodes', () => {
+  it('reads the inode column of unix and udp tables, skipping the header and junk', () => {
+    const unix =
+      'Num       RefCount Protocol Flags    Type St Inode Path\n' +
+      '0000000012: 00000003 00000000 00000000 0001 03 2100610\n' +
+      '0000000013: 00000002 00000000 00010000 0001 01 31 /run/dbus\n' +
+      'garbage\n'
+    expect([...procNetInodes(unix, 6)]).toEqual([2100610, 31])
+    const udp =
+      '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n' +
+      '  1: 3500007F:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000   101        0 18843 2 0 0\n'
+    expect([...procNetInodes(udp, 9)]).toEqual([18843])
+    expect(procNetInodes('', 6).size).toBe(0)
   })
 })

@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createLinuxProbe } from '@engine/probe/linux'
 import type { RunFile } from '@engine/probe/exec'
 import { rawProcFloorScan } from '../../../bench/proc-floor'
@@ -196,6 +196,39 @@ describe('createLinuxProbe on a fake procfs', () => {
     // only the browser's fd links are read: the renderer's and GPU process's are not
     expect(snap.sockets.map((s) => s.pids)).toEqual([[230]])
     for (const pid of [230, ...kids]) fs.rmSync(path.join(root, String(pid)), { recursive: true })
+  })
+
+  it('a new unix socket of a session program is found in /proc/net/unix, without reading the tcp tables', async () => {
+    const dir = addProcess(240)
+    fs.writeFileSync(path.join(dir, 'cmdline'), 'ssh\0host\0')
+    fs.writeFileSync(
+      path.join(root, 'net', 'unix'),
+      'Num       RefCount Protocol Flags    Type St Inode Path\n0000000012: 00000003 00000000 00000000 0001 03 777001 /run/agent\n',
+    )
+    const probe = createLinuxProbe({
+      procRoot: root,
+      ssPath: 'ss',
+      clockTicks: 100,
+      run: noSs,
+      youngMs: 0,
+      interesting: (p) => p.argv[0] === 'ssh',
+    })
+    await probe.snapshot()
+    const reads = vi.spyOn(fs, 'readFileSync')
+    const tcpReads = (): number => reads.mock.calls.filter(([f]) => String(f).endsWith('/net/tcp')).length
+    try {
+      fs.symlinkSync('socket:[777001]', path.join(dir, 'fd', '4'))
+      expect((await probe.snapshot()).sockets).toEqual([])
+      expect(tcpReads()).toBe(0)
+      // a TCP connection opened next to it is still seen on the next poll
+      fs.symlinkSync('socket:[14207]', path.join(dir, 'fd', '5'))
+      expect((await probe.snapshot()).sockets.map((s) => [s.inode, s.pids])).toEqual([[14207, [240]]])
+      expect(tcpReads()).toBe(1)
+    } finally {
+      reads.mockRestore()
+      fs.rmSync(path.join(root, 'net', 'unix'))
+      fs.rmSync(dir, { recursive: true })
+    }
   })
 
   it('caches details per start time; re-reads them when comm changes, for young processes, and on pid reuse', async () => {

@@ -103,6 +103,20 @@ export function parseProcNetTcp(text: string, littleEndian = true): ProcNetTcpEn
   return out
 }
 
+/**
+ * The socket inodes of a /proc/net table (header line first; `column` is the inode's field:
+ * 6 in unix, 9 in udp, udp6 and netlink).
+ */
+export function procNetInodes(text: string, column: number): Set<number> {
+  const out = new Set<number>()
+  const lines = text.split('\n')
+  for (let i = 1; i < lines.length; i++) {
+    const inode = Number(lines[i]?.trim().split(/\s+/)[column])
+    if (Number.isInteger(inode) && inode > 0) out.add(inode)
+  }
+  return out
+}
+
 const TCP_ESTABLISHED = 1
 
 /** Established connections of /proc/net/tcp{,6} by inode (0, a socket no process holds, is left out). */
