@@ -6,6 +6,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createLinuxProbe } from '@engine/probe/linux'
 import type { RunFile } from '@engine/probe/exec'
+import type { ProcessInfo } from '@engine/probe/types'
 import { rawProcFloorScan } from '../../../bench/proc-floor'
 
 describe('createLinuxProbe on a fake procfs', () => {
@@ -169,6 +170,10 @@ describe('createLinuxProbe on a fake procfs', () => {
     fs.rmSync(dir, { recursive: true })
   })
 
+  /** a probe with a session filter on the fake procfs, without ss */
+  const narrowProbe = (interesting: (p: ProcessInfo) => boolean): ReturnType<typeof createLinuxProbe> =>
+    createLinuxProbe({ procRoot: root, ssPath: 'ss', clockTicks: 100, run: noSs, youngMs: 0, interesting })
+
   it("skips a browser's sandboxed children, whose command line Chromium rewrites as one string", async () => {
     const browser = addProcess(230, { comm: 'chromium' })
     fs.writeFileSync(path.join(browser, 'cmdline'), '/usr/lib/chromium/chromium\0--headless\0')
@@ -184,14 +189,7 @@ describe('createLinuxProbe on a fake procfs', () => {
       fs.writeFileSync(path.join(dir, 'cmdline'), `/usr/lib/chromium/chromium --lang=en-US ${flags}\0`)
       fs.symlinkSync('socket:[14207]', path.join(dir, 'fd', '7'))
     })
-    const probe = createLinuxProbe({
-      procRoot: root,
-      ssPath: 'ss',
-      clockTicks: 100,
-      run: noSs,
-      youngMs: 0,
-      interesting: (p) => p.argv[0] === '/usr/lib/chromium/chromium' && p.argv[1] === '--headless',
-    })
+    const probe = narrowProbe((p) => p.argv[0] === '/usr/lib/chromium/chromium' && p.argv[1] === '--headless')
     const snap = await probe.snapshot()
     // only the browser's fd links are read: the renderer's and GPU process's are not
     expect(snap.sockets.map((s) => s.pids)).toEqual([[230]])
@@ -205,14 +203,7 @@ describe('createLinuxProbe on a fake procfs', () => {
       path.join(root, 'net', 'unix'),
       'Num       RefCount Protocol Flags    Type St Inode Path\n0000000012: 00000003 00000000 00000000 0001 03 777001 /run/agent\n',
     )
-    const probe = createLinuxProbe({
-      procRoot: root,
-      ssPath: 'ss',
-      clockTicks: 100,
-      run: noSs,
-      youngMs: 0,
-      interesting: (p) => p.argv[0] === 'ssh',
-    })
+    const probe = narrowProbe((p) => p.argv[0] === 'ssh')
     await probe.snapshot()
     const reads = vi.spyOn(fs, 'readFileSync')
     const tcpReads = (): number => reads.mock.calls.filter(([f]) => String(f).endsWith('/net/tcp')).length
