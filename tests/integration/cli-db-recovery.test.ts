@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import {
   existsSync,
   mkdtempSync,
@@ -15,13 +15,12 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Session } from '@shared/model'
 import { sshClient, startSshd, stopAll, waitFor, type Sshd } from '../support/peers'
+import { WARDEN_BIN as BIN, warden } from '../support/warden-cli'
 
 // Issue 9, fault 1, as a user meets it: `warden watch` runs, the database gets damaged, `warden list`
 // moves it aside and starts a new one. The watcher must follow (reopen the live file, say so once)
 // instead of watching the moved file for good.
 
-const ROOT = join(import.meta.dirname, '..', '..')
-const BIN = join(ROOT, 'bin', 'warden.js')
 let sshd: Sshd
 let dir: string
 
@@ -33,14 +32,6 @@ afterAll(async () => {
   await stopAll()
   rmSync(dir, { recursive: true, force: true })
 })
-
-function warden(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (err, out, errOut) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out, err: errOut })
-    })
-  })
-}
 
 /** The files a process holds open (Linux /proc), as paths; a moved file shows under its new name. */
 function openFiles(pid: number): string[] {

@@ -6,11 +6,10 @@ import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Session } from '@shared/model'
 import { sshClient, startSshd, stopAll, waitFor, isAlive, type Sshd } from '../support/peers'
+import { REPO_ROOT as ROOT, WARDEN_BIN as BIN, warden } from '../support/warden-cli'
 
 // The `warden` command as a user runs it: a real process over the real engine and database.
 
-const ROOT = join(import.meta.dirname, '..', '..')
-const BIN = join(ROOT, 'bin', 'warden.js')
 let sshd: Sshd
 let dir: string
 
@@ -22,23 +21,6 @@ afterAll(async () => {
   await stopAll()
   rmSync(dir, { recursive: true, force: true })
 })
-
-function warden(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, ...env }, timeout: 60_000 },
-      (err, out, errOut) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
-        resolve({ code, out, err: errOut })
-      },
-    )
-  })
-}
 
 describe('warden as a process', () => {
   it('watch --json prints one line per change; list, end and history see the same database', async () => {
