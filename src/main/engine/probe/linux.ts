@@ -170,6 +170,27 @@ function defaultSsPath(): string {
   return SS_CANDIDATES.find((p) => fs.existsSync(p)) ?? 'ss'
 }
 
+/** The boot time (agreed across processes) and the clock tick rate that /proc/<pid>/stat counts in. */
+async function readBootClock(
+  procRoot: string,
+  run: NonNullable<LinuxProbeOptions['run']>,
+  clockTicks: number | undefined,
+): Promise<{ bootMs: number; ticks: number }> {
+  const btime = parseBootTime(fs.readFileSync(`${procRoot}/stat`, 'utf8'))
+  if (btime === null) throw new Error(`no btime in ${procRoot}/stat`)
+  let ticks = clockTicks
+  if (ticks === undefined) {
+    try {
+      const r = await run('getconf', ['CLK_TCK'], { timeoutMs: 2000 })
+      const n = Number(r.stdout.trim())
+      ticks = r.code === 0 && Number.isInteger(n) && n > 0 ? n : 100
+    } catch {
+      ticks = 100
+    }
+  }
+  return { bootMs: stableBootMs(procRoot, btime * 1000), ticks }
+}
+
 export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   const procRoot = opts.procRoot ?? '/proc'
   const ssPath = opts.ssPath ?? defaultSsPath()
@@ -195,21 +216,7 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   let clock: Promise<{ bootMs: number; ticks: number }> | undefined
 
   function boot(): Promise<{ bootMs: number; ticks: number }> {
-    clock ??= (async () => {
-      const btime = parseBootTime(fs.readFileSync(`${procRoot}/stat`, 'utf8'))
-      if (btime === null) throw new Error(`no btime in ${procRoot}/stat`)
-      let ticks = opts.clockTicks
-      if (ticks === undefined) {
-        try {
-          const r = await run('getconf', ['CLK_TCK'], { timeoutMs: 2000 })
-          const n = Number(r.stdout.trim())
-          ticks = r.code === 0 && Number.isInteger(n) && n > 0 ? n : 100
-        } catch {
-          ticks = 100
-        }
-      }
-      return { bootMs: stableBootMs(procRoot, btime * 1000), ticks }
-    })()
+    clock ??= readBootClock(procRoot, run, opts.clockTicks)
     // a failed first read may be retried by the next snapshot
     clock.catch(() => {
       clock = undefined
