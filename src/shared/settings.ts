@@ -26,6 +26,8 @@ export const SETTING_BOUNDS = {
   limitSsh: { min: 0, max: 1000, zero: 'no limit' },
   limitRdp: { min: 0, max: 1000, zero: 'no limit' },
   limitWeb: { min: 0, max: 1000, zero: 'no limit' },
+  /** recordings beyond this many megabytes in total: the oldest are removed first (with a notice) */
+  recordingsMaxMb: { min: 10, max: 1_000_000 },
 } as const satisfies Record<string, Bounds>
 const BOUNDS: Record<NumberKey, Bounds> = SETTING_BOUNDS
 type NumberKey = keyof typeof SETTING_BOUNDS
@@ -58,6 +60,11 @@ export const settingsSchema = z.object({
   launchAtLogin: z.boolean(),
   /** closing the window keeps the app running in the tray */
   closeToTray: z.boolean(),
+  /** record ssh sessions that run through `warden ssh` (a resource may override it) */
+  recordSsh: z.boolean(),
+  /** record the window of RDP clients while their session runs (a resource may override it) */
+  recordRdp: z.boolean(),
+  recordingsMaxMb: whole(SETTING_BOUNDS.recordingsMaxMb),
 })
 
 export type Settings = z.infer<typeof settingsSchema>
@@ -117,6 +124,9 @@ export const DEFAULT_SETTINGS: Settings = {
   lockAction: 'away',
   launchAtLogin: false,
   closeToTray: true,
+  recordSsh: false,
+  recordRdp: false,
+  recordingsMaxMb: 2048,
 }
 
 export function isSettingKey(k: string): k is SettingKey {
