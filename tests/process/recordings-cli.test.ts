@@ -4,8 +4,9 @@ import path from 'node:path'
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStore } from '@engine/store'
-import { createRecordingFile, recordingsDirOf } from '../../src/main/recording/files'
+import { recordingsDirOf } from '../../src/main/recording/files'
 import { createStoreLedger } from '../../src/main/recording/store-ledger'
+import { writeRecording } from '../support/recordings'
 import { warden } from '../support/warden-cli'
 
 // `warden recordings …` and `warden resources set --record` as a user runs them: bin/warden.js in a
@@ -28,28 +29,9 @@ beforeAll(() => {
     store.addResource({ type: 'ssh', name: 'db1', target: 'db1.example.com' })
     const folder = recordingsDirOf(db)
     fs.mkdirSync(folder, { mode: 0o700 })
-    const f = createRecordingFile(folder, 'ssh-cast', Date.UTC(2026, 10, 27, 9))
-    fs.writeSync(f.fd, content)
-    fs.closeSync(f.fd)
-    file = f.path
-    const ledger = createStoreLedger(store)
-    id = ledger.begin({
-      kind: 'ssh-cast',
-      file: f.file,
-      pid: null,
-      processStart: null,
-      startedAt: Date.UTC(2026, 10, 27, 9),
-      inputRecorded: false,
-      title: 'ssh db1',
-    })
-    ledger.finish(id, {
-      endedAt: Date.UTC(2026, 10, 27, 9, 0, 2),
-      bytes: content.length,
-      durationSec: 2.5,
-      sha256: createHash('sha256').update(content).digest('hex'),
-      status: 'complete',
-      detail: null,
-    })
+    const written = writeRecording(folder, createStoreLedger(store), content, { durationSec: 2.5 })
+    id = written.id
+    file = written.path
   } finally {
     store.close()
   }
