@@ -69,4 +69,22 @@ describe('the recording calls', () => {
     )
     expect(await call('verifyRecording', [id])).toMatchObject({ ok: true, value: { integrity: 'altered' } })
   })
+
+  it("updateResourcePolicy sets a resource's recording overrides beside its idle ones", async () => {
+    const { engine } = makeEngine(new FakeOs())
+    engine.addResource({ type: 'ssh', name: 'db1', target: 'db1' })
+    const call = (patch: unknown) =>
+      dispatch(createHandlers(engine, 'test'), invokes.updateResourcePolicy.channel, ['db1', patch])
+    expect(await call({ record: true, recordInput: false, idleAfterSec: 60 })).toMatchObject({
+      ok: true,
+      value: { record: true, recordInput: false, idleAfterSec: 60 },
+    })
+    expect(errorOf(await call({ record: 'yes' }))).toMatch(/^BAD_ARGS updateResourcePolicy: /)
+    expect(errorOf(await call({ recordAudio: true }))).toMatch(/^BAD_ARGS /)
+    expect(engine.findResource('db1')).toMatchObject({ record: true, recordInput: false, idleAfterSec: 60 })
+    expect(await call({ record: null })).toMatchObject({
+      ok: true,
+      value: { record: null, recordInput: false },
+    })
+  })
 })
