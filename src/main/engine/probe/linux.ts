@@ -191,27 +191,6 @@ async function readBootClock(
   return { bootMs: stableBootMs(procRoot, btime * 1000), ticks }
 }
 
-/** A process's start time in ms since the epoch, from its stat's start ticks and the boot clock. */
-function startTimeOf(clk: { bootMs: number; ticks: number }, st: ProcStat): number {
-  return clk.bootMs + Math.round((st.startTicks * 1000) / clk.ticks)
-}
-
-/**
- * One process's start time as the probe computes it (same boot clock, same rounding), for a
- * process this program started and must name to the engine by pid + start time (`warden ssh`'s
- * recorded ssh, src/main/recording). null when the process is gone.
- */
-export async function readProcessStart(
-  pid: number,
-  procRoot = '/proc',
-  run: RunFile = runFile,
-): Promise<number | null> {
-  const clk = await readBootClock(procRoot, run, undefined)
-  const text = readOrNull(`${procRoot}/${pid}/stat`)
-  const st = text === null ? null : parseProcStat(text)
-  return st === null || st.pid !== pid ? null : startTimeOf(clk, st)
-}
-
 export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   const procRoot = opts.procRoot ?? '/proc'
   const ssPath = opts.ssPath ?? defaultSsPath()
@@ -296,7 +275,7 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     if (text === null) return null
     const st = parseProcStat(text)
     if (st === null || st.pid !== pid || st.state === 'Z' || st.state === 'X') return null
-    const startTime = startTimeOf(clk, st)
+    const startTime = clk.bootMs + Math.round((st.startTicks * 1000) / clk.ticks)
     let details = useCache ? cache.get(pid) : undefined
     const stale =
       details === undefined ||
