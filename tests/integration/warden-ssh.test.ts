@@ -10,7 +10,7 @@ import { openStore } from '@engine/store'
 import type { Recording } from '@shared/recording'
 import { parseCast, type ParsedCast } from '../../src/main/recording/cast-play'
 import { recordingsDirOf } from '../../src/main/recording/files'
-import { BIN, startSshd, stopAll, waitFor, type Sshd } from '../support/peers'
+import { BIN, descendants, startSshd, stopAll, waitFor, type Sshd } from '../support/peers'
 import { runInPty, type PtyRun } from '../support/pty-terminal'
 import { WARDEN_BIN } from '../support/warden-cli'
 
@@ -159,6 +159,40 @@ describe('warden ssh under a real terminal', () => {
       },
     )
     expect(await w.exited).toBe(255)
+  })
+})
+
+describe('the terminal is restored on every exit path', () => {
+  /** bash under the pty runs warden ssh in the foreground and compares `stty -g` before and after */
+  function underShell(sshArgs: string): PtyRun {
+    const script = [
+      's1=$(stty -g)',
+      `"$0" "$1" ssh -F ${sshd.clientConfigPath} ${sshArgs}`,
+      'rc=$?',
+      's2=$(stty -g)',
+      '[ "$s1" = "$s2" ] && echo "TTY-SAME rc=$rc" || echo "TTY-CHANGED rc=$rc"',
+    ].join('\n')
+    return runInPty(BIN.bash, ['-c', script, process.execPath, WARDEN_BIN], { env: env() })
+  }
+
+  it('after a normal exit and after a failed connection', async () => {
+    const ok = underShell("-t warden-test 'exit 4'")
+    await ok.exited
+    expect(ok.text()).toContain('TTY-SAME rc=4')
+    const failed = underShell('-p 1 127.0.0.1')
+    await failed.exited
+    expect(failed.text()).toContain('TTY-SAME rc=255')
+  })
+
+  it('after warden is sent SIGTERM mid-session (ssh gets it too)', async () => {
+    const w = underShell("-t warden-test 'echo LIVE; sleep 60'")
+    await w.waitForText('LIVE')
+    const pids = await descendants(w.pty.pid)
+    const wardenPid = pids.find((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(WARDEN_BIN))
+    expect(wardenPid).toBeDefined()
+    process.kill(wardenPid as number, 'SIGTERM')
+    await w.exited
+    expect(w.text()).toMatch(/TTY-SAME rc=(?!0)\d+/)
   })
 })
 

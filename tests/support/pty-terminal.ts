@@ -2,6 +2,7 @@
 // the program writes arrives here as raw bytes (after the terminal's line discipline, as a terminal
 // emulator would read them), keystrokes and resizes go in. Used by the `warden ssh` tests and bench.
 import { spawn, type IPty } from 'node-pty'
+import { drainAfterExit } from '../../src/main/recording/pty-ssh'
 import { waitFor } from './peers'
 
 export interface PtyRun {
@@ -29,6 +30,8 @@ export function runInPty(
     env: { ...opts.env },
     encoding: null,
   })
+  // a terminal keeps what the program wrote last, however busy this test process is then
+  drainAfterExit(pty)
   const chunks: Buffer[] = []
   pty.onData((d: string | Buffer) => chunks.push(typeof d === 'string' ? Buffer.from(d) : d))
   const exited = new Promise<number>((resolve) => {

@@ -12,7 +12,9 @@
 //
 // In every mode the exit code is ssh's own (255 for its connection errors), 128 + N for a signal.
 import { spawn as spawnChild, spawnSync, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
 import os from 'node:os'
+import type { Socket } from 'node:net'
 import type { Readable, Writable } from 'node:stream'
 import { spawn as spawnPty, type IPty } from 'node-pty'
 
@@ -154,6 +156,60 @@ function enterRaw(stdin: NodeJS.ReadStream): () => void {
   }
 }
 
+/**
+ * Keeps the pty's last output. Two things lose it otherwise (microsoft/node-pty#72, #85, #726; seen
+ * here: ~10 KB of a 15 MB `cat` lost in one run of three): once ssh, the only holder of the slave,
+ * exits, the master's read can end (EIO/EOF) with output still queued; and node-pty destroys the
+ * read side 200 ms after the exit whether it was read or not (lib/unixTerminal.js
+ * DESTROY_SOCKET_TIMEOUT_MS), which a busy reader (a GC pause, a loaded machine) misses.
+ * So this process holds the slave open too (the master never reads end-of-file while output is
+ * queued), and node-pty's destroy waits until the output has been quiet for `quietMs` with a poll
+ * phase in between (output that arrived while this process was busy is read first).
+ */
+export function drainAfterExit(term: IPty, quietMs = 100): void {
+  const inner = term as unknown as { _socket?: Socket; ptsName?: string }
+  const socket = inner._socket
+  if (!socket) return
+  let slave: number | null = null
+  try {
+    if (inner.ptsName) slave = fs.openSync(inner.ptsName, fs.constants.O_RDWR | fs.constants.O_NOCTTY)
+  } catch {
+    slave = null // without it node-pty's own behaviour stays, with the longer wait below
+  }
+  const closeSlave = (): void => {
+    if (slave !== null) fs.closeSync(slave)
+    slave = null
+  }
+  socket.once('close', closeSlave)
+  const destroy = socket.destroy.bind(socket)
+  let lastData = performance.now()
+  socket.on('data', () => {
+    lastData = performance.now()
+  })
+  const quiet = (): boolean => !socket.isPaused() && performance.now() - lastData >= quietMs
+  socket.destroy = ((error?: Error) => {
+    const check = (): void => {
+      if (socket.destroyed) {
+        closeSlave()
+        return
+      }
+      if (!quiet()) {
+        setTimeout(check, quietMs)
+        return
+      }
+      setImmediate(() => {
+        if (!quiet()) setTimeout(check, quietMs)
+        else {
+          destroy(error)
+          closeSlave()
+        }
+      })
+    }
+    check()
+    return socket
+  })
+}
+
 function asBuffer(data: string | Buffer): Buffer {
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : data
 }
@@ -178,6 +234,7 @@ function runInPty(opts: RunSshOptions): Promise<number> {
     opts.io.stderr.write(`warden: cannot run ${opts.ssh}: ${e instanceof Error ? e.message : String(e)}\n`)
     return Promise.resolve(255)
   }
+  drainAfterExit(term)
   opts.onSpawn?.(term.pid)
   const leaveRaw = enterRaw(stdin)
   const onInput = (b: Buffer): void => {
