@@ -6,6 +6,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createEngine } from '@engine/index'
+import type { Detected } from '@engine/detect/types'
 import { openStore } from '@engine/store'
 import type { Recording } from '@shared/recording'
 import { parseCast, type ParsedCast } from '../../src/main/recording/cast-play'
@@ -90,6 +92,7 @@ describe('warden ssh under a real terminal', () => {
     expect(cast.header).toMatchObject({ version: 2, width: 91, height: 27 })
     expect(cast.header.command).toContain('warden-test')
     expect(outputOf(cast)).toBe(w.text())
+    expect(cast.events.at(-1)).toMatchObject({ code: 'm', data: 'ssh exited with 7' })
     const times = cast.events.map((e) => e.t)
     expect(times).toEqual([...times].sort((a, b) => a - b))
   })
@@ -159,6 +162,37 @@ describe('warden ssh under a real terminal', () => {
       },
     )
     expect(await w.exited).toBe(255)
+  })
+})
+
+describe('the engine sees the recorded ssh', () => {
+  it('marks its session "Recorded" (pid + start time of the ssh under the pty), and the row closes at its end', async () => {
+    const w = wardenSsh(['-t', 'warden-test', 'echo LIVE; read x'])
+    await w.waitForText('LIVE')
+    const engine = await createEngine({
+      dbPath: db,
+      actor: 'test',
+      scope: (d: Detected) => d.remotePort === sshd.port,
+    })
+    try {
+      const session = await waitFor(
+        async () => {
+          await engine.tick()
+          return engine.list().find((x) => x.remotePort === sshd.port && x.recording !== null)
+        },
+        15_000,
+        'the recorded ssh session in the engine',
+        100,
+      )
+      const row = recordings()[0] as Recording
+      expect(session.recording).toEqual({ id: row.id, kind: 'ssh-cast', status: 'recording' })
+      expect(row.sessionId).toBe(session.id)
+      w.write('\r')
+      expect(await w.exited).toBe(0)
+      expect(recordings()[0]).toMatchObject({ id: row.id, status: 'complete', sessionId: session.id })
+    } finally {
+      await engine.close()
+    }
   })
 })
 

@@ -101,6 +101,8 @@ export async function runRecordedSsh(opts: RecordedSshOptions): Promise<Recorded
   await attached.catch((e: unknown) => {
     io.stderr.write(`warden: the recording could not be tied to its session: ${message(e)}\n`)
   })
+  // a marker the player can jump to: how the session ended
+  cast.marker(`ssh exited with ${exitCode}`)
   const r = cast.close()
   try {
     opts.ledger.finish(id, { endedAt: now(), ...r })
