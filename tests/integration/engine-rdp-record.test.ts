@@ -66,7 +66,10 @@ function probe(file: string): Promise<{ duration: number; width: number; height:
   ]
   return new Promise((resolve, reject) => {
     execFile('ffprobe', [...args, '-of', 'json', file], (err, out) => {
-      if (err) return reject(err)
+      if (err) {
+        reject(err)
+        return
+      }
       const j = JSON.parse(out) as {
         format: { duration: string }
         streams: { width: number; height: number; nb_read_frames: string }[]
