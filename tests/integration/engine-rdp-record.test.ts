@@ -67,7 +67,7 @@ function probe(file: string): Promise<{ duration: number; width: number; height:
   return new Promise((resolve, reject) => {
     execFile('ffprobe', [...args, '-of', 'json', file], (err, out) => {
       if (err) {
-        reject(err)
+        reject(new Error(`ffprobe ${file}: ${err.message}`))
         return
       }
       const j = JSON.parse(out) as {
