@@ -63,6 +63,9 @@ async function firstWindow(pid: number): Promise<{ display: X11Display; window: 
   return window ? { display, window } : null
 }
 
+/** where x11grab can run: the X11 desktops */
+const X11_PLATFORMS: ReadonlySet<NodeJS.Platform> = new Set(['linux', 'freebsd', 'openbsd', 'netbsd'])
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 export class RdpRecorder {
@@ -150,7 +153,9 @@ export class RdpRecorder {
   }
 
   private async record(s: Session, job: Job): Promise<void> {
-    const found = await this.waitForWindow(s, job)
+    // x11grab needs an X server: elsewhere the row says so at once instead of after the window deadline
+    const noX11 = !this.deps.findWindow && !X11_PLATFORMS.has(process.platform)
+    const found = noX11 ? null : await this.waitForWindow(s, job)
     if (job.cancelled) return
     const startedAt = this.now()
     const file = createRecordingFile(this.deps.dir(), 'rdp-video', startedAt, 'webm')
@@ -170,7 +175,9 @@ export class RdpRecorder {
       : {
           status: 'failed',
           end: 'died',
-          detail: `no X11 window of ${s.client} (pid ${s.pid}) appeared within ${Math.round(this.timing.windowWaitMs / 1000)} s: only X11 windows can be recorded (a Wayland-native client cannot)`,
+          detail: noX11
+            ? `RDP windows are recorded with ffmpeg x11grab, which needs X11: not available on ${process.platform}`
+            : `no X11 window of ${s.client} (pid ${s.pid}) appeared within ${Math.round(this.timing.windowWaitMs / 1000)} s: only X11 windows can be recorded (a Wayland-native client cannot)`,
           endedAt: startedAt,
           exit: null,
         }
