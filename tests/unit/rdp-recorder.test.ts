@@ -150,6 +150,26 @@ describe('RdpRecorder', () => {
     expect(gone.begun).toEqual([])
   })
 
+  it('a capture that fails on its own (a full disk) fails the row with the reason and is not restarted', async () => {
+    const h = harness()
+    h.recorder.start()
+    h.open(rdp())
+    await expect.poll(() => h.captures.length).toBe(1)
+    h.captures[0]?.capture.end({
+      status: 'failed',
+      end: 'disk-full',
+      detail: 'the disk is full: the recording stopped there',
+    })
+    await expect.poll(() => h.finished.length).toBe(1)
+    expect(h.finished[0]).toMatchObject({
+      status: 'failed',
+      detail: 'the disk is full: the recording stopped there',
+    })
+    h.open(rdp({ recording: { id: 1, kind: 'rdp-video', status: 'failed' } }))
+    await h.recorder.stop()
+    expect(h.captures).toHaveLength(1)
+  })
+
   it('stop() stops every capture and waits for its row', async () => {
     const h = harness()
     h.recorder.start()
