@@ -2,7 +2,8 @@
 # Make sure the real peers used by the integration tests are installed:
 #   OpenSSH server + client, xrdp + xfreerdp (FreeRDP 2) under Xvfb, headless Chromium, ss (iproute2),
 #   and the other clients the detectors are tested against: Remmina with its RDP plugin (run headless
-#   under Xvfb inside dbus-run-session), PuTTY's plink (putty-tools), mosh, autossh and rsync.
+#   under Xvfb inside dbus-run-session), PuTTY's plink (putty-tools), mosh, autossh and rsync; ffmpeg,
+#   xdotool and x11-utils for the RDP window recording.
 #
 # Idempotent. Installs with apt only when something is missing (needs root; run it as root in CI).
 # It never starts or enables a service: the tests start their own servers on 127.0.0.1.
@@ -11,7 +12,8 @@
 set -euo pipefail
 
 PACKAGES=(chromium xvfb openssh-server openssh-client xrdp freerdp2-x11 iproute2 procps
-  remmina remmina-plugin-rdp putty-tools mosh autossh dbus dbus-daemon rsync)
+  remmina remmina-plugin-rdp putty-tools mosh autossh dbus dbus-daemon rsync
+  ffmpeg xdotool x11-utils)
 
 # binary -> package that provides it
 declare -A NEEDED=(
@@ -35,6 +37,14 @@ declare -A NEEDED=(
   [/usr/bin/rsync]=rsync
   [/usr/bin/puttygen]=putty-tools
   [/usr/bin/dbus-run-session]=dbus-daemon
+  # the RDP window recording (issue 12): x11grab capture, probing and the pattern window; finding a window
+  # by _NET_WM_PID
+  [/usr/bin/ffmpeg]=ffmpeg
+  [/usr/bin/ffprobe]=ffmpeg
+  [/usr/bin/ffplay]=ffmpeg
+  [/usr/bin/xdotool]=xdotool
+  [/usr/bin/xprop]=x11-utils
+  [/usr/bin/xwininfo]=x11-utils
 )
 
 # Packages with no binary of their own on a fixed path (the RDP plugin lives under the multiarch

@@ -8,6 +8,7 @@ import { recordingPatchSchema, splitRecordingPatch, type RecordingPatch } from '
 import { newResourceAfter, policyAfter, settingsAfter } from '@shared/rules'
 import type { ResourcePolicy, Settings } from '@shared/settings'
 import { Activity, type SystemIdleSource } from './activity'
+import { RdpRecorder, type RdpRecorderDeps } from './rdp-recorder'
 import { ChangeFeed, type EngineEvents, type TickReport } from './change-feed'
 import { systemClock, type Clock } from './clock'
 import { Detection } from './detection'
@@ -63,6 +64,8 @@ export interface EngineDeps {
   timing?: Partial<EngineTiming>
   /** starts a dedicated browser window and resolves with its pid (tests replace it) */
   launchBrowser?: (o: LaunchOptions) => Promise<number>
+  /** the RDP window recorder (rdp-recorder.ts), active while the loop runs; tests shrink its timing */
+  rdpRecorder?: Pick<RdpRecorderDeps, 'timing' | 'findWindow' | 'capture'>
 }
 
 const NO_PLAN: PolicyPlan = { updates: [], warned: [], toEnd: [], limited: [] }
@@ -87,6 +90,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly terminator: Terminator
   private readonly launcher: WebLauncher
   private readonly loop: PollLoop
+  readonly rdpRecorder: RdpRecorder
   private running: Promise<TickReport> | null = null
   private firstTick = true
   /** open rows seen without their session while their process ran, since when (ms) */
@@ -138,6 +142,17 @@ export class Engine extends EventEmitter<EngineEvents> {
       () => this.store.getSettings().pollIntervalMs,
       reportError,
     )
+    this.rdpRecorder = new RdpRecorder({
+      ...deps.rdpRecorder,
+      events: this,
+      list: () => this.list(),
+      settings: () => this.store.getSettings(),
+      resource: (s) => this.store.findResource(s.resourceName),
+      ledger: this.recordings.ledger,
+      dir: () => this.recordings.dir,
+      changed: () => this.emit('changed', this.list()),
+      reportError,
+    })
     // Another process may move a damaged database aside: the store follows the live file, and the
     // engine's owner (watch, the desktop app) says so once (src/main/engine/store/live.ts).
     this.unhearReopen = this.store.onReopen((n) => this.emit('reopened', n))
@@ -174,12 +189,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Runs ticks every pollIntervalMs until stop(). Errors are emitted, never thrown. */
   start(): void {
     this.loop.start()
+    this.rdpRecorder.start()
   }
 
   /** Stops the loop and waits for the tick and the ends under way. */
   async stop(): Promise<void> {
     this.loop.stop()
     await this.running
+    await this.rdpRecorder.stop()
     await this.terminator.settled()
   }
 

@@ -220,4 +220,32 @@ export interface DesktopPorts {
   messageBox(spec: MessageBoxSpec): Promise<number>
   /** work areas of the attached displays */
   displays(): Rect[]
+  /** window capture for RDP recording (issue 12); absent where the shell does not offer it */
+  screenCapture?: ScreenCapturePort
+}
+
+// ---------------------------------------------------------------- window capture (issue 12)
+
+/** a window desktopCapturer can capture: `window:<native id>:0` (on X11 the native id is the X window id) */
+export interface CaptureSourcePort {
+  id: string
+  name: string
+}
+
+/** A MediaRecorder running on one window's stream (in a hidden page of the app), writing WebM. */
+export interface MediaRecorderPort {
+  /** the WebM chunks recorded since the last call */
+  take(): Promise<Uint8Array[]>
+  /** stops the recorder; resolves with its last chunks (the file is then complete) */
+  stop(): Promise<Uint8Array[]>
+  /** resolves when the capture ended on its own (the window closed: its video track ended), with why */
+  readonly ended: Promise<string>
+}
+
+/** Electron's desktopCapturer + MediaRecorder, and the OS permission they need. */
+export interface ScreenCapturePort {
+  /** macOS: systemPreferences.getMediaAccessStatus('screen'); elsewhere 'granted' (no such permission) */
+  screenAccess(): 'not-determined' | 'granted' | 'denied' | 'restricted' | 'unknown'
+  windowSources(): Promise<CaptureSourcePort[]>
+  record(sourceId: string, fps: number): Promise<MediaRecorderPort>
 }

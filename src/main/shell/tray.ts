@@ -23,6 +23,8 @@ export type TrayItem =
 
 export interface TrayView {
   state: TrayState
+  /** sessions whose recording is being written now (issue 12): the tooltip and the menu say so */
+  recording: number
   tooltip: string
   items: TrayItem[]
 }
@@ -44,12 +46,20 @@ export function trayView(sessions: readonly Session[], warned: ReadonlySet<strin
   const pending = open.filter((s) => warned.has(s.id))
   const state: TrayState = pending.length > 0 ? 'warning' : open.length > 0 ? 'active' : 'none'
   const counts = open.length === 0 ? 'No remote sessions' : `${active} active · ${idle} idle`
-  const tooltip =
-    pending.length > 0
-      ? `Session Warden: ${counts}; idle warning for ${pending.map((s) => s.resourceName).join(', ')}`
-      : `Session Warden: ${counts}`
+  const recorded = open.filter(isRecording)
+  const recordingText =
+    recorded.length > 0 ? `recording ${recorded.map((s) => s.resourceName).join(', ')}` : null
+  const tooltip = [
+    `Session Warden: ${counts}`,
+    pending.length > 0 ? `idle warning for ${pending.map((s) => s.resourceName).join(', ')}` : null,
+    recordingText,
+  ]
+    .filter((t) => t !== null)
+    .join('; ')
 
   const items: TrayItem[] = [{ type: 'normal', label: counts, enabled: false }]
+  if (recorded.length > 0)
+    items.push({ type: 'normal', label: `● Recording ${plural(recorded.length, 'session')}`, enabled: false })
   if (open.length > 0) items.push({ type: 'separator' })
   // newest first, as the window's default order
   const listed = [...open]
@@ -57,9 +67,11 @@ export function trayView(sessions: readonly Session[], warned: ReadonlySet<strin
     .slice(0, TRAY_MAX_SESSIONS)
   for (const s of listed) {
     const duration = formatDuration(now - Date.parse(s.startTime))
-    const marks = [s.status === 'idle' ? 'idle' : null, warned.has(s.id) ? 'warning' : null].filter(
-      (m) => m !== null,
-    )
+    const marks = [
+      s.status === 'idle' ? 'idle' : null,
+      warned.has(s.id) ? 'warning' : null,
+      isRecording(s) ? 'recording' : null,
+    ].filter((m) => m !== null)
     const label = `${TYPE_LABEL[s.resourceType]} · ${s.resourceName} · ${duration}${
       marks.length > 0 ? ` (${marks.join(', ')})` : ''
     }`
@@ -103,7 +115,12 @@ export function trayView(sessions: readonly Session[], warned: ReadonlySet<strin
   items.push({ type: 'normal', label: 'Open Session Warden', enabled: true, action: { type: 'open' } })
   items.push({ type: 'separator' })
   items.push({ type: 'normal', label: 'Quit Session Warden', enabled: true, action: { type: 'quit' } })
-  return { state, tooltip, items }
+  return { state, recording: recorded.length, tooltip, items }
+}
+
+/** a recording of the session is being written now (src/shared/recording.ts) */
+function isRecording(s: Session): boolean {
+  return s.recording?.status === 'recording'
 }
 
 /** The End all confirmation, in the window's words. */

@@ -153,6 +153,12 @@ export const ipcMain = {
 export const dialog = { showMessageBox: () => Promise.resolve({ response: 0 }) }
 export const screen = { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] }
 export const shell = { openExternal: () => Promise.resolve() }
+// window capture for RDP recording (src/main/shell/electron.ts): bound at start, used only when recording
+export const desktopCapturer = { getSources: () => Promise.resolve([]) }
+export const systemPreferences = { getMediaAccessStatus: () => 'granted' }
+export const session = {
+  fromPartition: () => ({ setPermissionRequestHandler: () => {}, setPermissionCheckHandler: () => {} }),
+}
 
 // once the app is up (index.ts publishes it under WARDEN_E2E=1), report and quit like Electron would
 const started = setInterval(() => {

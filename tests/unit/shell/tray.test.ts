@@ -95,6 +95,30 @@ describe('trayView (what the tray shows)', () => {
     expect(v.items.find((i) => i.type === 'submenu')?.label).toBe('SSH · prod-db · 1h 05m (idle, warning)')
   })
 
+  it('a session being recorded is marked in the menu and the tooltip; a finished recording is not', () => {
+    const rec = makeSession({
+      resourceName: 'win-jump',
+      resourceType: 'rdp',
+      startTime: START,
+      recording: { id: 1, kind: 'rdp-video', status: 'recording' },
+    })
+    const done = makeSession({
+      resourceName: 'prod-db',
+      startTime: START,
+      recording: { id: 2, kind: 'ssh-cast', status: 'complete' },
+    })
+    const v = trayView([rec, done], new Set([rec.id]), NOW)
+    expect(v.recording).toBe(1)
+    expect(v.tooltip).toBe('Session Warden: 2 active · 0 idle; idle warning for win-jump; recording win-jump')
+    expect(v.items[1]).toEqual({ type: 'normal', label: '● Recording 1 session', enabled: false })
+    const labels = v.items.filter((i) => i.type === 'submenu').map((i) => i.label)
+    expect(labels).toContain('RDP · win-jump · 1h 05m (warning, recording)')
+    expect(labels).toContain('SSH · prod-db · 1h 05m')
+    const none = trayView([done], new Set(), NOW)
+    expect(none.recording).toBe(0)
+    expect(none.items.some((i) => i.type === 'normal' && i.label.startsWith('● Recording'))).toBe(false)
+  })
+
   it('a session in the everyday browser cannot be ended from the tray, and says why', () => {
     const web = makeSession({ resourceType: 'web', endable: false, flags: ['in-browser'] })
     const v = trayView([web], new Set(), NOW)

@@ -1,0 +1,212 @@
+// Records the window of every RDP session the policy says to record (shouldRecord in src/shared/recording.ts),
+// while the engine's loop runs. It listens to the change feed (change-feed.ts: 'changed', 'ended') instead
+// of running a loop of its own: a new RDP session → wait for its client's X11 window → ffmpeg x11grab
+// (src/main/recording/ffmpeg-capture.ts) → a ledger row; the session's end, the window closing or ffmpeg
+// dying → the row is finished with its size, length and sha256. A capture that fails ends the recording as
+// `failed` with the reason, never the session.
+import { closeSync, statSync } from 'node:fs'
+import type { EventEmitter } from 'node:events'
+import type { Session } from '@shared/model'
+import { shouldRecord, type RecordingOverrides } from '@shared/recording'
+import type { Settings } from '@shared/settings'
+import { startCapture, type Capture, type CaptureResult, type CaptureSpec } from '../recording/ffmpeg-capture'
+import { createRecordingFile, sha256File } from '../recording/files'
+import type { RecordingLedger } from '../recording/ledger'
+import { displayOf, windowsOf, type X11Display, type X11Window } from '../recording/x11-window'
+import type { EngineEvents } from './change-feed'
+
+export interface RdpRecorderTiming {
+  /** how long a new session's client has to map its window (an RDP client shows it once connected) */
+  windowWaitMs: number
+  windowPollMs: number
+  /** 'q' → SIGTERM → SIGKILL, each after this long */
+  stopGraceMs: number
+}
+
+export const RDP_RECORDER_TIMING: Readonly<RdpRecorderTiming> = Object.freeze({
+  windowWaitMs: 20_000,
+  windowPollMs: 250,
+  stopGraceMs: 5000,
+})
+
+export interface RdpRecorderDeps {
+  events: Pick<EventEmitter<EngineEvents>, 'on' | 'off'>
+  list: () => Session[]
+  settings: () => Settings
+  /** the resource's recording override, by the session's resource name */
+  resource: (s: Session) => Pick<RecordingOverrides, 'record'> | null
+  ledger: RecordingLedger
+  /** the recordings folder (made 0700 on first use) */
+  dir: () => string
+  /** a recording's row changed (begun, finished): the window and the tray show it */
+  changed: () => void
+  reportError: (e: unknown) => void
+  timing?: Partial<RdpRecorderTiming>
+  /** the X11 side and ffmpeg (tests keep the real ones; a platform without X11 finds no window) */
+  findWindow?: (pid: number) => Promise<{ display: X11Display; window: X11Window } | null>
+  capture?: (spec: CaptureSpec) => Capture
+  now?: () => number
+}
+
+interface Job {
+  /** the session ended (or the recorder stopped) before or during the capture */
+  cancelled: boolean
+  capture: Capture | null
+  /** settles once the row is finished (or nothing was begun) */
+  settled: Promise<void>
+}
+
+async function firstWindow(pid: number): Promise<{ display: X11Display; window: X11Window } | null> {
+  const display = await displayOf(pid)
+  if (!display) return null
+  const [window] = await windowsOf(pid, display)
+  return window ? { display, window } : null
+}
+
+/** where x11grab can run: the X11 desktops */
+const X11_PLATFORMS: ReadonlySet<NodeJS.Platform> = new Set(['linux', 'freebsd', 'openbsd', 'netbsd'])
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+export class RdpRecorder {
+  private readonly jobs = new Map<string, Job>()
+  /** sessions recorded once in this run: a window that closed mid-session is not waited for again */
+  private readonly done = new Set<string>()
+  private readonly timing: Readonly<RdpRecorderTiming>
+  private readonly now: () => number
+  private running = false
+
+  constructor(private readonly deps: RdpRecorderDeps) {
+    this.timing = { ...RDP_RECORDER_TIMING, ...deps.timing }
+    this.now = deps.now ?? Date.now
+  }
+
+  private readonly onChanged = (sessions: Session[]): void => {
+    for (const s of sessions) this.consider(s)
+  }
+
+  private readonly onEnded = (s: Session): void => {
+    this.done.delete(s.id)
+    const job = this.jobs.get(s.id)
+    if (!job) return
+    job.cancelled = true
+    void job.capture?.stop(this.timing.stopGraceMs)
+  }
+
+  /** Starts following the change feed; the RDP sessions already open are considered now. */
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.deps.events.on('changed', this.onChanged)
+    this.deps.events.on('ended', this.onEnded)
+    this.onChanged(this.deps.list())
+  }
+
+  /** Stops following, stops every capture and waits until their rows are finished. */
+  async stop(): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    this.deps.events.off('changed', this.onChanged)
+    this.deps.events.off('ended', this.onEnded)
+    const pending = [...this.jobs.values()]
+    for (const job of pending) {
+      job.cancelled = true
+      void job.capture?.stop(this.timing.stopGraceMs)
+    }
+    await Promise.all(pending.map((j) => j.settled))
+  }
+
+  /** the ffmpeg pids recording now, by session id (diagnostics and tests) */
+  get active(): ReadonlyMap<string, number> {
+    const out = new Map<string, number>()
+    for (const [id, job] of this.jobs) if (job.capture) out.set(id, job.capture.pid)
+    return out
+  }
+
+  private consider(s: Session): void {
+    if (!this.running || s.resourceType !== 'rdp' || s.status === 'disconnected') return
+    // another process (the app beside `warden watch`) may be recording it already
+    if (this.jobs.has(s.id) || this.done.has(s.id) || s.recording?.status === 'recording') return
+    if (!shouldRecord('rdp', this.deps.settings(), this.deps.resource(s))) return
+    const job: Job = { cancelled: false, capture: null, settled: Promise.resolve() }
+    this.jobs.set(s.id, job)
+    this.done.add(s.id)
+    job.settled = this.record(s, job)
+      .catch((e: unknown) => this.deps.reportError(e))
+      .finally(() => this.jobs.delete(s.id))
+  }
+
+  /** The client's window, polled until the deadline; null when it never came or the session ended first. */
+  private async waitForWindow(
+    s: Session,
+    job: Job,
+  ): Promise<{ display: X11Display; window: X11Window } | null> {
+    const find = this.deps.findWindow ?? firstWindow
+    const deadline = this.now() + this.timing.windowWaitMs
+    for (;;) {
+      if (job.cancelled) return null
+      const found = await find(s.pid)
+      if (found) return found
+      if (this.now() >= deadline) return null
+      await sleep(this.timing.windowPollMs)
+    }
+  }
+
+  private async record(s: Session, job: Job): Promise<void> {
+    // x11grab needs an X server: elsewhere the row says so at once instead of after the window deadline
+    const noX11 = !this.deps.findWindow && !X11_PLATFORMS.has(process.platform)
+    const found = noX11 ? null : await this.waitForWindow(s, job)
+    if (job.cancelled) return
+    const startedAt = this.now()
+    const file = createRecordingFile(this.deps.dir(), 'rdp-video', startedAt, 'webm')
+    closeSync(file.fd) // ffmpeg writes it by its path, in place: it stays 0600
+    const id = this.deps.ledger.begin({
+      kind: 'rdp-video',
+      file: file.file,
+      pid: s.pid,
+      processStart: s.processStart,
+      startedAt,
+      inputRecorded: false,
+      title: `${s.client} ${s.user ? `${s.user}@` : ''}${s.host}${found ? ` (window ${found.window.id})` : ''}`,
+    })
+    this.deps.changed()
+    const result: CaptureResult = found
+      ? await this.capture(found, file.path, job)
+      : {
+          status: 'failed',
+          end: 'died',
+          detail: noX11
+            ? `RDP windows are recorded with ffmpeg x11grab, which needs X11: not available on ${process.platform}`
+            : `no X11 window of ${s.client} (pid ${s.pid}) appeared within ${Math.round(this.timing.windowWaitMs / 1000)} s: only X11 windows can be recorded (a Wayland-native client cannot)`,
+          endedAt: startedAt,
+          exit: null,
+        }
+    await this.finish(id, file.path, startedAt, result)
+  }
+
+  private async capture(
+    found: { display: X11Display; window: X11Window },
+    path: string,
+    job: Job,
+  ): Promise<CaptureResult> {
+    const start = this.deps.capture ?? startCapture
+    const capture = start({ display: found.display, window: found.window, path })
+    job.capture = capture
+    // the session may have ended while ffmpeg was starting
+    if (job.cancelled) void capture.stop(this.timing.stopGraceMs)
+    return capture.done
+  }
+
+  private async finish(id: number, path: string, startedAt: number, r: CaptureResult): Promise<void> {
+    const bytes = statSync(path).size
+    this.deps.ledger.finish(id, {
+      endedAt: r.endedAt,
+      bytes,
+      durationSec: Math.max(0, r.endedAt - startedAt) / 1000,
+      sha256: await sha256File(path),
+      status: r.status,
+      detail: r.detail,
+    })
+    this.deps.changed()
+  }
+}
