@@ -1,6 +1,7 @@
 // The Session model shared by the engine, the CLI and (later) the window.
 // Pure TypeScript: no Node or DOM API here.
 import { formatDuration } from './duration'
+import type { RecordingOverrides, SessionRecording } from './recording'
 import type { ResourcePolicy } from './settings'
 
 export const RESOURCE_TYPES = ['ssh', 'rdp', 'web'] as const
@@ -86,6 +87,8 @@ export interface Session {
   flags: SessionFlag[]
   /** false when Session Warden cannot end it without collateral (a tab in the user's browser) */
   endable: boolean
+  /** its recording (the latest when there are several), or null: not recorded (src/shared/recording.ts) */
+  recording: SessionRecording | null
 }
 
 export interface SessionStats {
@@ -143,8 +146,8 @@ export function sharedProcessSiblings<S extends Pick<Session, 'id' | 'flags' | '
 /** Session ids are 12 lower-case hex characters. */
 export const SESSION_ID_RE = /^[0-9a-f]{12}$/
 
-/** A resource: a host (ssh, rdp) or a web address, with its own idle-policy overrides. */
-export interface Resource extends ResourcePolicy {
+/** A resource: a host (ssh, rdp) or a web address, with its own idle-policy and recording overrides. */
+export interface Resource extends ResourcePolicy, RecordingOverrides {
   id: number
   name: string
   type: ResourceType
@@ -176,3 +179,6 @@ export type EngineErrorCode =
   | 'BAD_RESOURCE'
   | 'BAD_QUERY'
   | 'LAUNCH_FAILED'
+  // recordings (issue 12): unknown id, and a file that is not served because it cannot be vouched for
+  | 'UNKNOWN_RECORDING'
+  | 'RECORDING_UNAVAILABLE'

@@ -2,6 +2,8 @@
 // the window's player. Pure TypeScript + zod (no Node, DOM or Electron API). Issue 12; the design is in
 // docs/architecture.md "Recording".
 import { z } from 'zod'
+import { SESSION_ID_RE } from './model'
+import { policyPatchSchema } from './settings'
 
 /**
  * - ssh-cast: an asciicast v2 file written by `warden ssh` (the terminal stream of an ssh that runs
@@ -56,3 +58,105 @@ export const recordOverrideSchema = z.boolean().nullable()
 
 /** The chunk size the window reads a recording in (contract `readRecording`). */
 export const RECORDING_CHUNK_MAX = 4 * 1024 * 1024
+
+/**
+ * A recording's file name as the app chooses it (src/main/recording/files.ts): one plain name inside the
+ * recordings folder, never a path (no separator, no "..", no leading dot), so a row cannot point outside.
+ */
+export const RECORDING_FILE_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,100}\.(cast|webm|mkv|mp4)$/
+export const recordingFileSchema = z.string().regex(RECORDING_FILE_RE, 'a recording file is a plain name')
+
+/** Where a chunk of a recording starts (contract `readRecording`). */
+export const recordingOffsetSchema = z
+  .number('an offset must be a number')
+  .int('an offset is a whole number of bytes')
+  .min(0, 'an offset must not be negative')
+  .max(Number.MAX_SAFE_INTEGER)
+
+/** What the contract's `listRecordings` filters by. */
+export const recordingFilterSchema = z
+  .object({ sessionId: z.string().regex(SESSION_ID_RE, 'a session id is 12 hex characters').optional() })
+  .strict()
+export type RecordingFilter = z.infer<typeof recordingFilterSchema>
+
+/** One chunk of a verified recording (contract `readRecording`): at most RECORDING_CHUNK_MAX bytes. */
+export interface RecordingChunk {
+  id: number
+  offset: number
+  /** base64 */
+  data: string
+  /** the file's size in bytes */
+  total: number
+  /** this chunk reaches the end of the file */
+  done: boolean
+}
+
+/** What checking a recording found (contract `verifyRecording`, `warden recordings verify`). */
+export interface RecordingCheck {
+  id: number
+  integrity: RecordingIntegrity
+  /** one line for the user */
+  detail: string
+}
+
+/** What a session row says about its recording (the live table's and History's "Recorded"). */
+export interface SessionRecording {
+  id: number
+  kind: RecordingKind
+  status: RecordingStatus
+}
+
+// ------------------------------------------------------------------ the recording policy
+
+/** A resource's own recording overrides: null = the global setting (recordSsh / recordRdp; input off). */
+export interface RecordingOverrides {
+  record: boolean | null
+  recordInput: boolean | null
+}
+
+/** The overrides a resource may change, as the CLI and IPC send them: the keys not given stay. */
+export const recordingPatchSchema = z
+  .object({ record: recordOverrideSchema, recordInput: recordOverrideSchema })
+  .partial()
+  .strict()
+export type RecordingPatch = z.infer<typeof recordingPatchSchema>
+export const RECORDING_PATCH_KEYS = ['record', 'recordInput'] as const
+
+/**
+ * Whether a session of this kind is recorded: the resource's override wins; otherwise the global
+ * setting (recordSsh / recordRdp, both off by default). The one place this rule is written.
+ */
+export function shouldRecord(
+  kind: 'ssh' | 'rdp',
+  settings: { recordSsh: boolean; recordRdp: boolean },
+  resource: Pick<RecordingOverrides, 'record'> | null,
+): boolean {
+  const override = resource?.record ?? null
+  if (override !== null) return override
+  return kind === 'ssh' ? settings.recordSsh : settings.recordRdp
+}
+
+/**
+ * Whether keystrokes (asciicast `i` events) are recorded: only when the resource says so, because what
+ * is typed includes passwords at prompts the terminal does not echo. Off by default; no global setting.
+ */
+export function shouldRecordInput(resource: Pick<RecordingOverrides, 'recordInput'> | null): boolean {
+  return resource?.recordInput === true
+}
+
+/**
+ * Splits a resource change into its recording overrides and the rest (the idle overrides, checked by
+ * src/shared/rules.ts): the window and the CLI send both in one patch.
+ */
+export function splitRecordingPatch(patch: unknown): { rest: unknown; recording: unknown } {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+    return { rest: patch, recording: {} }
+  const rest: Record<string, unknown> = {}
+  const recording: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(patch))
+    ((RECORDING_PATCH_KEYS as readonly string[]).includes(k) ? recording : rest)[k] = v
+  return { rest, recording }
+}
+
+/** A change of a resource's overrides, idle and recording together (contract `updateResourcePolicy`). */
+export const resourcePatchSchema = policyPatchSchema.extend(recordingPatchSchema.shape)

@@ -18,6 +18,8 @@ const resource: ResourceRow = {
   idleAfterSec: null,
   warnAfterSec: null,
   disconnectAfterSec: null,
+  record: null,
+  recordInput: null,
 }
 
 function detected(pid: number): Detected {
@@ -78,6 +80,7 @@ function row(pid: number, over: Partial<SessionRow> = {}): SessionRow {
     endReason: null,
     endedBy: null,
     warnedAt: null,
+    recording: null,
     ...over,
   }
 }

@@ -3,6 +3,7 @@ import type { EndReason, EndResult, ResourceType, Session, SessionStats } from '
 import { computeStats } from '@shared/model'
 import { checkWith, type Checked } from '@shared/check'
 import { historyQuerySchema, type HistoryFilter } from '@shared/history'
+import { recordingPatchSchema, splitRecordingPatch, type RecordingPatch } from '@shared/recording'
 import { newResourceAfter, policyAfter, settingsAfter } from '@shared/rules'
 import type { ResourcePolicy, Settings } from '@shared/settings'
 import { Activity, type SystemIdleSource } from './activity'
@@ -488,11 +489,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  updateResourcePolicy(nameOrId: string, p: Partial<ResourcePolicy>): ResourceRow {
+  /** idle and recording overrides in one change; each kind checked by its own shared rule */
+  updateResourcePolicy(nameOrId: string, p: Partial<ResourcePolicy> & RecordingPatch): ResourceRow {
     const r = this.findResource(nameOrId)
-    const next = must('BAD_RESOURCE', policyAfter(this.getSettings(), r, p))
+    const { rest, recording } = splitRecordingPatch(p)
+    const next = must('BAD_RESOURCE', policyAfter(this.getSettings(), r, rest))
+    const rec = must('BAD_RESOURCE', checkWith(recordingPatchSchema, recording))
     try {
-      return this.store.updateResourcePolicy(r.id, next)
+      return this.store.updateResourcePolicy(r.id, { ...next, ...rec })
     } catch (e) {
       throw asEngineError(e, 'BAD_RESOURCE')
     }

@@ -37,5 +37,6 @@ export function toSession(r: SessionRow, now: number): Session {
     localAddress: r.localAddress,
     flags: r.flags,
     endable: r.endable,
+    recording: r.recording,
   }
 }

@@ -40,6 +40,7 @@ export function makeSession(o: Partial<Session> = {}): Session {
     localAddress: '192.0.2.1',
     flags: [],
     endable: true,
+    recording: null,
     ...o,
   }
 }
@@ -60,6 +61,8 @@ export function makeResource(o: Partial<Resource> = {}): Resource {
     idleAfterSec: null,
     warnAfterSec: null,
     disconnectAfterSec: null,
+    record: null,
+    recordInput: null,
     ...o,
   }
 }

@@ -38,7 +38,15 @@ describe('opening and migrating', () => {
         .prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
         .pluck()
         .all()
-      expect(tables).toEqual(['devices', 'events', 'launches', 'resources', 'sessions', 'settings'])
+      expect(tables).toEqual([
+        'devices',
+        'events',
+        'launches',
+        'recordings',
+        'resources',
+        'sessions',
+        'settings',
+      ])
     } finally {
       db.close()
     }

@@ -18,6 +18,8 @@ export type StoreErrorCode =
   | 'BAD_SETTING'
   | 'BAD_RESOURCE'
   | 'NOT_FOUND'
+  /** a recorder's row refused: a bad file name, a second finish (src/main/engine/store/recordings.ts) */
+  | 'BAD_RECORDING'
 
 /** Errors the caller is expected to show the user; `code` is stable, `message` is human-readable. */
 export class StoreError extends Error {

@@ -128,6 +128,40 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.pragma(`application_id = ${APPLICATION_ID}`)
   },
+  // 4: session recordings (issue 12) and each resource's recording overrides (NULL = the global setting)
+  (db) => {
+    db.exec(`
+      -- session_id is set once the engine has matched the recorded process (pid + process_start) to a
+      -- session; a recording whose process was never tracked keeps NULL.
+      CREATE TABLE recordings (
+        id             INTEGER PRIMARY KEY,
+        session_id     TEXT REFERENCES sessions (id),
+        kind           TEXT NOT NULL CHECK (kind IN ('ssh-cast', 'rdp-video')),
+        file           TEXT NOT NULL UNIQUE,
+        pid            INTEGER,
+        process_start  INTEGER,
+        started_at     INTEGER NOT NULL,
+        ended_at       INTEGER,
+        bytes          INTEGER NOT NULL DEFAULT 0 CHECK (bytes >= 0),
+        duration_ms    INTEGER NOT NULL DEFAULT 0 CHECK (duration_ms >= 0),
+        sha256         TEXT,
+        status         TEXT NOT NULL CHECK (status IN ('recording', 'complete', 'failed')),
+        detail         TEXT,
+        input_recorded INTEGER NOT NULL CHECK (input_recorded IN (0, 1)),
+        title          TEXT NOT NULL,
+        -- a closed recording has its end and its hash (tamper evidence); an open one has neither
+        CHECK ((status = 'recording') = (ended_at IS NULL)),
+        CHECK ((status = 'recording') = (sha256 IS NULL))
+      ) STRICT;
+      CREATE INDEX recordings_session ON recordings (session_id);
+      CREATE INDEX recordings_process ON recordings (pid, process_start);
+      -- the other way round: a recorder that learns its process after the session was seen finds it
+      CREATE INDEX sessions_process ON sessions (pid, process_start);
+
+      ALTER TABLE resources ADD COLUMN record INTEGER CHECK (record IN (0, 1));
+      ALTER TABLE resources ADD COLUMN record_input INTEGER CHECK (record_input IN (0, 1));
+    `)
+  },
 ]
 
 export function userVersion(db: Database.Database): number {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import { checkWith, type Checked } from '@shared/check'
 import type { ResourceType } from '@shared/model'
 import { newResourceSchema } from '@shared/resource'
+import { recordingPatchSchema, splitRecordingPatch, type RecordingPatch } from '@shared/recording'
 import { newResourceAfter, policyAfter } from '@shared/rules'
 import type { ResourcePolicy } from '@shared/settings'
 import { StoreError } from './errors'
@@ -18,6 +19,8 @@ interface ResourceDbRow {
   warn_after_sec: number | null
   disconnect_after_sec: number | null
   created_at: number
+  record: number | null
+  record_input: number | null
 }
 
 interface PolicyParams {
@@ -25,10 +28,22 @@ interface PolicyParams {
   idle: number | null
   warn: number | null
   disconnect: number | null
+  record: number | null
+  recordInput: number | null
 }
 
 const COLUMNS =
-  'id, name, type, target, configured, idle_after_sec, warn_after_sec, disconnect_after_sec, created_at'
+  'id, name, type, target, configured, idle_after_sec, warn_after_sec, disconnect_after_sec, created_at, ' +
+  'record, record_input'
+
+/** NULL/0/1 in the database: null = the global setting (src/shared/recording.ts shouldRecord). */
+function flag(v: number | null): boolean | null {
+  return v === null ? null : v === 1
+}
+
+function flagColumn(v: boolean | null): number | null {
+  return v === null ? null : v ? 1 : 0
+}
 
 function toRow(r: ResourceDbRow): ResourceRow {
   return {
@@ -41,6 +56,8 @@ function toRow(r: ResourceDbRow): ResourceRow {
     warnAfterSec: r.warn_after_sec,
     disconnectAfterSec: r.disconnect_after_sec,
     createdAt: new Date(r.created_at).toISOString(),
+    record: flag(r.record),
+    recordInput: flag(r.record_input),
   }
 }
 
@@ -53,6 +70,9 @@ function must<T>(r: Checked<T>): T {
   if (!r.ok) throw bad(r.error)
   return r.value
 }
+
+/** A change of a resource's overrides: idle (src/shared/rules.ts) and recording (src/shared/recording.ts). */
+export type ResourcePatch = Partial<ResourcePolicy> & RecordingPatch
 
 /** Statements of the resources table, prepared once per connection. */
 export function resourcesTable(db: Database.Database, now: () => number) {
@@ -80,7 +100,8 @@ export function resourcesTable(db: Database.Database, now: () => number) {
     'UPDATE resources SET configured = 1, target = ? WHERE id = ?',
   )
   const setPolicy = db.prepare<PolicyParams>(
-    `UPDATE resources SET idle_after_sec = @idle, warn_after_sec = @warn, disconnect_after_sec = @disconnect
+    `UPDATE resources SET idle_after_sec = @idle, warn_after_sec = @warn, disconnect_after_sec = @disconnect,
+       record = @record, record_input = @recordInput
      WHERE id = @id`,
   )
   // Sessions (history) and live launches point at a resource: then it is unconfigured, never deleted.
@@ -92,7 +113,7 @@ export function resourcesTable(db: Database.Database, now: () => number) {
     .pluck()
   const unconfigure = db.prepare<[number]>(
     `UPDATE resources SET configured = 0, idle_after_sec = NULL, warn_after_sec = NULL,
-       disconnect_after_sec = NULL
+       disconnect_after_sec = NULL, record = NULL, record_input = NULL
      WHERE id = ?`,
   )
   const del = db.prepare<[number]>('DELETE FROM resources WHERE id = ?')
@@ -111,14 +132,21 @@ export function resourcesTable(db: Database.Database, now: () => number) {
   // the global idle rules a resource's overrides fall back to, read inside the same write
   const settings = settingsTable(db)
 
-  /** Merges a partial policy over the current one, checked with the rules it falls back to. */
-  function applyPolicy(current: ResourceRow, p: Partial<ResourcePolicy>): void {
-    const next = must(policyAfter(settings.read(), current, p))
+  /**
+   * Merges a partial policy (idle and recording overrides) over the current one, checked with the
+   * rules it falls back to.
+   */
+  function applyPolicy(current: ResourceRow, p: ResourcePatch): void {
+    const { rest, recording } = splitRecordingPatch(p)
+    const next = must(policyAfter(settings.read(), current, rest))
+    const rec = must(checkWith(recordingPatchSchema, recording))
     setPolicy.run({
       id: current.id,
       idle: next.idleAfterSec,
       warn: next.warnAfterSec,
       disconnect: next.disconnectAfterSec,
+      record: flagColumn(rec.record !== undefined ? rec.record : current.record),
+      recordInput: flagColumn(rec.recordInput !== undefined ? rec.recordInput : current.recordInput),
     })
   }
 
@@ -149,7 +177,7 @@ export function resourcesTable(db: Database.Database, now: () => number) {
     },
   )
 
-  const updatePolicy = db.transaction((id: number, p: Partial<ResourcePolicy>): ResourceRow => {
+  const updatePolicy = db.transaction((id: number, p: ResourcePatch): ResourceRow => {
     applyPolicy(mustGet(id), p)
     return mustGet(id)
   })
@@ -163,7 +191,9 @@ export function resourcesTable(db: Database.Database, now: () => number) {
       r.configured === 0 &&
       r.idle_after_sec === null &&
       r.warn_after_sec === null &&
-      r.disconnect_after_sec === null
+      r.disconnect_after_sec === null &&
+      r.record === null &&
+      r.record_input === null
     ) {
       return false
     }
@@ -182,7 +212,7 @@ export function resourcesTable(db: Database.Database, now: () => number) {
       const { type, name, target, ...policy } = must(newResourceAfter(settings.read(), input))
       return add.immediate(type, name, target, policy)
     },
-    updatePolicy(id: number, p: Partial<ResourcePolicy>): ResourceRow {
+    updatePolicy(id: number, p: ResourcePatch): ResourceRow {
       return updatePolicy.immediate(id, p)
     },
     remove(id: number): boolean {

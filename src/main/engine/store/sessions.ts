@@ -3,6 +3,7 @@ import { HISTORY_LIMIT } from '@shared/history'
 import { END_REASONS, SESSION_FLAGS } from '@shared/model'
 import type { EndReason, ResourceType, SessionFlag, SessionStatus } from '@shared/model'
 import { StoreError } from './errors'
+import { parseSessionRecording, SESSION_RECORDING_COLUMN } from './recordings'
 import type { HistoryPage, HistoryQuery, NewSession, SessionRow } from './types'
 
 export const DEFAULT_PAGE = HISTORY_LIMIT.default
@@ -39,10 +40,12 @@ interface SessionDbRow {
   resource_name: string
   resource_type: ResourceType
   device_name: string
+  recording: string | null
 }
 
 const SELECT = `
-  SELECT s.*, r.name AS resource_name, r.type AS resource_type, coalesce(d.name, '') AS device_name
+  SELECT s.*, r.name AS resource_name, r.type AS resource_type, coalesce(d.name, '') AS device_name,
+    ${SESSION_RECORDING_COLUMN}
   FROM sessions s
   JOIN resources r ON r.id = s.resource_id
   LEFT JOIN devices d ON d.id = s.device_id`
@@ -91,6 +94,7 @@ function toRow(r: SessionDbRow): SessionRow {
     endReason: asEndReason(r.end_reason),
     endedBy: r.ended_by,
     warnedAt: r.warned_at,
+    recording: parseSessionRecording(r.recording),
   }
 }
 
@@ -233,7 +237,8 @@ export function sessionsTable(db: Database.Database) {
       // "sessions s CROSS JOIN …" keeps sessions the outer loop, walking sessions_history in page order
       // and stopping after one page, instead of visiting every session of a type and sorting them.
       const sql = `
-        SELECT s.*, r.name AS resource_name, r.type AS resource_type, coalesce(d.name, '') AS device_name
+        SELECT s.*, r.name AS resource_name, r.type AS resource_type, coalesce(d.name, '') AS device_name,
+          ${SESSION_RECORDING_COLUMN}
         FROM sessions s
         CROSS JOIN resources r ON r.id = s.resource_id
         LEFT JOIN devices d ON d.id = s.device_id

@@ -3,6 +3,7 @@ import type { Settings } from '@shared/settings'
 import { devicesTable } from './devices'
 import { eventsTable } from './events'
 import { launchesTable } from './launches'
+import { recordingsTable } from './recordings'
 import { resourcesTable } from './resources'
 import { sessionsTable } from './sessions'
 import { settingsTable } from './settings-table'
@@ -22,6 +23,7 @@ export function createTables(db: Database.Database, now: () => number): Tables {
   const events = eventsTable(db)
   const settings = settingsTable(db)
   const launches = launchesTable(db)
+  const recordings = recordingsTable(db)
 
   const tick = db.transaction((created: NewSession[], updates: SessionUpdate[], at: number): TickResult => {
     const result: TickResult = { inserted: [], duplicates: [], ended: [] }
@@ -33,6 +35,8 @@ export function createTables(db: Database.Database, now: () => number): Tables {
       }
       result.inserted.push(s.id)
       events.insert({ sessionId: s.id, at, kind: 'created', detail: null, actor: null })
+      // a recorder that started the client (warden ssh) wrote its row before the engine saw the session
+      recordings.matchSession(s.id, s.pid, s.processStart)
     }
     // In order, so a tick may say "idle" then "warned" for the same session.
     for (const u of updates) {
@@ -71,9 +75,14 @@ export function createTables(db: Database.Database, now: () => number): Tables {
   })
 
   const purge = db.transaction((before: number): number => {
+    // no cascade: a recording row would keep its session; the engine removes the files first
+    // (purgeRecordings), so these are only rows begun since
+    recordings.purgeBefore(before)
     events.purgeBefore(before)
     return sessions.purgeBefore(before)
   })
+
+  const purgeRecordings = db.transaction((before: number) => recordings.purgeBefore(before))
 
   const setSetting = db.transaction(<K extends keyof Settings>(key: K, value: Settings[K]): Settings =>
     settings.set(key, value),
@@ -150,6 +159,18 @@ export function createTables(db: Database.Database, now: () => number): Tables {
     setSetting: write((key, value) => setSetting.immediate(key, value)),
 
     purge: write((before) => purge.immediate(before)),
+
+    beginRecording: write((start) => recordings.begin(start)),
+    attachRecordingProcess: write((id, pid, processStart) => {
+      recordings.attachProcess(id, pid, processStart)
+    }),
+    finishRecording: write((id, end) => recordings.finish(id, end)),
+    listRecordings: (filter) => recordings.list(filter),
+    getRecording: (id) => recordings.get(id),
+    removeRecording: write((id) => recordings.remove(id)),
+    purgeRecordings: write((before) => purgeRecordings.immediate(before)),
+    recordingsBytes: () => cached('recordingsBytes', () => recordings.totalBytes()),
+    recordingsOverCap: (maxBytes) => recordings.overCap(maxBytes),
   }
   return { api, writes: (name) => writers.has(api[name]) }
 }

@@ -1,5 +1,7 @@
 import type { EndReason, Resource, ResourceType, SessionFlag, SessionStatus } from '@shared/model'
+import type { Recording, RecordingPatch, SessionRecording } from '@shared/recording'
 import type { ResourcePolicy, Settings } from '@shared/settings'
+import type { RecordingEnd, RecordingStart } from '../../recording/ledger'
 
 /** A resource as stored: the shared Resource. */
 export type ResourceRow = Resource
@@ -62,6 +64,8 @@ export interface SessionRow extends Omit<NewSession, 'status'> {
   endedBy: string | null
   /** ms of the last idle warning for the current idle period (null when none pending) */
   warnedAt: number | null
+  /** its latest recording, once matched by pid + process start (store/recordings.ts) */
+  recording: SessionRecording | null
 }
 
 export interface HistoryQuery {
@@ -149,7 +153,8 @@ export interface Store {
   /** finds a resource by (type, name) or creates it as not configured */
   ensureResource(type: ResourceType, name: string, target: string): ResourceRow
   addResource(r: { type: ResourceType; name: string; target: string } & Partial<ResourcePolicy>): ResourceRow
-  updateResourcePolicy(id: number, p: Partial<ResourcePolicy>): ResourceRow
+  /** idle and recording overrides (null = the global setting); the keys not given stay */
+  updateResourcePolicy(id: number, p: Partial<ResourcePolicy> & RecordingPatch): ResourceRow
   /** refuses to remove a resource with open sessions? no: removes it from configuration; history keeps its name */
   removeResource(id: number): boolean
   listResources(filter?: { type?: ResourceType; configuredOnly?: boolean }): ResourceRow[]
@@ -199,4 +204,30 @@ export interface Store {
 
   /** deletes disconnected sessions (and their events) that ended before `before`; returns how many */
   purge(before: number): number
+
+  // --- recordings (issue 12): the recorders write through the RecordingLedger (recording/store-ledger.ts)
+
+  /**
+   * A new row in state `recording` (the file is already open). With a pid + process start it is matched
+   * at once to that process's session, if the engine has seen it; otherwise when the engine records it.
+   */
+  beginRecording(start: RecordingStart): number
+  /** the recorded process is known now (a pty child spawns after its file is opened); matched as above */
+  attachRecordingProcess(id: number, pid: number, processStart: number): void
+  /** closes the row with the file's final size, length and sha256; a second finish is refused */
+  finishRecording(id: number, end: RecordingEnd): Recording
+  /** newest first; one session's only when sessionId is given */
+  listRecordings(filter?: { sessionId?: string }): Recording[]
+  getRecording(id: number): Recording | null
+  /** the row only: the caller removes the file first */
+  removeRecording(id: number): boolean
+  /**
+   * Deletes and returns the rows retention removes at `before`: those of the sessions purge(before)
+   * deletes, and unmatched ones that ended before it. The caller removes their files, then calls purge.
+   */
+  purgeRecordings(before: number): Recording[]
+  /** the recordings' total size in bytes */
+  recordingsBytes(): number
+  /** the closed recordings whose removal, oldest first, brings the total to maxBytes or under */
+  recordingsOverCap(maxBytes: number): Recording[]
 }
