@@ -3,14 +3,13 @@
 // The bytes come only through the contract (verifyRecording, then readRecording in base64 chunks):
 // the page never opens a file:// address (docs/architecture.md "Recording playback").
 import { isOpen, type Session } from '@shared/model'
-import type { Recording, RecordingIntegrity, RecordingKind, RecordingStatus } from '@shared/recording'
-
-/** Session.recording (CONTRACT12.md): the session's recording, once the engine has matched it. */
-export interface SessionRecordingRef {
-  id: number
-  kind: RecordingKind
-  status: RecordingStatus
-}
+import type {
+  Recording,
+  RecordingCheck,
+  RecordingChunk,
+  RecordingIntegrity,
+  RecordingKind,
+} from '@shared/recording'
 
 export type RecordingTagState = 'recording' | 'recorded' | 'partial' | 'not-recorded'
 
@@ -42,7 +41,7 @@ export const RDP_NOT_RECORDED_HINT =
  * without a recording says nothing: the policy of today is not the policy it ran under.
  */
 export function recordingTag(
-  s: Pick<Session, 'status' | 'resourceType'> & { recording: SessionRecordingRef | null },
+  s: Pick<Session, 'status' | 'resourceType' | 'recording'>,
   policyRecords: boolean,
 ): RecordingTag | null {
   const r = s.recording
@@ -141,11 +140,8 @@ export function mimeOf(r: Pick<Recording, 'kind' | 'file'>): string {
 
 /** The contract's verifyRecording and readRecording (src/shared/contract.ts), as the loader needs them. */
 export interface RecordingSource {
-  verify: (id: number) => Promise<{ id: number; integrity: RecordingIntegrity; detail: string }>
-  read: (
-    id: number,
-    offset: number,
-  ) => Promise<{ id: number; offset: number; data: string; total: number; done: boolean }>
+  verify: (id: number) => Promise<RecordingCheck>
+  read: (id: number, offset: number) => Promise<RecordingChunk>
 }
 
 /**
@@ -176,7 +172,7 @@ export async function loadRecording(
   source: RecordingSource,
   id: number,
   on: {
-    verified?: (check: Awaited<ReturnType<RecordingSource['verify']>>) => void
+    verified?: (check: RecordingCheck) => void
     progress?: (read: number, total: number) => void
   } = {},
 ): Promise<Uint8Array<ArrayBuffer>[]> {
