@@ -1,5 +1,5 @@
 import type { VueWrapper } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { WardenError } from '@shared/contract'
 import type { Recording, RecordingIntegrity } from '@shared/recording'
 import { DEFAULT_SETTINGS, SETTING_RANGES, settingsSchema, type Settings } from '@shared/settings'
@@ -99,6 +99,7 @@ beforeEach(() => {
 })
 
 afterEach(() => {
+  vi.restoreAllMocks()
   app?.unmount()
   app = null
   document.body.innerHTML = ''
@@ -169,6 +170,21 @@ describe('the player', () => {
     expect(fact('sha256')).toBe(`${SHA.slice(0, 12)}…`)
     expect(d.querySelector('[data-fact="sha256"]')?.getAttribute('title')).toBe(SHA)
     expect(fact('integrity')).toBe('Intact (sha256 matches)')
+  })
+
+  it('copies the full sha256; where the clipboard is refused, shows it whole and selected', async () => {
+    const d = await openPlayer()
+    await settle()
+    d.querySelector<HTMLElement>('[data-action="copy-sha"]')?.click()
+    await settle()
+    expect(await navigator.clipboard.readText()).toBe(SHA)
+    vi.spyOn(navigator.clipboard, 'writeText').mockRejectedValue(
+      new DOMException('denied', 'NotAllowedError'),
+    )
+    d.querySelector<HTMLElement>('[data-action="copy-sha"]')?.click()
+    await settle()
+    expect(squash(d.querySelector('[data-fact="sha256"]')?.textContent)).toBe(SHA)
+    expect(window.getSelection()?.toString()).toBe(SHA)
   })
 
   it('refuses an altered recording with a clear error and never reads it', async () => {
