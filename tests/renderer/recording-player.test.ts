@@ -144,6 +144,23 @@ describe('the recording tag in the live table', () => {
     expect(tagOf(web.id)).toBeNull()
   })
 
+  it('follows the engine: a recording begun, then closed, changes the row’s tag', async () => {
+    app = await mountApp()
+    await settle()
+    expect(tagOf(outside.id)?.getAttribute('data-recording')).toBe('not-recorded')
+    const begun = {
+      ...outside,
+      recording: { id: 9, kind: 'ssh-cast' as const, status: 'recording' as const },
+    }
+    fake.emit('onSessionsChanged', snapshot([recorded, recording, begun, optedOut, web]))
+    await settle()
+    expect(tagOf(outside.id)?.getAttribute('data-recording')).toBe('recording')
+    const closed = { ...begun, recording: { ...begun.recording, status: 'complete' as const } }
+    fake.emit('onSessionsChanged', snapshot([recorded, recording, closed, optedOut, web]))
+    await settle()
+    expect(tagOf(outside.id)?.getAttribute('data-recording')).toBe('recorded')
+  })
+
   it('says nothing for an ssh outside Session Warden when recordSsh is off', async () => {
     settings = { ...settings, recordSsh: false }
     app = await mountApp()

@@ -57,7 +57,7 @@ export interface RecordedSsh {
 }
 
 /**
- * `ssh -tt warden-test 'printf …; read line'` under a pty, recorded into `dir`: the row is begun before
+ * `ssh -tt warden-test 'printf …; uname …; read line'` under a pty, recorded into `dir`: the row is begun before
  * ssh starts, gets ssh's pid + start time, and is finished with the file's size, length and sha256 when
  * ssh exits. Writing a line ends the remote command.
  */
@@ -78,7 +78,8 @@ export async function recordSsh(
     inputRecorded: false,
     title: opts.title,
   })
-  const command = `printf '%s\\r\\n' '${opts.text}'; read line`
+  // real output after the known line (what a short admin session shows), then a line ends it
+  const command = `printf '%s\\n' '${opts.text}'; uname -sr; id -un; ls -l /etc/ssh | head -6; read line`
   const args = ['-F', sshd.clientConfigPath, '-tt', 'warden-test', command]
   const cast = castFile(f.fd, { width: 80, height: 24, title: opts.title, command: `ssh ${args.join(' ')}` })
   const term = pty.spawn(BIN.ssh, args, { cols: 80, rows: 24, name: 'xterm-256color', env: process.env })
@@ -96,7 +97,14 @@ export async function recordSsh(
       sha256File(f.path)
         .then((sha256) => {
           const bytes = fs.statSync(f.path).size
-          ledger.finish(id, { endedAt: Date.now(), bytes, durationSec, sha256, status: 'complete', detail: null })
+          ledger.finish(id, {
+            endedAt: Date.now(),
+            bytes,
+            durationSec,
+            sha256,
+            status: 'complete',
+            detail: null,
+          })
           done()
         })
         .catch(fail)
@@ -137,8 +145,18 @@ export async function recordWebm(
   })
   // ffmpeg docs, "testsrc" (lavfi) and "libvpx": a moving pattern, VP8 in WebM
   const src = `testsrc=duration=${opts.seconds}:size=320x240:rate=10`
-  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', src]
-    .concat(['-c:v', 'libvpx', '-b:v', '300k', '-deadline', 'realtime', f.path]))
+  await run(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', src].concat([
+      '-c:v',
+      'libvpx',
+      '-b:v',
+      '300k',
+      '-deadline',
+      'realtime',
+      f.path,
+    ]),
+  )
   const sha256 = await sha256File(f.path)
   const bytes = fs.statSync(f.path).size
   ledger.finish(id, {

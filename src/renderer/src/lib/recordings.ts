@@ -25,8 +25,8 @@ export interface RecordingTag {
 /** Why an ssh the policy wants recorded is not, and how to record it (issue 12 "Why"). */
 export const SSH_NOT_RECORDED_HINT =
   'Recording is on for this SSH session, but this ssh was not started through Session Warden: the ' +
-  'terminal of a program Session Warden did not start cannot be read. Connect with `warden ssh HOST`, ' +
-  'or run `warden shim install` once so that every ssh goes through it.'
+  'terminal of a program Session Warden did not start cannot be read. Connect with “warden ssh HOST”, ' +
+  'or run “warden shim install” once so that every ssh goes through it.'
 
 /** Why an RDP session the policy wants recorded is not (the RDP recorder captures the client's window). */
 export const RDP_NOT_RECORDED_HINT =
@@ -114,17 +114,18 @@ export const INTEGRITY_LABELS: Record<RecordingIntegrity, string> = {
 
 /** Why a recording is not played, in words; null when it is intact and may be played. */
 export function refusalText(integrity: RecordingIntegrity, detail: string): string | null {
-  const why = detail.trim() === '' ? '' : ` (${detail.trim()})`
-  switch (integrity) {
-    case 'intact':
-      return null
-    case 'altered':
-      return `This recording was changed on disk after it was closed: its sha256 no longer matches the one recorded${why}. It is not played, because it may not show what happened.`
-    case 'missing':
-      return `The recording file is missing from the recordings folder${why}. There is nothing to play.`
-    case 'open':
-      return `This recording is still being written${why}. It can be played once the session has ended.`
-  }
+  const text = REFUSALS[integrity]
+  if (text === null) return null
+  const found = detail.trim()
+  return found === '' ? text : `${text} Found: ${found}.`
+}
+
+const REFUSALS: Record<RecordingIntegrity, string | null> = {
+  intact: null,
+  altered:
+    'This recording was changed on disk after it was closed: its sha256 no longer matches the one recorded. It is not played, because it may not show what happened.',
+  missing: 'The recording file is missing from the recordings folder. There is nothing to play.',
+  open: 'This recording is still being written. It can be played once the session has ended.',
 }
 
 /** The MIME type of a recording for the page: a cast is text, a video by its container. */
