@@ -10,6 +10,12 @@ import {
 } from '../../../src/main/shell/security'
 import { FakeEvent, FakeWebContents } from '../../support/fake-electron'
 
+/** The Content-Security-Policy of the window's page (src/renderer/index.html, its only definition). */
+function pageCsp(): string {
+  const html = readFileSync(new URL('../../../src/renderer/index.html', import.meta.url), 'utf8')
+  return /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? ''
+}
+
 const APP = 'file:///opt/Session%20Warden/resources/app.asar/out/renderer/index.html'
 
 describe('window security', () => {
@@ -41,12 +47,23 @@ describe('window security', () => {
   })
 
   it('the page carries a CSP meta tag that allows scripts from the app only', () => {
-    const html = readFileSync(new URL('../../../src/renderer/index.html', import.meta.url), 'utf8')
-    const csp = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? ''
+    const csp = pageCsp()
     expect(csp).toContain("default-src 'self'")
-    expect(csp).toMatch(/script-src 'self'(;|$)/)
-    expect(csp).not.toContain('unsafe-eval')
+    // scripts from the app only; WebAssembly may be compiled (asciinema-player's terminal), JavaScript
+    // may not be evaluated
+    expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval'(;|$)/)
+    expect(csp).not.toMatch(/'unsafe-eval'/)
     expect(csp).toContain("object-src 'none'")
+  })
+
+  it('media may come from the app and from the page’s own blob: URLs (a verified recording), nothing else', () => {
+    const csp = pageCsp()
+    expect(csp).toMatch(/media-src 'self' blob:(;|$)/)
+    expect(csp).not.toContain('file:')
+    expect(csp).not.toContain('*')
+    // blob: is for media only: scripts, frames and connections cannot use it
+    for (const d of csp.split(';').filter((d) => !d.trim().startsWith('media-src')))
+      expect(d, d).not.toContain('blob:')
   })
 
   it('external links: only well-formed https, http and mailto without credentials', () => {

@@ -20,7 +20,10 @@ function sameOnScreen(a: Session, b: Session): boolean {
     a.client === b.client &&
     a.pid === b.pid &&
     a.endable === b.endable &&
-    a.flags.join() === b.flags.join()
+    a.flags.join() === b.flags.join() &&
+    // the Recording column: begun, matched or closed
+    a.recording?.id === b.recording?.id &&
+    a.recording?.status === b.recording?.status
   )
 }
 

@@ -1,0 +1,212 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Browser, Locator, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createEngine, type Engine } from '@engine/index'
+import type { Detected } from '@engine/detect/types'
+import { SSH_NOT_RECORDED_HINT } from '@renderer/lib/recordings'
+import { startBridge, type Bridge } from '../support/bridge'
+import {
+  sshClient,
+  startSshd,
+  startXrdp,
+  stopAll,
+  waitFor,
+  xfreerdpClient,
+  type Sshd,
+} from '../support/peers'
+import { recordSsh, recordWebm } from '../support/recorded-sessions'
+import { launchChromium, openApp, type AppPage } from '../support/ui'
+
+// The recording player in the built window, in Debian's Chromium over the loopback bridge, backed by the
+// real engine and real recording files (issue 12): an asciicast v2 of a real ssh run under a real pty,
+// and a WebM made by the real ffmpeg. Screenshots go to WARDEN_SCREENSHOTS_DIR when it is set.
+
+const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
+const TEXT = 'hello from the recorded session'
+
+let sshd: Sshd
+let browser: Browser
+let dir: string
+let engine: Engine | null = null
+let bridge: Bridge | null = null
+let app: AppPage | null = null
+
+beforeAll(async () => {
+  sshd = await startSshd()
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser.close()
+  await stopAll()
+})
+afterEach(async () => {
+  const errors = app?.errors ?? []
+  await app?.close()
+  await bridge?.close()
+  await engine?.close()
+  app = bridge = engine = null
+  await stopAll()
+  sshd = await startSshd()
+  rmSync(dir, { recursive: true, force: true })
+  expect(errors).toEqual([])
+})
+
+async function openWindow(ports: number[]): Promise<Page> {
+  dir = mkdtempSync(join(tmpdir(), 'warden-e2e-rec-'))
+  const scoped = new Set(ports)
+  engine = await createEngine({
+    dbPath: join(dir, 'warden.db'),
+    actor: 'app',
+    scope: (d: Detected) => scoped.has(d.remotePort),
+  })
+  engine.setSetting('recordSsh', true)
+  engine.start()
+  bridge = await startBridge({ engine, rendererDir })
+  app = await openApp(browser, bridge)
+  await app.page.locator('h1', { hasText: 'Active Sessions' }).waitFor()
+  return app.page
+}
+
+function eng(): Engine {
+  if (!engine) throw new Error('no engine')
+  return engine
+}
+
+/** The open session of `pid`, once the engine has it (and its recording matched, when `recorded`). */
+async function sessionOf(pid: number, recorded: boolean): Promise<string> {
+  const s = await waitFor(
+    () =>
+      eng()
+        .list()
+        .find((x) => x.pid === pid && (!recorded || x.recording !== null)),
+    15_000,
+    `the session of pid ${pid}`,
+  )
+  return s.id
+}
+
+function tag(page: Page, id: string) {
+  return page.locator(`tr[data-session-id="${id}"] [data-recording]`)
+}
+
+/** The <video> element as the page sees it (this project's types have no DOM; these run in the page). */
+interface VideoState {
+  readyState: number
+  currentTime: number
+  videoWidth: number
+  videoHeight: number
+  muted: boolean
+  play(): Promise<void>
+}
+
+async function shoot(page: Page, name: string, part?: Locator): Promise<void> {
+  const out = process.env.WARDEN_SCREENSHOTS_DIR
+  if (!out) return
+  // a picture, not an assertion: let the dialog's and the buttons' transitions finish (as take-screenshots.ts)
+  await page.waitForTimeout(600)
+  await (part ?? page).screenshot({ path: join(out, `${name}.png`) })
+}
+
+describe('recording player', () => {
+  it('tags the rows, then plays a real ssh cast from History, verified, with seek and speed', async () => {
+    const page = await openWindow([sshd.port])
+    const outside = await sshClient(sshd, ['-T', 'warden-test'], { command: 'sleep 120' })
+    const rec = await recordSsh(sshd, eng().recordings.ledger, eng().recordings.dir, {
+      text: TEXT,
+      title: 'ssh warden-test',
+    })
+    const recId = await sessionOf(rec.pid, true)
+    const outsideId = await sessionOf(outside.pid, false)
+
+    // live: one being recorded, one that cannot be, with why and how on focus
+    await expect.poll(() => tag(page, recId).getAttribute('data-recording')).toBe('recording')
+    await expect.poll(() => tag(page, outsideId).getAttribute('data-recording')).toBe('not-recorded')
+    await shoot(page, 'recording-tags')
+    await page.locator(`tr[data-session-id="${outsideId}"] [data-hint="recording"]`).focus()
+    const hint = page.locator('[data-hint-popup]', { hasText: 'cannot be read' })
+    await hint.waitFor()
+    expect(await hint.innerText()).toBe(SSH_NOT_RECORDED_HINT)
+    await shoot(page, 'recording-not-recorded')
+
+    // the remote command ends on a line: ssh exits, the cast closes with its sha256, the row ends
+    rec.write('\r')
+    await rec.finished
+    await waitFor(() => eng().get(recId).status === 'disconnected', 15_000, 'the recorded session to end')
+    await page.click('[data-view="history"]')
+    const played = tag(page, recId)
+    await expect.poll(() => played.getAttribute('data-recording')).toBe('recorded')
+    await played.click()
+
+    const dialog = page.locator('[data-dialog="recording"]')
+    await dialog.locator('.ap-term-text', { hasText: TEXT }).waitFor()
+    expect(await dialog.locator('[data-fact="integrity"]').getAttribute('data-integrity')).toBe('intact')
+    const row = eng().recordings.get(rec.id)
+    expect(await dialog.locator('[data-fact="sha256"]').innerText()).toBe(`${row.sha256?.slice(0, 12)}…`)
+    expect(await dialog.locator('[data-fact="kind"]').innerText()).toBe('Terminal (asciicast v2)')
+    // seek: the player's own control bar; speed: re-created at 2× and still showing the text
+    expect(await dialog.locator('.ap-control-bar .ap-progressbar').count()).toBe(1)
+    await dialog.locator('[data-speed="2"]').click()
+    await expect.poll(() => dialog.locator('[data-speed="2"]').getAttribute('aria-pressed')).toBe('true')
+    await dialog.locator('.ap-term-text', { hasText: TEXT }).waitFor()
+    await shoot(page, 'recording-player-ssh')
+
+    // Settings → Recording shows the policy as the engine has it
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+    await page.click('[data-view="settings"]')
+    const card = page.locator('[data-card="recording"]')
+    await expect
+      .poll(() => card.locator('[data-setting="recordSsh"]').getAttribute('aria-checked'))
+      .toBe('true')
+    await shoot(page, 'recording-settings', card)
+  })
+
+  it('plays a real WebM of an RDP session, and refuses it once the file is altered on disk', async () => {
+    const xrdp = await startXrdp()
+    const page = await openWindow([xrdp.port])
+    const rdp = await xfreerdpClient(xrdp)
+    const webm = await recordWebm(eng().recordings.ledger, eng().recordings.dir, {
+      pid: rdp.pid,
+      seconds: 2,
+      title: 'xfreerdp /v:127.0.0.1',
+    })
+    const id = await sessionOf(rdp.pid, true)
+    const recorded = tag(page, id)
+    await expect.poll(() => recorded.getAttribute('data-recording')).toBe('recorded')
+    await recorded.click()
+
+    const dialog = page.locator('[data-dialog="recording"]')
+    const player = dialog.locator('video[data-player="video"]')
+    await player.waitFor()
+    expect(await player.getAttribute('src')).toMatch(/^blob:/)
+    await expect.poll(() => player.evaluate((el) => (el as VideoState).readyState)).toBeGreaterThanOrEqual(2)
+    await player.evaluate((el) => {
+      ;(el as VideoState).muted = true
+      return (el as VideoState).play()
+    })
+    await expect.poll(() => player.evaluate((el) => (el as VideoState).currentTime)).toBeGreaterThan(0.3)
+    expect(
+      await player.evaluate((el) => [(el as VideoState).videoWidth, (el as VideoState).videoHeight]),
+    ).toEqual([320, 240])
+    await shoot(page, 'recording-player-rdp')
+    await dialog.locator('.n-card-header__close').click()
+    await dialog.waitFor({ state: 'detached' })
+
+    // one byte changed on disk: the engine's sha256 check fails and the window says so, playing nothing
+    const fd = openSync(webm.path, 'r+')
+    const byte = Buffer.alloc(1)
+    readSync(fd, byte, 0, 1, 200)
+    writeSync(fd, Buffer.from([(byte[0] ?? 0) ^ 0xff]), 0, 1, 200)
+    closeSync(fd)
+    await recorded.click()
+    const error = dialog.locator('[data-player-error]')
+    await error.waitFor()
+    expect(await error.innerText()).toContain('sha256 no longer matches')
+    expect(await dialog.locator('[data-player]').count()).toBe(0)
+    expect(await dialog.locator('[data-fact="integrity"]').getAttribute('data-integrity')).toBe('altered')
+    await shoot(page, 'recording-player-altered')
+  })
+})
