@@ -187,7 +187,7 @@ export function drainAfterExit(term: IPty, quietMs = 100): void {
     lastData = performance.now()
   })
   const quiet = (): boolean => !socket.isPaused() && performance.now() - lastData >= quietMs
-  socket.destroy = ((error?: Error) => {
+  socket.destroy = (error?: Error) => {
     const check = (): void => {
       if (socket.destroyed) {
         closeSlave()
@@ -207,7 +207,7 @@ export function drainAfterExit(term: IPty, quietMs = 100): void {
     }
     check()
     return socket
-  })
+  }
 }
 
 function asBuffer(data: string | Buffer): Buffer {
