@@ -260,6 +260,23 @@ describe('warden ssh with stdin and stdout as pipes', () => {
     expect(row.inputRecorded).toBe(false)
     expect(outputOf(castOf(row).cast)).toBe('piped-42\nraw\nlines\n')
   })
+
+  it('a reader that goes away ends ssh as it would end ssh itself (SIGPIPE), not after the remote is done', async () => {
+    const started = performance.now()
+    const r = await execWarden(
+      BIN.bash,
+      [
+        '-c',
+        `"$0" "$1" ssh -F ${sshd.clientConfigPath} warden-test yes | head -c 10`,
+        process.execPath,
+        WARDEN_BIN,
+      ],
+      { env: env() },
+    )
+    expect(r).toMatchObject({ code: 0, out: 'y\ny\ny\ny\ny\n' })
+    // `yes` never ends by itself: only the closed pipe can have stopped it (execWarden allows 30 s)
+    expect(performance.now() - started).toBeLessThan(25_000)
+  })
 })
 
 describe('the shim', () => {
