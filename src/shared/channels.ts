@@ -22,6 +22,9 @@ export const invokeChannels = {
   openWebResource: 'resources:open',
   getDevice: 'device:get',
   pageReady: 'window:ready',
+  listRecordings: 'recordings:list',
+  readRecording: 'recordings:read',
+  verifyRecording: 'recordings:verify',
 } as const
 
 /** Every event the main process pushes: its subscribe function on `window.warden` → its channel. */

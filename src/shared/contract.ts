@@ -10,7 +10,16 @@ import { eventChannels, invokeChannels, type EventName, type InvokeName } from '
 import { historyQuerySchema } from './history'
 import { SESSION_ID_RE, type EndResult, type Resource, type Session, type SessionStats } from './model'
 import { NAME_MAX, newWebResourceSchema } from './resource'
-import { policyPatchSchema, SETTING_KEYS, type Settings } from './settings'
+import {
+  recordingFilterSchema,
+  recordingIdSchema,
+  recordingOffsetSchema,
+  resourcePatchSchema,
+  type Recording,
+  type RecordingCheck,
+  type RecordingChunk,
+} from './recording'
+import { SETTING_KEYS, type Settings } from './settings'
 
 // ------------------------------------------------------------------ result types
 
@@ -102,13 +111,19 @@ const invokeDefs = {
   setSetting: invoke<Settings>()(z.tuple([z.enum(SETTING_KEYS), settingValueSchema])),
   listResources: invoke<Resource[]>()(none),
   addWebResource: invoke<Resource>()(z.tuple([newWebResourceSchema])),
-  updateResourcePolicy: invoke<Resource>()(z.tuple([nameOrIdSchema, policyPatchSchema])),
+  /** idle and recording overrides (src/shared/recording.ts resourcePatchSchema); null = the global setting */
+  updateResourcePolicy: invoke<Resource>()(z.tuple([nameOrIdSchema, resourcePatchSchema])),
   removeResource: invoke<Resource>()(z.tuple([nameOrIdSchema])),
   /** opens a web resource in its own browser window, which the app can end for real */
   openWebResource: invoke<{ pid: number }>()(z.tuple([nameOrIdSchema])),
   getDevice: invoke<DeviceSummary>()(none),
   /** the page has subscribed to its events: from now on the shell may ask it to show a session */
   pageReady: invoke<null>()(none),
+  /** recordings, newest first; one session's when sessionId is given (issue 12) */
+  listRecordings: invoke<Recording[]>()(z.tuple([recordingFilterSchema])),
+  /** one chunk (≤ RECORDING_CHUNK_MAX bytes) of a recording whose sha256 still matches; refused otherwise */
+  readRecording: invoke<RecordingChunk>()(z.tuple([recordingIdSchema, recordingOffsetSchema])),
+  verifyRecording: invoke<RecordingCheck>()(z.tuple([recordingIdSchema])),
 } as const satisfies { readonly [K in InvokeName]: InvokeDef<z.ZodTuple, unknown> }
 
 export const invokes = withChannels(invokeDefs, invokeChannels)

@@ -182,3 +182,4 @@ export type EngineErrorCode =
   // recordings (issue 12): unknown id, and a file that is not served because it cannot be vouched for
   | 'UNKNOWN_RECORDING'
   | 'RECORDING_UNAVAILABLE'
+  | 'BAD_DESTINATION'

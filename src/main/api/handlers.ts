@@ -62,6 +62,9 @@ export function createHandlers(engine: Engine, actor = 'app'): Handlers {
     },
     // only the desktop shell acts on a page's readiness (src/main/shell/window.ts); elsewhere it is a no-op
     pageReady: () => null,
+    listRecordings: (filter) => engine.recordings.list(filter.sessionId),
+    readRecording: (id, offset) => engine.recordings.read(id, offset),
+    verifyRecording: (id) => engine.recordings.verify(id),
   }
 }
 

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events'
 import type { Session } from '@shared/model'
 import type { Settings } from '@shared/settings'
 import type { NetInterface } from './device'
+import type { RecordingsTrimmed } from './recordings'
 import type { ReopenNotice } from './store/types'
 import type { WarnInfo } from './policy'
 
@@ -17,6 +18,8 @@ export interface EngineEvents {
   network: [NetInterface[]]
   /** the database file was replaced or damaged under a running engine and reopened (said once) */
   reopened: [ReopenNotice]
+  /** the recordings' size cap removed the oldest recordings (a notice for the user) */
+  recordingsTrimmed: [RecordingsTrimmed]
   error: [Error]
 }
 
@@ -35,6 +38,8 @@ export interface TickChanges {
   openIds: Set<string>
   warned: { id: string; info: WarnInfo }[]
   limited: { id: string; limit: number; action: Settings['limitAction'] }[]
+  /** what the open rows say about their recordings (engine.ts recordingMarks): a change is shown */
+  recordingMarks?: string
 }
 
 /**
@@ -48,6 +53,7 @@ export class ChangeFeed {
   private knownOpen: Set<string> | null = null
   /** ids whose 'ended' was announced outside a tick */
   private readonly endedEmitted = new Set<string>()
+  private recordingMarks = ''
 
   constructor(
     private readonly emitter: EventEmitter<EngineEvents>,
@@ -77,11 +83,21 @@ export class ChangeFeed {
         this.emitter.emit('limit', s, { limit: l.limit, action: l.action }),
       )
     for (const id of ended) this.emitWith(this.read(id), (s) => this.emitter.emit('ended', s))
+    const marks = c.recordingMarks ?? ''
+    const recordingsChanged = marks !== this.recordingMarks
+    this.recordingMarks = marks
     if (
       created.length + ended.length + c.report.statusChanged.length + c.warned.length + c.limited.length >
-      0
+        0 ||
+      recordingsChanged
     )
       this.emitter.emit('changed', this.list())
+  }
+
+  /** The size cap removed recordings: said once, and the rows that lost theirs are shown again. */
+  recordingsTrimmed(n: RecordingsTrimmed): void {
+    this.emitter.emit('recordingsTrimmed', n)
+    this.emitter.emit('changed', this.list())
   }
 
   /** An end recorded outside a tick: announced now, and not again by a tick in flight. */

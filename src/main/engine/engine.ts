@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import path from 'node:path'
 import type { EndReason, EndResult, ResourceType, Session, SessionStats } from '@shared/model'
 import { computeStats } from '@shared/model'
 import { checkWith, type Checked } from '@shared/check'
@@ -17,11 +18,13 @@ import type { GeoLocator } from './geo'
 import type { LaunchOptions } from './launch'
 import { evaluatePolicy, planPolicy, policyInput, type PolicyPlan } from './policy'
 import { PollLoop } from './poll-loop'
+import { EngineRecordings } from './recordings'
 import type { Probe, ProcessInfo, Snapshot } from './probe/types'
 import { reconcile, type Reconciled, type ReconcileRules } from './reconcile'
 import { toSession } from './session-view'
 import { sightings } from './sightings'
 import type { SshG } from './ssh-config'
+import { isMemory } from './store/connection'
 import { StoreError } from './store/errors'
 import type { HistoryPage, ResourceRow, SessionRow, Store, TickResult } from './store/types'
 import { descendantsOf, windowsSignal, type TerminatePorts } from './terminate'
@@ -92,6 +95,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private networkSeen: string | null = null
   private lastSnapshot: Snapshot | null = null
   readonly device: DeviceInfo
+  /** session recordings: the folder, the in-process recorders' ledger, reading and checking (issue 12) */
+  readonly recordings: EngineRecordings
   private readonly unhearReopen: () => void
 
   constructor(private readonly deps: EngineDeps) {
@@ -109,6 +114,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.activity = new Activity(deps.systemIdle)
     this.detection = new Detection({ uid, selfPid, sshG: deps.sshG, scope: deps.scope })
     this.hosts = new WebHosts(this.timing, deps.resolveHost)
+    this.recordings = new EngineRecordings(
+      this.store,
+      isMemory(this.store.path) ? null : path.dirname(path.resolve(this.store.path)),
+    )
     this.feed = new ChangeFeed(
       this,
       (id) => this.read(id),
@@ -228,9 +237,16 @@ export class Engine extends EventEmitter<EngineEvents> {
       statusChanged: rec.updates.filter((u) => u.kind === 'status').map((u) => u.id),
       warned: plan.warned.map((w) => w.id),
     }
-    this.feed.tick({ report, openIds: openAfter(open, result), warned: plan.warned, limited: plan.limited })
+    this.feed.tick({
+      report,
+      openIds: openAfter(open, result),
+      warned: plan.warned,
+      limited: plan.limited,
+      recordingMarks: recordingMarks(open),
+    })
     this.terminator.endForPolicy(plan.toEnd)
     this.maybePurge(settings, now)
+    this.trimRecordings(settings, now)
     await this.checkNetwork(now)
     return report
   }
@@ -452,7 +468,20 @@ export class Engine extends EventEmitter<EngineEvents> {
   private maybePurge(settings: Settings, now: number): void {
     if (now - this.lastPurge < this.timing.purgeEveryMs) return
     this.lastPurge = now
-    this.store.purge(now - settings.retentionDays * 86_400_000)
+    const before = now - settings.retentionDays * 86_400_000
+    // recordings go with their sessions: rows and files first, so no session row is left referenced
+    this.recordings.purge(before)
+    this.store.purge(before)
+  }
+
+  /** The recordings' size cap (recordingsMaxMb): the oldest go, and the change feed says so. */
+  private trimRecordings(settings: Settings, now: number): void {
+    try {
+      const trimmed = this.recordings.trim(settings.recordingsMaxMb, now)
+      if (trimmed) this.feed.recordingsTrimmed(trimmed)
+    } catch (e) {
+      this.reportError(e)
+    }
   }
 
   /** The latest snapshot the engine took (for diagnostics and the benchmark). */
@@ -537,6 +566,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.unhearReopen()
     this.store.close()
   }
+}
+
+/** What the open rows say about their recordings: a change (begun, matched, closed) is a change to show. */
+function recordingMarks(open: readonly SessionRow[]): string {
+  return open
+    .filter((r) => r.recording !== null)
+    .map((r) => `${r.id}:${String(r.recording?.id)}:${String(r.recording?.status)}`)
+    .join(',')
 }
 
 /** The open ids after a tick: the ones before, those recorded (by us or first by another process), less those ended. */

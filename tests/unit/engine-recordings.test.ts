@@ -1,0 +1,185 @@
+import fs from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import type { Engine } from '@engine/engine'
+import { EngineError } from '@engine/errors'
+import type { RecordingsTrimmed } from '@engine/recordings'
+import { RECORDING_CHUNK_MAX } from '@shared/recording'
+import { writeRecording } from '../support/recordings'
+import { engineFactory, FakeOs, S, T0 } from '../support/fake-os'
+
+// The engine's recordings (issue 12) on the scripted OS: sessions matched to recordings by pid +
+// process start, reading only intact files, retention and the size cap. A real SQLite file and real
+// files in a temp folder; the recorders themselves (warden ssh, the RDP capture) are tested elsewhere.
+
+const makeEngine = engineFactory('warden-engine-rec-')
+const MB = 1024 * 1024
+
+/** A closed recording in the engine's folder, written through its ledger. */
+function recorded(
+  engine: Engine,
+  content: Buffer,
+  o: Parameters<typeof writeRecording>[3] = {},
+): { id: number; path: string } {
+  return writeRecording(engine.recordings.dir, engine.recordings.ledger, content, { startedAt: T0, ...o })
+}
+
+async function refusal(p: Promise<unknown>): Promise<EngineError> {
+  const e: unknown = await p.then(
+    () => null,
+    (err: unknown) => err,
+  )
+  expect(e).toBeInstanceOf(EngineError)
+  return e as EngineError
+}
+
+describe('matching recordings to sessions', () => {
+  it('a recording begun before the engine saw its ssh is matched when the session is recorded', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    const p = os.ssh(4242, ['ssh', 'db1'])
+    const id = engine.recordings.ledger.begin({
+      kind: 'ssh-cast',
+      file: '20261127T090000Z-000000000001.cast',
+      pid: null,
+      processStart: null,
+      startedAt: T0,
+      inputRecorded: false,
+      title: 'ssh db1',
+    })
+    engine.recordings.ledger.attachProcess(id, p.pid, p.startTime)
+    await engine.tick()
+    const [s] = engine.list()
+    expect(s?.recording).toEqual({ id, kind: 'ssh-cast', status: 'recording' })
+    expect(engine.recordings.list(s?.id).map((r) => r.id)).toEqual([id])
+  })
+
+  it('a recording begun after the session is matched at once; another process with that pid is not', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    const p = os.ssh(5000, ['ssh', 'db2'])
+    await engine.tick()
+    const changed: string[] = []
+    engine.on('changed', (list) => changed.push(String(list[0]?.recording?.status)))
+    const other = recorded(engine, Buffer.from('x'), { pid: 5000, processStart: p.startTime + 10 })
+    const mine = recorded(engine, Buffer.from('y'), { pid: 5000, processStart: p.startTime })
+    const [s] = engine.list()
+    expect(s?.recording).toEqual({ id: mine.id, kind: 'ssh-cast', status: 'complete' })
+    expect(engine.recordings.get(other.id).sessionId).toBeNull()
+    // the window hears of it on the next tick, although no session was created or ended
+    await engine.tick()
+    expect(changed).toEqual(['complete'])
+    await engine.tick()
+    expect(changed).toEqual(['complete']) // nothing new: said once
+  })
+})
+
+describe('reading and verifying', () => {
+  it('serves an intact recording in chunks and says where it ends', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    const content = Buffer.alloc(RECORDING_CHUNK_MAX + 1000)
+    for (let i = 0; i < content.length; i++) content[i] = (i * 31) & 0xff
+    const { id } = recorded(engine, content)
+    expect(await engine.recordings.verify(id)).toMatchObject({ id, integrity: 'intact' })
+    const first = await engine.recordings.read(id, 0)
+    expect(first).toMatchObject({ id, offset: 0, total: content.length, done: false })
+    const second = await engine.recordings.read(id, RECORDING_CHUNK_MAX)
+    expect(second.done).toBe(true)
+    const joined = Buffer.concat([Buffer.from(first.data, 'base64'), Buffer.from(second.data, 'base64')])
+    expect(joined.equals(content)).toBe(true)
+    expect(await engine.recordings.read(id, content.length)).toMatchObject({ data: '', done: true })
+    expect((await refusal(engine.recordings.read(id, content.length + 1))).code).toBe('BAD_QUERY')
+    expect((await refusal(engine.recordings.read(id, -1))).code).toBe('BAD_QUERY')
+  })
+
+  it('refuses an altered file, even after a first chunk was served, and a missing one', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    const content = Buffer.from('{"version":2}\n[0.5,"o","secret output"]\n')
+    const { id, path } = recorded(engine, content)
+    expect(Buffer.from((await engine.recordings.read(id, 0)).data, 'base64').equals(content)).toBe(true)
+    const fd = fs.openSync(path, 'r+')
+    fs.writeSync(fd, Buffer.from('S'), 0, 1, content.indexOf('secret'))
+    fs.closeSync(fd)
+    const e = await refusal(engine.recordings.read(id, 0))
+    expect(e.code).toBe('RECORDING_UNAVAILABLE')
+    expect(e.message).toMatch(/recording \d+ is altered and is not served: .*sha256/)
+    expect(await engine.recordings.verify(id)).toMatchObject({ integrity: 'altered' })
+    fs.rmSync(path)
+    expect((await refusal(engine.recordings.read(id, 0))).message).toMatch(/is missing/)
+    expect(await engine.recordings.verify(id)).toMatchObject({ integrity: 'missing' })
+  })
+
+  it('refuses bad and unknown ids, and a recording still being written', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    expect(() => engine.recordings.get(0)).toThrow(/invalid recording id 0/)
+    expect(() => engine.recordings.get(99)).toThrow(/no recording with id 99/)
+    expect(() => engine.recordings.list('nope')).toThrow(/invalid session id/)
+    const id = engine.recordings.ledger.begin({
+      kind: 'rdp-video',
+      file: '20261127T090000Z-000000000002.webm',
+      pid: null,
+      processStart: null,
+      startedAt: T0,
+      inputRecorded: false,
+      title: 'xfreerdp',
+    })
+    expect((await refusal(engine.recordings.read(id, 0))).message).toMatch(/still being recorded/)
+    expect(await engine.recordings.verify(id)).toMatchObject({ integrity: 'open' })
+  })
+})
+
+describe('retention and the size cap', () => {
+  it('retention removes a purged session’s recordings, rows and files; younger ones stay', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os, 'w.db', 'test', { timing: { purgeEveryMs: 0 } })
+    engine.setSetting('retentionDays', 1)
+    const p = os.ssh(6000, ['ssh', 'old'])
+    await engine.tick()
+    const old = recorded(engine, Buffer.from('old'), { pid: 6000, processStart: p.startTime })
+    os.kill(6000)
+    os.now += 10 * S
+    await engine.tick()
+    await engine.tick()
+    const q = os.ssh(6001, ['ssh', 'young'])
+    const young = recorded(engine, Buffer.from('young'), { pid: 6001, processStart: q.startTime })
+    await engine.tick()
+    os.now += 86_400 * S // exactly the retention since it ended: kept
+    await engine.tick()
+    expect(fs.existsSync(old.path)).toBe(true)
+    expect(engine.recordings.list()).toHaveLength(2)
+    os.now += 1 * S
+    await engine.tick()
+    expect(engine.recordings.list().map((r) => r.id)).toEqual([young.id])
+    expect(fs.existsSync(old.path)).toBe(false)
+    expect(fs.existsSync(young.path)).toBe(true)
+  })
+
+  it('over recordingsMaxMb the oldest closed recordings go first, with a notice; under it nothing goes', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    engine.setSetting('recordingsMaxMb', 10)
+    const notices: RecordingsTrimmed[] = []
+    engine.on('recordingsTrimmed', (n) => notices.push(n))
+    const a = recorded(engine, Buffer.alloc(4 * MB, 1), { startedAt: T0 })
+    const b = recorded(engine, Buffer.alloc(4 * MB, 2), { startedAt: T0 + 1 })
+    await engine.tick()
+    expect(notices).toEqual([]) // 8 MB: under the cap (negative control)
+    const c = recorded(engine, Buffer.alloc(4 * MB, 3), { startedAt: T0 + 2 })
+    await engine.tick()
+    expect(engine.recordings.list().map((r) => r.id)).toEqual([c.id, b.id])
+    expect(fs.existsSync(a.path)).toBe(false)
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toMatchObject({
+      maxMb: 10,
+      totalBytes: 8 * MB,
+      removed: [expect.objectContaining({ id: a.id })],
+    })
+    expect(notices[0]?.message).toMatch(
+      /Recordings passed 10 MB: removed the oldest \(4\.0 MB\); 8\.0 MB remain/,
+    )
+    await engine.tick()
+    expect(notices).toHaveLength(1)
+  })
+})
