@@ -1,7 +1,7 @@
 // `warden ssh` against the real sshd, with node-pty standing for the user's terminal: the output
 // reaches the terminal byte for byte, the cast holds it, a resize is recorded, the exit code is
 // ssh's, a password typed at a prompt is not in the file; stdin as a pipe; the shim.
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -11,7 +11,7 @@ import type { Detected } from '@engine/detect/types'
 import { openStore } from '@engine/store'
 import type { Recording } from '@shared/recording'
 import { parseCast, type ParsedCast } from '../../src/main/recording/cast-play'
-import { recordingsDirOf } from '../../src/main/recording/files'
+import { checkIntegrity, recordingsDirOf } from '../../src/main/recording/files'
 import { BIN, descendants, startSshd, stopAll, waitFor, type Sshd } from '../support/peers'
 import { runInPty, type PtyRun } from '../support/pty-terminal'
 import { WARDEN_BIN } from '../support/warden-cli'
@@ -165,6 +165,64 @@ describe('warden ssh under a real terminal', () => {
   })
 })
 
+/** Can this test mount a tmpfs (root with CAP_SYS_ADMIN, as in CI here)? Says why not. */
+function cannotMount(): string | null {
+  if (process.getuid?.() !== 0) return 'not root: cannot mount a small tmpfs'
+  const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-mount-'))
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe])
+    execFileSync('umount', [probe])
+    return null
+  } catch (e) {
+    return `cannot mount a tmpfs: ${e instanceof Error ? e.message : String(e)}`
+  } finally {
+    fs.rmSync(probe, { recursive: true, force: true })
+  }
+}
+const mountRefusal = cannotMount()
+
+describe('a full disk', () => {
+  it.skipIf(mountRefusal !== null)(
+    `stops the recording with a notice; the session goes on (${mountRefusal ?? 'a 64 KB tmpfs under the recordings folder'})`,
+    async () => {
+      const own = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-full-'))
+      const ownDb = path.join(own, 'w.db')
+      const store = openStore({ path: ownDb })
+      store.setSetting('recordSsh', true)
+      store.close()
+      const rec = recordingsDirOf(ownDb)
+      fs.mkdirSync(rec, { mode: 0o700 })
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', rec])
+      try {
+        const remote = `head -c 300000 /dev/zero | tr '\\0' x; echo; echo DONE; exit 3`
+        const w = runInPty(
+          process.execPath,
+          [WARDEN_BIN, 'ssh', '-F', sshd.clientConfigPath, '-t', 'warden-test', remote],
+          { env: env({ WARDEN_DB: ownDb }) },
+        )
+        expect(await w.exited).toBe(3)
+        const text = w.text()
+        expect(text.split('x').length - 1).toBe(300_000)
+        expect(text).toContain('DONE')
+        expect(text).toMatch(/recording stopped: the disk is full \(ENOSPC\).*\(the session went on\)/)
+        const s = openStore({ path: ownDb })
+        const row = s.listRecordings()[0] as Recording
+        s.close()
+        expect(row).toMatchObject({ status: 'failed' })
+        expect(row.detail).toMatch(/ENOSPC/)
+        // what did reach the file is vouched for: its size and sha256 are the row's
+        const check = await checkIntegrity(row, rec)
+        expect(check.integrity).toBe('intact')
+        expect(row.bytes).toBeGreaterThan(0)
+        expect(row.bytes).toBeLessThanOrEqual(64 * 1024)
+      } finally {
+        execFileSync('umount', [rec])
+        fs.rmSync(own, { recursive: true, force: true })
+      }
+    },
+  )
+})
+
 describe('the engine sees the recorded ssh', () => {
   it('marks its session "Recorded" (pid + start time of the ssh under the pty), and the row closes at its end', async () => {
     const w = wardenSsh(['-t', 'warden-test', 'echo LIVE; read x'])
@@ -259,6 +317,23 @@ describe('warden ssh with stdin and stdout as pipes', () => {
     const row = recordings()[0] as Recording
     expect(row.inputRecorded).toBe(false)
     expect(outputOf(castOf(row).cast)).toBe('piped-42\nraw\nlines\n')
+  })
+
+  it('a reader that goes away ends ssh as it would end ssh itself (SIGPIPE), not after the remote is done', async () => {
+    const started = performance.now()
+    const r = await execWarden(
+      BIN.bash,
+      [
+        '-c',
+        `"$0" "$1" ssh -F ${sshd.clientConfigPath} warden-test yes | head -c 10`,
+        process.execPath,
+        WARDEN_BIN,
+      ],
+      { env: env() },
+    )
+    expect(r).toMatchObject({ code: 0, out: 'y\ny\ny\ny\ny\n' })
+    // `yes` never ends by itself: only the closed pipe can have stopped it (execWarden allows 30 s)
+    expect(performance.now() - started).toBeLessThan(25_000)
   })
 })
 

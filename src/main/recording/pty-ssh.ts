@@ -85,8 +85,13 @@ function forwardSignals(kill: (sig: NodeJS.Signals) => void, interrupt: boolean)
   }
 }
 
-/** Copies `from` to `to`, recording it, pausing `from` while `to` is full (backpressure). */
+/**
+ * Copies `from` to `to`, recording it, pausing `from` while `to` is full (backpressure). When `to`
+ * fails (a reader that went away: `warden ssh host cat big | head`), `from` is closed, so ssh gets
+ * the SIGPIPE it would have got writing there itself.
+ */
 function pump(from: Readable, to: Writable, record: ((b: Buffer) => void) | null): void {
+  to.once('error', () => from.destroy())
   from.on('data', (b: Buffer) => {
     record?.(b)
     if (!to.write(b)) {
@@ -210,6 +215,33 @@ export function drainAfterExit(term: IPty, quietMs = 100): void {
   }
 }
 
+/**
+ * The pty hands over at most ~4 KB per read (the line discipline's buffer), and libuv reads it up to
+ * 32 times per turn of the event loop: the chunks of one turn are passed on together once the
+ * turn's reads are done (setImmediate runs right after the poll phase), so a flood of output costs
+ * one terminal write and one cast event per turn instead of one per read, and a keystroke's echo
+ * waits for nothing but the rest of its own turn.
+ */
+function outputBatcher(send: (b: Buffer) => void): { push: (b: Buffer) => void; flush: () => void } {
+  const pending: Buffer[] = []
+  let scheduled: NodeJS.Immediate | null = null
+  const flush = (): void => {
+    if (scheduled !== null) clearImmediate(scheduled)
+    scheduled = null
+    if (pending.length === 0) return
+    const b = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending)
+    pending.length = 0
+    send(b)
+  }
+  return {
+    push: (b) => {
+      pending.push(b)
+      scheduled ??= setImmediate(flush)
+    },
+    flush,
+  }
+}
+
 function asBuffer(data: string | Buffer): Buffer {
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : data
 }
@@ -257,17 +289,18 @@ function runInPty(opts: RunSshOptions): Promise<number> {
   const unforward = forwardSignals((sig) => {
     term.kill(sig)
   }, true)
-  const output = term.onData((data: string | Buffer) => {
-    const b = asBuffer(data)
+  const batch = outputBatcher((b) => {
     rec?.output(b)
     if (!stdout.write(b)) {
       term.pause()
       stdout.once('drain', () => term.resume())
     }
   })
+  const output = term.onData((data: string | Buffer) => batch.push(asBuffer(data)))
   return new Promise((resolve) => {
     // node-pty emits exit once the pty's output is drained (lib/unixTerminal.js waits for 'close')
     term.onExit(({ exitCode, signal }) => {
+      batch.flush()
       output.dispose()
       unforward()
       stdin.off('data', onInput)
