@@ -16,6 +16,8 @@ const USAGE_CODES: ReadonlySet<EngineErrorCode> = new Set([
   'BAD_SETTING',
   'BAD_RESOURCE',
   'BAD_QUERY',
+  'UNKNOWN_RECORDING',
+  'BAD_DESTINATION',
 ])
 
 // Every option any command declares, so that in `warden --type ssh history` "ssh" is read as the

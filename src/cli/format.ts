@@ -62,7 +62,7 @@ export function settingsText(s: Settings): string {
 export function resourcesTable(rows: readonly ResourceRow[]): string {
   const opt = (v: number | null): string => (v === null ? '-' : String(v))
   return table(
-    ['ID', 'NAME', 'TYPE', 'TARGET', 'CONFIGURED', 'IDLE AFTER', 'WARN AFTER', 'DISCONNECT AFTER'],
+    ['ID', 'NAME', 'TYPE', 'TARGET', 'CONFIGURED', 'IDLE AFTER', 'WARN AFTER', 'DISCONNECT AFTER', 'RECORD'],
     rows.map((r) => [
       String(r.id),
       r.name,
@@ -72,6 +72,13 @@ export function resourcesTable(rows: readonly ResourceRow[]): string {
       opt(r.idleAfterSec),
       opt(r.warnAfterSec),
       opt(r.disconnectAfterSec),
+      recordText(r),
     ]),
   )
+}
+
+/** A resource's recording overrides: on / off, "+keys" when keystrokes are recorded, "-" for the settings. */
+function recordText(r: Pick<ResourceRow, 'record' | 'recordInput'>): string {
+  const base = r.record === null ? '-' : r.record ? 'on' : 'off'
+  return r.recordInput === null ? base : `${base}${r.recordInput ? '+keys' : ',no-keys'}`
 }

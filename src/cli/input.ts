@@ -9,6 +9,7 @@ import {
   type SettingKey,
   type Settings,
 } from '@shared/settings'
+import type { RecordingPatch } from '@shared/recording'
 import { UsageError } from './args'
 
 // The CLI's one adapter onto the rules in src/shared: words from the command line become typed
@@ -73,6 +74,26 @@ export function policyFromFlags(values: PolicyFlags, allowDefault: boolean): Par
     const text = values[flag]
     if (text === undefined) continue
     out[key] = allowDefault && text === 'default' ? null : durationSeconds(`--${flag}`, text)
+  }
+  return out
+}
+
+const RECORD_FLAGS = [
+  ['record', 'record'],
+  ['record-input', 'recordInput'],
+] as const
+export type RecordFlags = { [F in (typeof RECORD_FLAGS)[number][0]]?: string }
+const ON_OFF: Record<string, boolean | null> = { on: true, off: false, default: null }
+
+/** --record / --record-input as on, off or default (the global setting; keystrokes: off). */
+export function recordingFromFlags(values: RecordFlags): RecordingPatch {
+  const out: RecordingPatch = {}
+  for (const [flag, key] of RECORD_FLAGS) {
+    const text = values[flag]
+    if (text === undefined) continue
+    const v = ON_OFF[text]
+    if (v === undefined) throw new UsageError(`--${flag}: expected on, off or default (got "${text}")`)
+    out[key] = v
   }
   return out
 }

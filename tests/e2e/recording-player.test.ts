@@ -17,7 +17,7 @@ import {
   xfreerdpClient,
   type Sshd,
 } from '../support/peers'
-import { recordSsh, recordWebm } from '../support/recordings'
+import { recordSsh, recordWebm } from '../support/recorded-sessions'
 import { launchChromium, openApp, type AppPage } from '../support/ui'
 
 // The recording player in the built window, in Debian's Chromium over the loopback bridge, backed by the

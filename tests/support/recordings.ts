@@ -1,171 +1,48 @@
-// Real recordings for the window's player tests (issue 12): an ssh to the test sshd run under a real
-// pseudo-terminal (node-pty) with its output written as an asciicast v2 file, and a WebM made by the real
-// ffmpeg. Both go into the recordings folder through the store's RecordingLedger, as the recorders do.
-import { execFile } from 'node:child_process'
+// A closed recording as a recorder leaves one: a real file from src/main/recording/files.ts in the
+// recordings folder and its row through the ledger, with the file's true size and sha256. Shared by
+// the engine's, the contract's and the CLI's recording tests.
 import fs from 'node:fs'
-import { promisify } from 'node:util'
-import pty from 'node-pty'
-import { createProbe } from '@engine/probe'
-import { createRecordingFile, sha256File } from '../../src/main/recording/files'
+import { createHash } from 'node:crypto'
+import type { RecordingKind } from '@shared/recording'
+import { createRecordingFile } from '../../src/main/recording/files'
 import type { RecordingLedger } from '../../src/main/recording/ledger'
-import { BIN, waitFor } from './peers/common'
-import type { Sshd } from './peers/sshd'
-import { adoptPid, newResource, release } from './peers/tracking'
 
-const run = promisify(execFile)
-const probe = createProbe()
+export const REC_T0 = Date.UTC(2026, 10, 27, 9)
 
-/** The process start time exactly as the engine's probe reads it (what the ledger must match). */
-export async function processStartOf(pid: number): Promise<number> {
-  const p = await waitFor(() => probe.readProcess(pid), 5000, `pid ${pid} in /proc`)
-  return p.startTime
-}
-
-/**
- * A minimal asciicast v2 writer (https://docs.asciinema.org/manual/asciicast/v2/): the header line,
- * then [seconds, code, data] per event, times from the monotonic clock and never going back.
- */
-function castFile(fd: number, header: { width: number; height: number; title: string; command: string }) {
-  const start = performance.now()
-  let last = 0
-  const write = (line: string): void => void fs.writeSync(fd, `${line}\n`)
-  write(JSON.stringify({ version: 2, ...header, timestamp: Math.floor(Date.now() / 1000) }))
-  const event = (code: 'o' | 'm', data: string): void => {
-    last = Math.max(last, Math.round(performance.now() - start) / 1000)
-    write(JSON.stringify([last, code, data]))
-  }
-  return {
-    output: (data: string) => event('o', data),
-    marker: (label: string) => event('m', label),
-    close: (): number => {
-      fs.closeSync(fd)
-      return (performance.now() - start) / 1000
-    },
-  }
-}
-
-export interface RecordedSsh {
-  id: number
-  pid: number
-  /** what the terminal showed so far */
-  output(): string
-  /** types into the terminal (the remote command reads a line to end) */
-  write(text: string): void
-  /** resolves once ssh has exited and the recording is closed and hashed */
-  finished: Promise<void>
-  stop(): Promise<void>
-}
-
-/**
- * `ssh -tt warden-test 'printf …; uname …; read line'` under a pty, recorded into `dir`: the row is begun before
- * ssh starts, gets ssh's pid + start time, and is finished with the file's size, length and sha256 when
- * ssh exits. Writing a line ends the remote command.
- */
-export async function recordSsh(
-  sshd: Sshd,
-  ledger: RecordingLedger,
+export function writeRecording(
   dir: string,
-  opts: { text: string; title: string },
-): Promise<RecordedSsh> {
-  const startedAt = Date.now()
-  const f = createRecordingFile(dir, 'ssh-cast', startedAt)
-  const id = ledger.begin({
-    kind: 'ssh-cast',
-    file: f.file,
-    pid: null,
-    processStart: null,
-    startedAt,
-    inputRecorded: false,
-    title: opts.title,
-  })
-  // real output after the known line (what a short admin session shows), then a line ends it
-  const command = `printf '%s\\n' '${opts.text}'; uname -sr; id -un; ls -l /etc/ssh | head -6; read line`
-  const args = ['-F', sshd.clientConfigPath, '-tt', 'warden-test', command]
-  const cast = castFile(f.fd, { width: 80, height: 24, title: opts.title, command: `ssh ${args.join(' ')}` })
-  const term = pty.spawn(BIN.ssh, args, { cols: 80, rows: 24, name: 'xterm-256color', env: process.env })
-  const r = newResource('recorded ssh')
-  adoptPid(r, term.pid)
-  let shown = ''
-  term.onData((d) => {
-    shown += d
-    cast.output(d)
-  })
-  const finished = new Promise<void>((done, fail) => {
-    term.onExit(() => {
-      cast.marker('ssh exited')
-      const durationSec = cast.close()
-      sha256File(f.path)
-        .then((sha256) => {
-          const bytes = fs.statSync(f.path).size
-          ledger.finish(id, {
-            endedAt: Date.now(),
-            bytes,
-            durationSec,
-            sha256,
-            status: 'complete',
-            detail: null,
-          })
-          done()
-        })
-        .catch(fail)
-    })
-  })
-  ledger.attachProcess(id, term.pid, await processStartOf(term.pid))
-  await waitFor(() => shown.includes(opts.text), 10_000, `"${opts.text}" on the recorded terminal`)
-  return {
-    id,
-    pid: term.pid,
-    output: () => shown,
-    write: (text) => term.write(text),
-    finished,
-    stop: () => release(r),
-  }
-}
-
-/**
- * A real WebM (VP8) of ffmpeg's test pattern, `seconds` long, recorded into `dir` for the process
- * `pid` (its start time read as the engine reads it) and finished with its size and sha256.
- */
-export async function recordWebm(
   ledger: RecordingLedger,
-  dir: string,
-  opts: { pid: number; seconds: number; title: string },
-): Promise<{ id: number; path: string }> {
-  const startedAt = Date.now()
-  const f = createRecordingFile(dir, 'rdp-video', startedAt, 'webm')
+  content: Buffer,
+  o: {
+    pid?: number
+    processStart?: number
+    startedAt?: number
+    kind?: RecordingKind
+    durationSec?: number
+  } = {},
+): { id: number; file: string; path: string; sha256: string } {
+  const startedAt = o.startedAt ?? REC_T0
+  const kind = o.kind ?? 'ssh-cast'
+  const f = createRecordingFile(dir, kind, startedAt)
+  fs.writeSync(f.fd, content)
   fs.closeSync(f.fd)
+  const sha256 = createHash('sha256').update(content).digest('hex')
   const id = ledger.begin({
-    kind: 'rdp-video',
+    kind,
     file: f.file,
-    pid: opts.pid,
-    processStart: await processStartOf(opts.pid),
+    pid: o.pid ?? null,
+    processStart: o.processStart ?? null,
     startedAt,
     inputRecorded: false,
-    title: opts.title,
+    title: 'ssh db1',
   })
-  // ffmpeg docs, "testsrc" (lavfi) and "libvpx": a moving pattern, VP8 in WebM
-  const src = `testsrc=duration=${opts.seconds}:size=320x240:rate=10`
-  await run(
-    'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', src].concat([
-      '-c:v',
-      'libvpx',
-      '-b:v',
-      '300k',
-      '-deadline',
-      'realtime',
-      f.path,
-    ]),
-  )
-  const sha256 = await sha256File(f.path)
-  const bytes = fs.statSync(f.path).size
   ledger.finish(id, {
-    endedAt: Date.now(),
-    bytes,
-    durationSec: opts.seconds,
+    endedAt: startedAt + 1000,
+    bytes: content.length,
+    durationSec: o.durationSec ?? 1,
     sha256,
     status: 'complete',
     detail: null,
   })
-  return { id, path: f.path }
+  return { id, file: f.file, path: f.path, sha256 }
 }

@@ -1,11 +1,10 @@
 import fs from 'node:fs'
-import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { Engine } from '@engine/engine'
 import { EngineError } from '@engine/errors'
 import type { RecordingsTrimmed } from '@engine/recordings'
-import { RECORDING_CHUNK_MAX, type RecordingKind } from '@shared/recording'
-import { createRecordingFile } from '../../src/main/recording/files'
+import { RECORDING_CHUNK_MAX } from '@shared/recording'
+import { writeRecording } from '../support/recordings'
 import { engineFactory, FakeOs, S, T0 } from '../support/fake-os'
 
 // The engine's recordings (issue 12) on the scripted OS: sessions matched to recordings by pid +
@@ -15,34 +14,13 @@ import { engineFactory, FakeOs, S, T0 } from '../support/fake-os'
 const makeEngine = engineFactory('warden-engine-rec-')
 const MB = 1024 * 1024
 
-/** A closed recording as a recorder leaves it: a real file in the engine's folder and its row. */
+/** A closed recording in the engine's folder, written through its ledger. */
 function recorded(
   engine: Engine,
   content: Buffer,
-  o: { pid?: number; processStart?: number; startedAt?: number; kind?: RecordingKind } = {},
+  o: Parameters<typeof writeRecording>[3] = {},
 ): { id: number; path: string } {
-  const startedAt = o.startedAt ?? T0
-  const f = createRecordingFile(engine.recordings.dir, o.kind ?? 'ssh-cast', startedAt)
-  fs.writeSync(f.fd, content)
-  fs.closeSync(f.fd)
-  const id = engine.recordings.ledger.begin({
-    kind: o.kind ?? 'ssh-cast',
-    file: f.file,
-    pid: o.pid ?? null,
-    processStart: o.processStart ?? null,
-    startedAt,
-    inputRecorded: false,
-    title: 'ssh db1',
-  })
-  engine.recordings.ledger.finish(id, {
-    endedAt: startedAt + 1000,
-    bytes: content.length,
-    durationSec: 1,
-    sha256: createHash('sha256').update(content).digest('hex'),
-    status: 'complete',
-    detail: null,
-  })
-  return { id, path: f.path }
+  return writeRecording(engine.recordings.dir, engine.recordings.ledger, content, { startedAt: T0, ...o })
 }
 
 async function refusal(p: Promise<unknown>): Promise<EngineError> {

@@ -4,6 +4,7 @@ import { endCommand } from './end'
 import { historyCommand } from './history'
 import { listCommand } from './list'
 import { openCommand } from './open'
+import { recordingsCommand } from './recordings'
 import { resourcesCommand } from './resources'
 import { settingsCommand } from './settings'
 import { statsCommand } from './stats'
@@ -20,4 +21,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   resourcesCommand,
   openCommand,
   deviceCommand,
+  recordingsCommand,
 ]

@@ -2,7 +2,7 @@ import { RESOURCE_TYPES, type ResourceType } from '@shared/model'
 import { UsageError } from '../args'
 import { defineCommand, JSON_OPTION, printJson, type CommandGroup } from '../command'
 import { resourcesTable } from '../format'
-import { policyFromFlags } from '../input'
+import { policyFromFlags, recordingFromFlags } from '../input'
 
 // NAME|ID is resolved by the engine (src/main/engine/store), the one place that decides between a
 // resource named "1" and the resource with id 1.
@@ -66,16 +66,31 @@ const add = defineCommand({
 
 const set = defineCommand({
   name: 'set',
-  summary: "change a resource's idle policy",
+  summary: "change a resource's idle policy and whether its sessions are recorded",
   usage: [
     'resources set NAME|ID [--idle-after D|default] [--warn-after D|default] [--disconnect-after D|default]',
+    'resources set NAME|ID [--record on|off|default] [--record-input on|off|default]',
   ],
-  options: policyOptions('; default: the global setting'),
+  options: {
+    ...policyOptions('; default: the global setting'),
+    record: {
+      type: 'string',
+      value: 'on|off|default',
+      help: 'record its sessions (ssh through warden ssh, the rdp window); default: recordSsh / recordRdp',
+    },
+    'record-input': {
+      type: 'string',
+      value: 'on|off|default',
+      help: 'also record keystrokes, passwords typed at prompts included; default: off',
+    },
+  },
   args: [1, 1],
   async run({ io, values, positionals, open }) {
-    const policy = policyFromFlags(values, true)
+    const policy = { ...policyFromFlags(values, true), ...recordingFromFlags(values) }
     if (Object.keys(policy).length === 0)
-      throw new UsageError('nothing to set: give --idle-after, --warn-after or --disconnect-after')
+      throw new UsageError(
+        'nothing to set: give --idle-after, --warn-after, --disconnect-after, --record or --record-input',
+      )
     const engine = await open()
     const row = engine.updateResourcePolicy(positionals[0] as string, policy)
     io.out(`updated ${row.name}`)

@@ -1,10 +1,9 @@
 import fs from 'node:fs'
-import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { invokes, type Envelope } from '@shared/contract'
 import { createHandlers, dispatch } from '../../../src/main/api/handlers'
-import { createRecordingFile } from '../../../src/main/recording/files'
-import { engineFactory, FakeOs, T0 } from '../../support/fake-os'
+import { engineFactory, FakeOs } from '../../support/fake-os'
+import { writeRecording } from '../../support/recordings'
 
 // The contract's recording calls through the one dispatch path the window's calls take (parse with the
 // contract's schema, run, envelope), over the real engine on a real SQLite file.
@@ -14,29 +13,10 @@ const makeEngine = engineFactory('warden-rec-contract-')
 function setup() {
   const { engine } = makeEngine(new FakeOs())
   const content = Buffer.from('{"version":2,"width":80,"height":24}\n[0.1,"o","hi"]\n')
-  const f = createRecordingFile(engine.recordings.dir, 'ssh-cast', T0)
-  fs.writeSync(f.fd, content)
-  fs.closeSync(f.fd)
-  const id = engine.recordings.ledger.begin({
-    kind: 'ssh-cast',
-    file: f.file,
-    pid: null,
-    processStart: null,
-    startedAt: T0,
-    inputRecorded: false,
-    title: 'ssh db1',
-  })
-  engine.recordings.ledger.finish(id, {
-    endedAt: T0 + 1000,
-    bytes: content.length,
-    durationSec: 1,
-    sha256: createHash('sha256').update(content).digest('hex'),
-    status: 'complete',
-    detail: null,
-  })
+  const { id, path } = writeRecording(engine.recordings.dir, engine.recordings.ledger, content)
   const call = (name: 'listRecordings' | 'readRecording' | 'verifyRecording', args: unknown) =>
     dispatch(createHandlers(engine, 'test'), invokes[name].channel, args)
-  return { id, content, path: f.path, call }
+  return { id, content, path, call }
 }
 
 /** "CODE message" of a refused call */
@@ -88,5 +68,23 @@ describe('the recording calls', () => {
       /^RECORDING_UNAVAILABLE recording \d+ is altered and is not served/,
     )
     expect(await call('verifyRecording', [id])).toMatchObject({ ok: true, value: { integrity: 'altered' } })
+  })
+
+  it("updateResourcePolicy sets a resource's recording overrides beside its idle ones", async () => {
+    const { engine } = makeEngine(new FakeOs())
+    engine.addResource({ type: 'ssh', name: 'db1', target: 'db1' })
+    const call = (patch: unknown) =>
+      dispatch(createHandlers(engine, 'test'), invokes.updateResourcePolicy.channel, ['db1', patch])
+    expect(await call({ record: true, recordInput: false, idleAfterSec: 60 })).toMatchObject({
+      ok: true,
+      value: { record: true, recordInput: false, idleAfterSec: 60 },
+    })
+    expect(errorOf(await call({ record: 'yes' }))).toMatch(/^BAD_ARGS updateResourcePolicy: /)
+    expect(errorOf(await call({ recordAudio: true }))).toMatch(/^BAD_ARGS /)
+    expect(engine.findResource('db1')).toMatchObject({ record: true, recordInput: false, idleAfterSec: 60 })
+    expect(await call({ record: null })).toMatchObject({
+      ok: true,
+      value: { record: null, recordInput: false },
+    })
   })
 })

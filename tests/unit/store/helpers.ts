@@ -4,7 +4,7 @@ import path from 'node:path'
 import { createHash } from 'node:crypto'
 import { afterEach, beforeEach } from 'vitest'
 import Database from 'better-sqlite3'
-import { openStore } from '@engine/store'
+import { openStore, StoreError } from '@engine/store'
 import type { NewSession, OpenStoreOptions, Store } from '@engine/store'
 
 /** A fresh temp folder per test, removed after; stores opened through it are closed first. */
@@ -135,4 +135,15 @@ export function writeWal(
     parts.push(fh, f.data)
   })
   fs.writeFileSync(walPath, Buffer.concat(parts))
+}
+
+/** The StoreError code a call throws, or 'no error'; any other error is rethrown. */
+export function storeErrorCode(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (e) {
+    if (e instanceof StoreError) return e.code
+    throw e
+  }
+  return 'no error'
 }

@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { MIGRATIONS, StoreError } from '@engine/store'
+import { MIGRATIONS } from '@engine/store'
 import type { Store } from '@engine/store'
 import { migrate, userVersion } from '@engine/store/migrations'
 import type { RecordingStart } from '../../../src/main/recording/ledger'
 import { createStoreLedger } from '../../../src/main/recording/store-ledger'
-import { newSession, useTempDir } from './helpers'
+import { newSession, storeErrorCode as storeCode, useTempDir } from './helpers'
 
 // The recordings table (migration 4) and the resources' recording overrides, on a real SQLite file.
 
@@ -31,16 +31,6 @@ function start(o: Partial<RecordingStart> = {}): RecordingStart {
 
 function end(bytes: number, endedAt = 1_700_000_100_000) {
   return { endedAt, bytes, durationSec: 1.5, sha256: HASH, status: 'complete' as const, detail: null }
-}
-
-function storeCode(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof StoreError) return e.code
-    throw e
-  }
-  return 'no error'
 }
 
 function sessionWithProcess(s: Store, id: string, pid: number, processStart: number): void {

@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { StoreError } from '@engine/store'
 import type { ResourceRow, Store } from '@engine/store'
-import { newSession, useTempDir } from './helpers'
+import { newSession, storeErrorCode as code, useTempDir } from './helpers'
 
 const t = useTempDir()
-
-function code(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof StoreError) return e.code
-    throw e
-  }
-  return 'no error'
-}
 
 describe('resources', () => {
   it('ensureResource finds by (type, name), case-insensitively, or records it unconfigured', () => {
