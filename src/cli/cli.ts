@@ -78,6 +78,7 @@ async function dispatch(
     return 0
   }
   const { command, used } = resolve(argv, words)
+  if (command.rawArgs) return dispatchRaw(command, argv, used, io, held)
   if (wantsHelp) {
     io.out(commandHelp(command))
     return 0
@@ -90,6 +91,26 @@ async function dispatch(
   const dbPath = values.db ?? io.env.WARDEN_DB
   const open = async (): Promise<Engine> => (held.engine ??= await openEngine(io, dbPath))
   return command.run({ io, values, positionals, open })
+}
+
+/** A command whose words are another program's: only what stands before its name is warden's. */
+async function dispatchRaw(
+  command: Command,
+  argv: readonly string[],
+  used: readonly number[],
+  io: CliIO,
+  held: { engine: Engine | null },
+): Promise<number> {
+  const { values } = parseLine(argv.slice(0, Math.min(...used)), GLOBAL_OPTIONS)
+  const rest = argv.slice(Math.max(...used) + 1)
+  if (values.help || (rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h'))) {
+    io.out(commandHelp(command))
+    return 0
+  }
+  checkCount(command, rest)
+  const dbPath = values.db ?? io.env.WARDEN_DB
+  const open = async (): Promise<Engine> => (held.engine ??= await openEngine(io, dbPath))
+  return command.run({ io, values, positionals: rest, open })
 }
 
 /** The command the words at `words` name, and the argv indexes those words used. */

@@ -32,6 +32,12 @@ export interface Command<O extends OptionSpecs = OptionSpecs> {
   options: O
   /** how many arguments may follow the name: [least, most] */
   args: readonly [number, number]
+  /**
+   * The words after the command name are another program's, handed over untouched as positionals
+   * (`warden ssh`: ssh's own options). Warden's global options go before the name; `--help` alone
+   * after it shows the command's help.
+   */
+  rawArgs?: boolean
   run(ctx: CommandContext<O>): Promise<number>
 }
 

@@ -9,6 +9,9 @@ import { resourcesCommand } from './resources'
 import { settingsCommand } from './settings'
 import { statsCommand } from './stats'
 import { watchCommand } from './watch'
+import { sshCommand } from './ssh'
+import { playCommand } from './play'
+import { shimCommand } from './shim'
 
 /** Every command, in the order `warden --help` lists them. */
 export const COMMANDS: readonly CommandEntry[] = [
@@ -22,4 +25,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   openCommand,
   deviceCommand,
   recordingsCommand,
+  sshCommand,
+  playCommand,
+  shimCommand,
 ]
