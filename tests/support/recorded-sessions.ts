@@ -1,11 +1,12 @@
 // Real recordings for the window's player tests (issue 12): an ssh to the test sshd run under a real
-// pseudo-terminal (node-pty) with its output written as an asciicast v2 file, and a WebM made by the real
-// ffmpeg. Both go into the recordings folder through the store's RecordingLedger, as the recorders do.
+// pseudo-terminal (node-pty), its output written as asciicast v2 by `warden ssh`'s own CastWriter, and a
+// WebM made by the real ffmpeg. Both go into the recordings folder through the store's RecordingLedger, as the recorders do.
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import { promisify } from 'node:util'
 import pty from 'node-pty'
 import { createProbe } from '@engine/probe'
+import { CastWriter } from '../../src/main/recording/cast'
 import { createRecordingFile, sha256File } from '../../src/main/recording/files'
 import type { RecordingLedger } from '../../src/main/recording/ledger'
 import { BIN, waitFor } from './peers/common'
@@ -19,29 +20,6 @@ const probe = createProbe()
 export async function processStartOf(pid: number): Promise<number> {
   const p = await waitFor(() => probe.readProcess(pid), 5000, `pid ${pid} in /proc`)
   return p.startTime
-}
-
-/**
- * A minimal asciicast v2 writer (https://docs.asciinema.org/manual/asciicast/v2/): the header line,
- * then [seconds, code, data] per event, times from the monotonic clock and never going back.
- */
-function castFile(fd: number, header: { width: number; height: number; title: string; command: string }) {
-  const start = performance.now()
-  let last = 0
-  const write = (line: string): void => void fs.writeSync(fd, `${line}\n`)
-  write(JSON.stringify({ version: 2, ...header, timestamp: Math.floor(Date.now() / 1000) }))
-  const event = (code: 'o' | 'm', data: string): void => {
-    last = Math.max(last, Math.round(performance.now() - start) / 1000)
-    write(JSON.stringify([last, code, data]))
-  }
-  return {
-    output: (data: string) => event('o', data),
-    marker: (label: string) => event('m', label),
-    close: (): number => {
-      fs.closeSync(fd)
-      return (performance.now() - start) / 1000
-    },
-  }
 }
 
 export interface RecordedSsh {
@@ -81,33 +59,32 @@ export async function recordSsh(
   // real output after the known line (what a short admin session shows), then a line ends it
   const command = `printf '%s\\n' '${opts.text}'; uname -sr; id -un; ls -l /etc/ssh | head -6; read line`
   const args = ['-F', sshd.clientConfigPath, '-tt', 'warden-test', command]
-  const cast = castFile(f.fd, { width: 80, height: 24, title: opts.title, command: `ssh ${args.join(' ')}` })
+  // rec-pty's writer, the one `warden ssh` uses (src/main/recording/cast.ts): asciicast v2
+  const cast = new CastWriter({
+    fd: f.fd,
+    header: {
+      width: 80,
+      height: 24,
+      startedAt,
+      command: `ssh ${args.join(' ')}`,
+      title: opts.title,
+      env: { TERM: 'xterm-256color' },
+    },
+  })
   const term = pty.spawn(BIN.ssh, args, { cols: 80, rows: 24, name: 'xterm-256color', env: process.env })
   const r = newResource('recorded ssh')
   adoptPid(r, term.pid)
   let shown = ''
   term.onData((d) => {
     shown += d
-    cast.output(d)
+    cast.output(Buffer.from(d, 'utf8'))
   })
-  const finished = new Promise<void>((done, fail) => {
+  const finished = new Promise<void>((done) => {
     term.onExit(() => {
       cast.marker('ssh exited')
-      const durationSec = cast.close()
-      sha256File(f.path)
-        .then((sha256) => {
-          const bytes = fs.statSync(f.path).size
-          ledger.finish(id, {
-            endedAt: Date.now(),
-            bytes,
-            durationSec,
-            sha256,
-            status: 'complete',
-            detail: null,
-          })
-          done()
-        })
-        .catch(fail)
+      const r = cast.close()
+      ledger.finish(id, { endedAt: Date.now(), ...r })
+      done()
     })
   })
   ledger.attachProcess(id, term.pid, await processStartOf(term.pid))
