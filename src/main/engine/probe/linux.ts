@@ -61,6 +61,8 @@ export interface LinuxProbeOptions {
    * with `browsers: false` (no web resource configured).
    */
   browser?: (p: ProcessInfo) => boolean
+  /** every session program's fd links are read at least this often (default FD_SWEEP_MS) */
+  fdSweepMs?: number
 }
 
 interface CachedDetails {
@@ -709,7 +711,7 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     takenAt: number,
     o: SnapshotOptions | undefined,
   ): Promise<{ sockets: SocketInfo[]; read: boolean }> {
-    const all = o?.counters === true || takenAt - lastFdSweep >= FD_SWEEP_MS
+    const all = o?.counters === true || takenAt - lastFdSweep >= (opts.fdSweepMs ?? FD_SWEEP_MS)
     if (all) lastFdSweep = takenAt
     const held = heldSockets(candidatePids(o), takenAt, all)
     const fresh: number[] = []
