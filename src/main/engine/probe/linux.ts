@@ -269,6 +269,9 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   const conns = new Map<number, ProcNetTcpEntry>()
   const connecting = new Set<number>()
   let lastOwnedKey = ''
+  let familiesKey = ''
+  /** candidatePids' answer, for the process map and browsers flag it was given */
+  let candidates: { of: Map<number, ProcessInfo> | null; browsers: boolean; pids: number[] } | null = null
   /** per session program: its fd count and socket inodes when its links were last read */
   let fdCounts = new Map<number, FdReading>()
   let lastFdSweep = -Infinity
@@ -562,8 +565,10 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
    * no web resource is configured: their connections cannot make a session then.
    */
   function candidatePids(o: SnapshotOptions | undefined): number[] {
-    const pids: number[] = []
     const browsers = o?.browsers !== false || opts.browser === undefined
+    if (candidates?.of === lastProcesses && candidates.browsers === browsers) return candidates.pids
+    const pids: number[] = []
+    candidates = { of: lastProcesses, browsers, pids }
     for (const [pid, k] of known) {
       if (!family(k) || holdsNoTcp(k.info)) continue
       if (browsers || opts.browser?.(k.info) !== true) pids.push(pid)
@@ -785,8 +790,10 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   ): Promise<Snapshot> {
     const previous = lastProcesses
     const processes = scanProcesses(takenAt, clk)
+    // the very same map: the same processes, so the same families (most polls)
+    if (processes !== previous) familiesKey = sessionFamilies()
     const { sockets, read } = await sessionSockets(takenAt, o)
-    const key = `${sockets.map((s) => `${String(s.inode)}:${s.pids.join('.')}`).join(',')}|${sessionFamilies()}`
+    const key = `${sockets.map((s) => `${String(s.inode)}:${s.pids.join('.')}`).join(',')}|${familiesKey}`
     const unchanged = previous !== null && !read && key === lastOwnedKey
     lastOwnedKey = key
     return { takenAt, processes, sockets, unchanged }
