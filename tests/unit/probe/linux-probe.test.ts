@@ -414,6 +414,16 @@ describe('createLinuxProbe on a fake procfs', () => {
     }
   })
 
+  it('reads a stat file longer than its one-read buffer whole', async () => {
+    const long = 'x'.repeat(6000)
+    addProcess(260, { comm: long })
+    try {
+      expect((await probeOn().readProcess(260))?.comm).toBe(long)
+    } finally {
+      fs.rmSync(path.join(root, '260'), { recursive: true })
+    }
+  })
+
   it('counts what the floor scan reads', async () => {
     const floor = await rawProcFloorScan(root)
     expect(floor.sockets).toBe(14)
