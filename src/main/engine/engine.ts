@@ -275,13 +275,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     resources: ReadonlyMap<number, ResourceRow>,
   ): Promise<{ snapshot: Snapshot; detected: Detected[]; fresh: boolean; now: number }> {
     const counters = this.activity.countersDue(open, settings, resources, this.clock.now())
-    const snapshot = await this.probe.snapshot({ counters })
-    if (counters) this.activity.countersRead(snapshot.takenAt)
-    this.lastSnapshot = snapshot
-    const now = this.clock.now()
     const webResources: WebResource[] = [...resources.values()]
       .filter((r) => r.type === 'web' && r.configured)
       .map((r) => ({ id: r.id, name: r.name, url: r.target }))
+    // without a web resource no browser connection makes a session: the probe skips their sockets
+    const snapshot = await this.probe.snapshot({ counters, browsers: webResources.length > 0 })
+    if (counters) this.activity.countersRead(snapshot.takenAt)
+    this.lastSnapshot = snapshot
+    const now = this.clock.now()
     await this.hosts.refresh(webResources, now)
     const launched = this.launcher.live(snapshot)
     const { detected, fresh } = await this.detection.detect(

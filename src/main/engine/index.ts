@@ -1,4 +1,4 @@
-import { isSessionProgram } from './detect'
+import { isBrowserProcess, isSessionProgram } from './detect'
 import { Device } from './device'
 import { Engine, type EngineDeps } from './engine'
 import { createGeoLocator } from './geo'
@@ -27,7 +27,9 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Engi
       ...opts,
       store,
       device,
-      probe: opts.probe ?? createProbe(process.platform, { interesting: isSessionProgram }),
+      probe:
+        opts.probe ??
+        createProbe(process.platform, { interesting: isSessionProgram, browser: isBrowserProcess }),
       geo: opts.geo ?? createGeoLocator(),
     })
   } catch (e) {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
 import net from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createLinuxProbe } from '@engine/probe/linux'
 import { runFile, type RunFile } from '@engine/probe/exec'
 import type { ProcessInfo } from '@engine/probe/types'
@@ -55,7 +56,80 @@ async function holder(port: number): Promise<ChildProcess> {
   return c
 }
 
+/**
+ * A marked child holding connections to port, told by lines on its stdin: `open` adds one,
+ * `swap` closes the oldest and opens another (the fd count stays the same). It prints each new
+ * connection's local port once connected.
+ */
+function juggler(port: number): { c: ChildProcess; next: () => Promise<number> } {
+  const script = `
+    const net = require('net'); const socks = []
+    const open = () => { const s = net.connect(${String(port)}, '127.0.0.1', () => process.stdout.write(s.localPort + '\\n')); socks.push(s) }
+    open()
+    process.stdin.on('data', (d) => { for (const cmd of String(d).split('\\n')) {
+      if (cmd === 'open') open()
+      if (cmd === 'swap') { socks.shift().destroy(); open() }
+    } })
+    setInterval(() => {}, 60000)`
+  const c = spawn(process.execPath, ['-e', script, MARK], { stdio: ['pipe', 'pipe', 'ignore'] })
+  children.push(c)
+  const ports: number[] = []
+  const waiting: ((p: number) => void)[] = []
+  c.stdout.on('data', (d: Buffer) => {
+    for (const line of String(d).split('\n').filter(Boolean)) {
+      const w = waiting.shift()
+      if (w) w(Number(line))
+      else ports.push(Number(line))
+    }
+  })
+  const next = (): Promise<number> =>
+    new Promise((r) => {
+      const p = ports.shift()
+      if (p === undefined) waiting.push(r)
+      else r(p)
+    })
+  return { c, next }
+}
+
 describe('Linux probe fast path', () => {
+  it("reads a session program's fd links again only when its fd count changes, and all of them with counters", async () => {
+    const port = await listen()
+    const { c, next } = juggler(port)
+    const first = await next()
+    // no periodic re-read of every link within the test, however slow the machine
+    const probe = createLinuxProbe({ interesting, youngMs: 0, fdSweepMs: 600_000 })
+    const ports = async (o?: { counters: boolean }): Promise<number[]> =>
+      (await probe.snapshot(o)).sockets
+        .filter((s) => s.remotePort === port && s.pids.includes(c.pid ?? -1))
+        .map((s) => s.localPort)
+        .sort()
+    expect(await ports({ counters: true })).toEqual([first])
+    const lists = vi.spyOn(fs, 'readdirSync')
+    const fdLists = (): number =>
+      lists.mock.calls.filter(([d]) => String(d) === `/proc/${String(c.pid)}/fd`).length
+    try {
+      // nothing changed: one stat of its fd directory, no listing of it
+      expect(await ports()).toEqual([first])
+      expect(fdLists()).toBe(0)
+      // a second connection changes the count: seen on the next poll
+      c.stdin?.write('open\n')
+      const second = await next()
+      expect(await ports()).toEqual([first, second].sort())
+      expect(fdLists()).toBe(1)
+      // one closed and another opened between two polls: the count is as it was, and the reading
+      // keeps the closed connection (never a session taken for ended on a missed link) until the
+      // next reading of counters reads every link again
+      c.stdin?.write('swap\n')
+      const third = await next()
+      const between = await ports()
+      expect(between).toHaveLength(2)
+      expect(between.includes(second)).toBe(true)
+      expect(await ports({ counters: true })).toEqual([second, third].sort())
+    } finally {
+      lists.mockRestore()
+    }
+  })
+
   it('reuses the last socket reading when nothing changed, with idle clocks aged by the time since', async () => {
     const port = await listen()
     const c = await holder(port)
@@ -161,6 +235,26 @@ describe('Linux probe fast path', () => {
     expect(first.unchanged).toBe(true)
     await holder(port)
     expect((await probe.snapshot()).unchanged).toBe(false)
+  })
+
+  it('has a session program started after other forks in the very next snapshot, and its exit in the one after', async () => {
+    const probe = createLinuxProbe({ interesting, youngMs: 0 })
+    await probe.snapshot()
+    // other programs fork first (the pids before the new one's)
+    for (let i = 0; i < 5; i++) await new Promise((r) => spawn('true').once('exit', r))
+    const c = spawn(
+      process.execPath,
+      ['-e', "process.stdout.write('up'); setInterval(() => {}, 60000)", MARK],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    )
+    children.push(c)
+    await new Promise((r) => c.stdout.once('data', r))
+    expect((await probe.snapshot()).processes.get(c.pid ?? -1)?.argv.includes(MARK)).toBe(true)
+    c.kill('SIGKILL')
+    await new Promise((r) => c.once('exit', r))
+    expect((await probe.snapshot()).processes.has(c.pid ?? -1)).toBe(false)
   })
 
   it('sees a new interesting process at once and drops one that exited', async () => {

@@ -8,6 +8,7 @@ import {
   parseCmdline,
   parseProcNetTcp,
   parseProcStat,
+  parseLastPid,
   parseSsOutput,
   parseStatusUid,
   procNetInodes,
@@ -22,6 +23,15 @@ const fixture = (name: string): string =>
 const find = (sockets: SocketInfo[], localPort: number, remotePort: number): SocketInfo | undefined =>
   sockets.find((s) => s.localPort === localPort && s.remotePort === remotePort)
 
+describe('parseLastPid', () => {
+  it('reads the last pid from /proc/loadavg, and nothing from other text', () => {
+    expect(parseLastPid('0.22 0.75 1.38 4/100 25653\n')).toBe(25653)
+    expect(parseLastPid('0.22 0.75 1.38 4/100\n')).toBeNull()
+    expect(parseLastPid('')).toBeNull()
+    expect(parseLastPid('0.22 0.75 1.38 4/100 -5')).toBeNull()
+  })
+})
+
 describe('parseProcStat', () => {
   it('splits at the last ")" when comm holds ") " and spaces', () => {
     const st = parseProcStat(fixture('stat-paren-space.txt'))
@@ -32,7 +42,17 @@ describe('parseProcStat', () => {
       ppid: 9825,
       flags: 4194304,
       startTicks: 32219,
+      exitSignal: 17,
     })
+  })
+
+  it('reads exit_signal (field 38): -1 marks a thread, which /proc/<tid>/stat answers for too', () => {
+    const line = fixture('stat-paren-space.txt')
+    const fields = line.split(' ')
+    // "9828 (a) b) R …": the comm takes two words, so field 38 is the 39th word
+    expect(fields[38]).toBe('17')
+    fields[38] = '-1'
+    expect(parseProcStat(fields.join(' '))?.exitSignal).toBe(-1)
   })
 
   it('keeps a comm with a newline, parentheses and digits', () => {

@@ -15,14 +15,18 @@ describe('createLinuxProbe on a fake procfs', () => {
   const btime = Math.floor(Date.now() / 1000) - 100_000
 
   /** a process dir built from this process's own real files, renumbered */
-  function addProcess(pid: number, opts: { comm?: string; ticks?: number; state?: string } = {}): string {
+  function addProcess(
+    pid: number,
+    opts: { comm?: string; ticks?: number; state?: string; ppid?: number; exitSignal?: number } = {},
+  ): string {
     const dir = path.join(root, String(pid))
     fs.mkdirSync(path.join(dir, 'fd'), { recursive: true })
     const real = fs.readFileSync('/proc/self/stat', 'utf8')
     const tail = real.slice(real.lastIndexOf(')') + 2).split(' ')
     tail[0] = opts.state ?? 'S'
-    tail[1] = '1'
+    tail[1] = String(opts.ppid ?? 1)
     tail[19] = String(opts.ticks ?? 100)
+    tail[35] = String(opts.exitSignal ?? 17)
     fs.writeFileSync(path.join(dir, 'stat'), `${String(pid)} (${opts.comm ?? 'node'}) ${tail.join(' ')}`)
     fs.copyFileSync('/proc/self/status', path.join(dir, 'status'))
     fs.writeFileSync(path.join(dir, 'cmdline'), `node\0server-${String(pid)}.js\0`)
@@ -222,6 +226,87 @@ describe('createLinuxProbe on a fake procfs', () => {
     }
   })
 
+  it('after the first listing, looks only at the pids allocated since (/proc/loadavg), and notices exits', async () => {
+    const cursor = (pid: number): void =>
+      fs.writeFileSync(path.join(root, 'loadavg'), `0.10 0.20 0.30 1/200 ${String(pid)}\n`)
+    const ssh = (dir: string): void => fs.writeFileSync(path.join(dir, 'cmdline'), 'ssh\0host\0')
+    const first = addProcess(400)
+    ssh(first)
+    cursor(400)
+    const probe = narrowProbe((p) => p.argv[0] === 'ssh')
+    await probe.snapshot()
+    const lists = vi.spyOn(fs, 'readdirSync')
+    const listings = (): number => lists.mock.calls.filter(([d]) => String(d) === root).length
+    try {
+      // other programs fork (401, 402), then a new ssh starts (403): seen on the next poll
+      addProcess(401)
+      addProcess(402)
+      ssh(addProcess(403))
+      cursor(403)
+      let snap = await probe.snapshot()
+      expect(snap.processes.get(403)?.argv).toEqual(['ssh', 'host'])
+      expect(snap.processes.has(401) && snap.processes.has(402)).toBe(true)
+      // a new thread (404: its tid answers in /proc, exit_signal -1) is no process; 405 is
+      // allocated but not attached yet (alloc_pid runs before attach_pid) when the cursor is read
+      ssh(addProcess(404, { ppid: 403, exitSignal: -1 }))
+      cursor(405)
+      snap = await probe.snapshot()
+      expect(snap.processes.has(404) || snap.processes.has(405)).toBe(false)
+      ssh(addProcess(405)) // the cursor does not move again: 405 is looked for once more
+      expect((await probe.snapshot()).processes.get(405)?.argv).toEqual(['ssh', 'host'])
+      // a session program exits, with no fork anywhere: gone on the next poll
+      fs.rmSync(first, { recursive: true })
+      expect((await probe.snapshot()).processes.has(400)).toBe(false)
+      expect(listings()).toBe(0)
+      // the pids wrap around (pid_max, then from 300 again): one listing, which finds the new ssh
+      ssh(addProcess(350))
+      cursor(350)
+      expect((await probe.snapshot()).processes.get(350)?.argv).toEqual(['ssh', 'host'])
+      expect(listings()).toBe(1)
+      // so does a jump of more pids than are worth looking at one by one
+      ssh(addProcess(1400))
+      cursor(1400)
+      expect((await probe.snapshot()).processes.get(1400)?.argv).toEqual(['ssh', 'host'])
+      expect(listings()).toBe(2)
+    } finally {
+      lists.mockRestore()
+      fs.rmSync(path.join(root, 'loadavg'))
+      for (const pid of [350, 401, 402, 403, 404, 405, 1400])
+        fs.rmSync(path.join(root, String(pid)), { recursive: true })
+    }
+  })
+
+  it("reads no browser's sockets when told no web resource is configured, and only the network service's of its children", async () => {
+    const browser = addProcess(250, { comm: 'chromium' })
+    fs.writeFileSync(path.join(browser, 'cmdline'), '/usr/lib/chromium/chromium\0--headless\0')
+    const kinds = ['network.mojom.NetworkService', 'storage.mojom.StorageService']
+    kinds.forEach((sub, i) => {
+      const dir = addProcess(251 + i, { comm: 'chromium', ppid: 250 })
+      const line = `/usr/lib/chromium/chromium --type=utility --utility-sub-type=${sub} --lang=en-US`
+      fs.writeFileSync(path.join(dir, 'cmdline'), `${line}\0`)
+      fs.symlinkSync('socket:[14207]', path.join(dir, 'fd', '9'))
+    })
+    const isChromium = (p: ProcessInfo): boolean =>
+      p.argv[0]?.startsWith('/usr/lib/chromium/chromium') === true
+    const probe = createLinuxProbe({
+      procRoot: root,
+      ssPath: 'ss',
+      clockTicks: 100,
+      run: noSs,
+      youngMs: 0,
+      interesting: isChromium,
+      browser: isChromium,
+    })
+    try {
+      expect((await probe.snapshot({ browsers: false })).sockets).toEqual([])
+      // a web resource is configured: the network service's socket, not the storage service's
+      expect((await probe.snapshot({ browsers: true })).sockets.map((s) => s.pids)).toEqual([[251]])
+      expect((await probe.snapshot()).sockets.map((s) => s.pids)).toEqual([[251]])
+    } finally {
+      for (const pid of [250, 251, 252]) fs.rmSync(path.join(root, String(pid)), { recursive: true })
+    }
+  })
+
   it('caches details per start time; re-reads them when comm changes, for young processes, and on pid reuse', async () => {
     const probe = probeOn()
     const dir = addProcess(300, { ticks: 100 }) // started 100 000 s ago
@@ -326,6 +411,16 @@ describe('createLinuxProbe on a fake procfs', () => {
       expect((await late.snapshot()).processes.size).toBe(0)
     } finally {
       fs.rmSync(empty, { recursive: true, force: true })
+    }
+  })
+
+  it('reads a stat file longer than its one-read buffer whole', async () => {
+    const long = 'x'.repeat(6000)
+    addProcess(260, { comm: long })
+    try {
+      expect((await probeOn().readProcess(260))?.comm).toBe(long)
+    } finally {
+      fs.rmSync(path.join(root, '260'), { recursive: true })
     }
   })
 

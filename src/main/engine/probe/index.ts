@@ -10,12 +10,17 @@ export type { Probe, ProcessInfo, Snapshot, SnapshotOptions, SocketInfo } from '
 export interface ProbeOptions {
   /** the processes detection looks at (lets the Linux probe skip re-reading the others every tick) */
   interesting?: (p: ProcessInfo) => boolean
+  /** browser processes: the Linux probe leaves their sockets alone when no web resource is configured */
+  browser?: (p: ProcessInfo) => boolean
 }
 
 export function createProbe(platform: NodeJS.Platform = process.platform, opts: ProbeOptions = {}): Probe {
   switch (platform) {
     case 'linux':
-      return createLinuxProbe(opts.interesting ? { interesting: opts.interesting } : {})
+      return createLinuxProbe({
+        ...(opts.interesting ? { interesting: opts.interesting } : {}),
+        ...(opts.browser ? { browser: opts.browser } : {}),
+      })
     case 'darwin':
       return createDarwinProbe()
     case 'win32':

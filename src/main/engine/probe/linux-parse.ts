@@ -14,6 +14,11 @@ export interface ProcStat {
   flags: number
   /** field 22: start time in clock ticks since boot */
   startTicks: number
+  /**
+   * field 38: the signal sent to the parent at exit; -1 for a thread (CLONE_THREAD) other than
+   * its group's leader. /proc/<tid>/stat answers for any thread, though /proc lists only leaders.
+   */
+  exitSignal: number
 }
 
 export const PF_KTHREAD = 0x00200000
@@ -33,6 +38,7 @@ export function parseProcStat(text: string): ProcStat | null {
   const ppid = Number(fields[1])
   const flags = Number(fields[6])
   const startTicks = Number(fields[19])
+  const exitSignal = Number(fields[35])
   if (!Number.isInteger(pid) || state === undefined || state === '') return null
   if (!Number.isInteger(ppid) || !Number.isInteger(startTicks)) return null
   return {
@@ -42,7 +48,18 @@ export function parseProcStat(text: string): ProcStat | null {
     ppid,
     flags: Number.isInteger(flags) ? flags : 0,
     startTicks,
+    exitSignal: Number.isInteger(exitSignal) ? exitSignal : 0,
   }
+}
+
+/**
+ * The pid most recently allocated in the reader's pid namespace: the last field of /proc/loadavg
+ * (fs/proc/loadavg.c: idr_get_cursor(&ns->idr) - 1). Every fork and every new thread moves it.
+ */
+export function parseLastPid(text: string): number | null {
+  const last = text.trim().split(' ').pop() ?? ''
+  const n = Number(last)
+  return /^\d+$/.test(last) && Number.isSafeInteger(n) ? n : null
 }
 
 /**

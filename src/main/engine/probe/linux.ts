@@ -20,6 +20,7 @@ import {
   PF_KTHREAD,
   parseBootTime,
   parseCmdline,
+  parseLastPid,
   establishedByInode,
   parseProcNetTcp,
   parseProcStat,
@@ -55,6 +56,13 @@ export interface LinuxProbeOptions {
    */
   interesting?: (p: ProcessInfo) => boolean
   fullSweepMs?: number
+  /**
+   * Browser processes (and their children): their fd links are not read when a snapshot is asked
+   * with `browsers: false` (no web resource configured).
+   */
+  browser?: (p: ProcessInfo) => boolean
+  /** every session program's fd links are read at least this often (default FD_SWEEP_MS) */
+  fdSweepMs?: number
 }
 
 interface CachedDetails {
@@ -65,15 +73,47 @@ interface CachedDetails {
   uid: number
 }
 
+/** a session program's socket links at their last read, with its fd count then (NaN: unknown) */
+interface FdReading {
+  startTime: number
+  count: number
+  inodes: number[]
+}
+
 const SS_TIMEOUT_MS = 2000
 /**
- * argv of browser processes that never hold a TCP socket (sandboxed: no network access). Chromium
- * rewrites its children's command line as one space-joined string (/proc/<pid>/cmdline has no NULs
- * between the words), so the flag is matched as a word anywhere in an element: matched as a whole
- * element only, no renderer was ever skipped, and each new unix socket of a renderer cost a read of
- * /proc/net/tcp and tcp6 (~17 ms on the loaded bench machine, 9 such reads in 30 s of the busy desktop).
+ * Chromium's child processes name their kind in --type= (utilities also in --utility-sub-type=).
+ * Only the network service (network.mojom.NetworkService) opens TCP connections; the renderers,
+ * GPU process, zygotes and the other utilities (storage, audio …) are sandboxed or local, and
+ * hold most of the fds. Chromium rewrites a child's command line as one space-joined string
+ * (/proc/<pid>/cmdline has no NULs between the words), so the flags are matched as words of the
+ * joined argv: matched as whole elements only, no renderer was ever skipped, and each new unix
+ * socket of a renderer cost a read of /proc/net/tcp and tcp6 (~17 ms on the loaded bench machine).
  */
-const NO_SOCKETS = /(?:^|\s)--type=(?:renderer|gpu-process|zygote)(?:\s|$)/
+const CHROMIUM_TYPE = /(?:^|\s)--type=(\S+)/g
+const UTILITY_SUB_TYPE = /(?:^|\s)--utility-sub-type=(\S+)/
+const offline = new WeakMap<ProcessInfo, boolean>()
+
+/** a browser child that never holds a TCP socket (the verdict is kept per process reading) */
+function holdsNoTcp(p: ProcessInfo): boolean {
+  let v = offline.get(p)
+  if (v === undefined) {
+    const line = p.argv.join(' ')
+    const types = [...line.matchAll(CHROMIUM_TYPE)].map((m) => m[1])
+    const sub = UTILITY_SUB_TYPE.exec(line)?.[1]
+    // a child of any kind but the utility that runs the network service
+    v =
+      types.length > 0 &&
+      (types.some((t) => t !== 'utility') || (sub !== undefined && !sub.startsWith('network.')))
+    offline.set(p, v)
+  }
+  return v
+}
+/**
+ * A session program whose fd count (the size of its /proc/<pid>/fd, Linux ≥ 6.2) is unchanged
+ * keeps its last socket links; all are read again this often, and whenever counters are read.
+ */
+const FD_SWEEP_MS = 5000
 /** /proc/net/tcp states (include/net/tcp_states.h) */
 const TCP_ESTABLISHED = 1
 const TCP_SYN_SENT = 2
@@ -93,6 +133,11 @@ const NON_TCP_TABLES: readonly (readonly [string, number])[] = [
   ['udp6', 9],
   ['netlink', 9],
 ]
+/**
+ * More pids allocated than this since the last snapshot (threads count too) and listing /proc is
+ * cheaper than looking at each: ~3 µs per pid looked up against ~0.6 µs per process listed.
+ */
+const MAX_NEW_PIDS = 256
 const SS_CANDIDATES = ['/usr/bin/ss', '/bin/ss', '/usr/sbin/ss', '/sbin/ss']
 /**
  * Processes that become a session program by a late exec (`exec ssh host` in an old shell: same
@@ -119,6 +164,43 @@ function readOrNull(path: string): string | null {
     return fs.readFileSync(path, 'utf8')
   } catch {
     return null
+  }
+}
+
+/** the same reading of the same process (argv compared by content: a re-read makes a new array) */
+function sameProcess(a: ProcessInfo, b: ProcessInfo): boolean {
+  return (
+    a.ppid === b.ppid &&
+    a.startTime === b.startTime &&
+    a.comm === b.comm &&
+    a.exe === b.exe &&
+    a.uid === b.uid &&
+    (a.argv === b.argv || a.argv.join('\0') === b.argv.join('\0'))
+  )
+}
+
+/** one buffer for the small per-process files read every poll (a stat line is ~300 bytes) */
+const small = Buffer.allocUnsafe(4096)
+
+/**
+ * A small procfs file in one read: open, read, close. readFileSync also fstat()s and reads again
+ * until an empty read, ~25 % more CPU per file, and stat files are most of a poll's reads. A file
+ * that fills the buffer is read whole.
+ */
+function readSmall(path: string): string | null {
+  let fd: number
+  try {
+    fd = fs.openSync(path, 'r')
+  } catch {
+    return null
+  }
+  try {
+    const n = fs.readSync(fd, small, 0, small.length, 0)
+    return n < small.length ? small.toString('utf8', 0, n) : readOrNull(path)
+  } catch {
+    return null
+  } finally {
+    fs.closeSync(fd)
   }
 }
 
@@ -202,7 +284,9 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   const known = new Map<number, { info: ProcessInfo; interesting: boolean }>()
   const fullSweepMs = opts.fullSweepMs ?? 30_000
   let lastFullSweep = -Infinity
-  let lastForks = ''
+  /** /proc/loadavg's last pid at the last snapshot, and the pids after it not yet visible then */
+  let lastCursor: number | null = null
+  let recheck: number[] = []
   let lastProcesses: Map<number, ProcessInfo> | null = null
   /** socket inodes in the session programs' fd links at the last snapshot */
   let lastHeld = new Set<number>()
@@ -210,6 +294,12 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
   const conns = new Map<number, ProcNetTcpEntry>()
   const connecting = new Set<number>()
   let lastOwnedKey = ''
+  let familiesKey = ''
+  /** candidatePids' answer, for the process map and browsers flag it was given */
+  let candidates: { of: Map<number, ProcessInfo> | null; browsers: boolean; pids: number[] } | null = null
+  /** per session program: its fd count and socket inodes when its links were last read */
+  let fdCounts = new Map<number, FdReading>()
+  let lastFdSweep = -Infinity
   /** the last `ss` reading of those connections, by inode, and when it was taken */
   let readings = new Map<number, { at: number; sk: SocketInfo }>()
   let ssFailures = 0
@@ -263,30 +353,36 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     return { startTicks: st.startTicks, comm: st.comm, argv, exe, uid }
   }
 
-  /** one process; null when it is gone, a zombie, or changed identity while being read */
+  /**
+   * One process; null when it is gone, a zombie, a thread (not a process), or changed identity
+   * while being read. Its cmdline, exe and uid come from the cache unless its start time or comm
+   * changed, or, with youngRereads, it started less than youngMs ago.
+   */
   function readOne(
     pid: number,
     now: number,
     clk: { bootMs: number; ticks: number },
     useCache: boolean,
+    youngRereads = true,
   ): ProcessInfo | null {
     const statPath = `${procRoot}/${pid}/stat`
-    const text = readOrNull(statPath)
+    const text = readSmall(statPath)
     if (text === null) return null
     const st = parseProcStat(text)
-    if (st === null || st.pid !== pid || st.state === 'Z' || st.state === 'X') return null
+    if (st === null || st.pid !== pid || st.state === 'Z' || st.state === 'X' || st.exitSignal === -1)
+      return null
     const startTime = clk.bootMs + Math.round((st.startTicks * 1000) / clk.ticks)
     let details = useCache ? cache.get(pid) : undefined
     const stale =
       details === undefined ||
       details.startTicks !== st.startTicks ||
       details.comm !== st.comm ||
-      now - startTime < youngMs
+      (youngRereads && now - startTime < youngMs)
     if (stale) {
       details = readDetails(pid, st) ?? undefined
       if (details === undefined) return null
       // the pid may have been reused while we read: the details must belong to this stat
-      const again = readOrNull(statPath)
+      const again = readSmall(statPath)
       const st2 = again === null ? null : parseProcStat(again)
       if (st2?.startTicks !== st.startTicks) return null
       if (useCache) cache.set(pid, details)
@@ -303,84 +399,122 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     }
   }
 
-  /** a shell that exec'd another program since it was read (its comm changed) */
-  function execd(pid: number, k: { info: ProcessInfo }): boolean {
-    if (!SHELLS.has(k.info.comm)) return false
-    const text = readOrNull(`${procRoot}/${pid}/stat`)
-    const st = text === null ? null : parseProcStat(text)
-    return st !== null && st.comm !== k.info.comm
+  /** detection looks at it, or at its parent (a session program's children: helpers, browser children) */
+  function family(k: { info: ProcessInfo; interesting: boolean }): boolean {
+    return k.interesting || known.get(k.info.ppid)?.interesting === true
   }
 
-  /** forks since boot (/proc/stat "processes"): unchanged means no new process and no reused pid */
-  function forkCount(): string {
-    const text = readOrNull(`${procRoot}/stat`)
-    const m = text === null ? null : /^processes (\d+)$/m.exec(text)
-    return m?.[1] ?? ''
+  function remember(pid: number, info: ProcessInfo): void {
+    known.set(pid, { info, interesting: opts.interesting?.(info) ?? true })
   }
 
-  function scanProcesses(
-    now: number,
-    clk: { bootMs: number; ticks: number },
-    quiet: boolean,
-  ): Map<number, ProcessInfo> {
-    const out = new Map<number, ProcessInfo>()
+  /** the pid this namespace allocated last: unchanged means no fork, no new thread, no reused pid */
+  function lastPid(): number | null {
+    const text = readSmall(`${procRoot}/loadavg`)
+    return text === null ? null : parseLastPid(text)
+  }
+
+  function scanProcesses(now: number, clk: { bootMs: number; ticks: number }): Map<number, ProcessInfo> {
+    // read before the scan: a fork during it falls in the next snapshot's range
+    const cursor = lastPid()
+    const from = lastCursor
+    lastCursor = cursor
     const full = opts.interesting === undefined || now - lastFullSweep >= fullSweepMs
     if (full) lastFullSweep = now
-    if (quiet && !full) {
-      // Nothing forked and no session program's socket closed since the last snapshot: the same
-      // processes (no pid can be reused without a fork), so only young ones are re-read (they may
-      // exec). One that exited meanwhile stays listed until the next fork anywhere (our own `ss`
-      // is one) or full sweep: harmless, as a session's end shows as its socket gone from its fd
-      // links (a non-quiet snapshot), and every signal re-reads its target first.
-      // The common case first, without building anything: nobody young, no session program gone.
-      let same = lastProcesses !== null
-      for (const [pid, k] of known) {
-        if (!same) break
-        if (
-          now - k.info.startTime < youngMs ||
-          (k.interesting && !fs.existsSync(`${procRoot}/${pid}`)) ||
-          execd(pid, k)
-        )
-          same = false
+    else if (
+      lastProcesses !== null &&
+      cursor !== null &&
+      from !== null &&
+      cursor >= from &&
+      cursor - from <= MAX_NEW_PIDS
+    )
+      return newPidsScan(from, cursor, now, clk, lastProcesses)
+    return listingScan(now, clk, full)
+  }
+
+  /**
+   * The steady state: no listing of /proc (~0.6 ms with a thousand processes, and most desktops
+   * fork every second). A new process has a pid allocated after the last snapshot's cursor (pids
+   * are handed out cyclically: fork.c alloc_pid, idr_alloc_cyclic; a wrap goes to listingScan),
+   * so only those pids are looked at. Known processes are re-read where they can change without
+   * a fork: the session programs and their children (exit, exec, reparenting), shells and young
+   * processes (an exec shows as a new comm; young session programs set their title late).
+   * Others that exit stay listed until their pid is reused or the next full sweep: detection
+   * never looks at them.
+   */
+  function newPidsScan(
+    from: number,
+    cursor: number,
+    now: number,
+    clk: { bootMs: number; ticks: number },
+    last: Map<number, ProcessInfo>,
+  ): Map<number, ProcessInfo> {
+    // copied on the first change: an unchanged scan hands out the very same map
+    const acc: { out: Map<number, ProcessInfo> | null } = { out: null }
+    const edit = (): Map<number, ProcessInfo> => (acc.out ??= new Map(last))
+    const update = (pid: number, info: ProcessInfo | null): void => {
+      const old = known.get(pid)
+      if (info === null) {
+        if (old === undefined) return
+        known.delete(pid)
+        cache.delete(pid)
+        edit().delete(pid)
+      } else if (old === undefined || !sameProcess(old.info, info)) {
+        remember(pid, info)
+        edit().set(pid, info)
       }
-      if (same && lastProcesses !== null) return lastProcesses
-      let reread = false
-      for (const [pid, k] of known) {
-        if (now - k.info.startTime < youngMs || execd(pid, k)) {
-          reread = true
-          const info = readOne(pid, now, clk, true)
-          if (info !== null) {
-            out.set(pid, info)
-            known.set(pid, { info, interesting: opts.interesting?.(info) ?? true })
-          }
-        } else if (k.interesting && !fs.existsSync(`${procRoot}/${pid}`)) {
-          // a session program without a TCP socket of its own (mosh-client, a mux client) left
-          reread = true
-        } else out.set(pid, k.info)
-      }
-      // the very same map as last time when nothing was re-read: detection may reuse its result
-      if (!reread && lastProcesses !== null && lastProcesses.size === out.size) return lastProcesses
-      for (const pid of known.keys()) if (!out.has(pid)) known.delete(pid)
-      lastProcesses = out
-      return out
     }
+    const seen = new Set<number>()
+    // A pid is allocated (the cursor moves) a moment before its process can be looked up
+    // (alloc_pid, then attach_pid at the end of copy_process): one not there yet is tried again
+    // on the next snapshot.
+    const pids = recheck
+    recheck = []
+    for (let pid = from + 1; pid <= cursor; pid++) pids.push(pid)
+    for (const pid of pids) {
+      seen.add(pid)
+      if (!fs.existsSync(`${procRoot}/${pid}`)) {
+        if (pid > from) recheck.push(pid)
+        update(pid, null)
+      } else update(pid, readOne(pid, now, clk, true)) // null for a thread: not a process
+    }
+    for (const [pid, k] of known) {
+      if (seen.has(pid)) continue
+      const young = now - k.info.startTime < youngMs
+      if (!family(k) && !young && !SHELLS.has(k.info.comm)) continue
+      // details are read again only for young session programs, or when comm changed (an exec)
+      update(pid, readOne(pid, now, clk, true, k.interesting))
+    }
+    if (acc.out !== null) lastProcesses = acc.out
+    return acc.out ?? last
+  }
+
+  /** every process in the /proc listing; a full sweep re-reads each one's stat */
+  function listingScan(
+    now: number,
+    clk: { bootMs: number; ticks: number },
+    full: boolean,
+  ): Map<number, ProcessInfo> {
+    const out = new Map<number, ProcessInfo>()
+    recheck = []
     for (const name of fs.readdirSync(procRoot)) {
       if (!isPidName(name)) continue
       const pid = Number(name)
       if (!full) {
-        // Steady state: a process detection never looks at keeps its last reading until the
-        // next full sweep (its stat read is most of a scan's cost with a thousand processes).
+        // a process detection never looks at keeps its last reading until the next full sweep
+        // (its stat read is most of a scan's cost with a thousand processes)
         const k = known.get(pid)
-        if (k && !k.interesting && now - k.info.startTime >= youngMs && !execd(pid, k)) {
+        if (k && !family(k) && now - k.info.startTime >= youngMs && !SHELLS.has(k.info.comm)) {
           out.set(pid, k.info)
           continue
         }
       }
-      const info = readOne(pid, now, clk, true)
-      if (info !== null) {
-        out.set(pid, info)
-        known.set(pid, { info, interesting: opts.interesting?.(info) ?? true })
-      }
+      const info = readOne(pid, now, clk, true, known.get(pid)?.interesting ?? true)
+      if (info === null) continue
+      const old = known.get(pid)?.info
+      const keep = old !== undefined && sameProcess(old, info) ? old : info
+      out.set(pid, keep)
+      if (keep === info) remember(pid, info)
     }
     for (const pid of cache.keys()) if (!out.has(pid)) cache.delete(pid)
     for (const pid of known.keys()) if (!out.has(pid)) known.delete(pid)
@@ -388,39 +522,21 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     return out
   }
 
-  /**
-   * inode → pids, from the /proc/<pid>/fd links of the given processes (default: every process,
-   * for the /proc/net fallback); every socket when wanted is null
-   */
-  function socketOwners(wanted: ReadonlySet<number> | null, among?: Iterable<number>): Map<number, number[]> {
+  /** inode → pids of the wanted sockets, from the /proc/<pid>/fd links of every process (the /proc/net fallback) */
+  function socketOwners(wanted: ReadonlySet<number>): Map<number, number[]> {
     const owners = new Map<number, number[]>()
-    if (wanted?.size === 0) return owners
-    let names: Iterable<string | number>
+    if (wanted.size === 0) return owners
+    let names: string[]
     try {
-      names = among ?? fs.readdirSync(procRoot)
+      names = fs.readdirSync(procRoot)
     } catch {
       return owners
     }
     for (const name of names) {
-      if (typeof name === 'string' && !isPidName(name)) continue
+      if (!isPidName(name)) continue
       const pid = Number(name)
-      const fdDir = `${procRoot}/${name}/fd`
-      let fds: string[]
-      try {
-        fds = fs.readdirSync(fdDir)
-      } catch {
-        continue // gone, or another user's process
-      }
-      for (const fd of fds) {
-        let target: string
-        try {
-          target = fs.readlinkSync(`${fdDir}/${fd}`)
-        } catch {
-          continue
-        }
-        if (!target.startsWith('socket:[')) continue
-        const inode = Number(target.slice(8, -1))
-        if (wanted !== null && !wanted.has(inode)) continue
+      for (const inode of socketLinks(name)?.inodes ?? []) {
+        if (!wanted.has(inode)) continue
         const list = owners.get(inode)
         if (list === undefined) owners.set(inode, [pid])
         else if (!list.includes(pid)) list.push(pid)
@@ -469,17 +585,94 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
 
   /**
    * Session programs and their children (a ProxyCommand helper of any name holds its ssh's
-   * socket), whose fd links are read every snapshot. Chromium's sandboxed renderer, GPU and zygote
-   * processes are left out: they hold no TCP socket (its network service does the networking) and
-   * have the most fds.
+   * socket), whose fd links are looked at every snapshot. Chromium's children other than its
+   * network service are left out (holdsNoTcp), and every browser process when the engine says
+   * no web resource is configured: their connections cannot make a session then.
    */
-  function candidatePids(): number[] {
+  function candidatePids(o: SnapshotOptions | undefined): number[] {
+    const browsers = o?.browsers !== false || opts.browser === undefined
+    if (candidates?.of === lastProcesses && candidates.browsers === browsers) return candidates.pids
     const pids: number[] = []
+    candidates = { of: lastProcesses, browsers, pids }
     for (const [pid, k] of known) {
-      if (!k.interesting && known.get(k.info.ppid)?.interesting !== true) continue
-      if (!k.info.argv.some((a) => NO_SOCKETS.test(a))) pids.push(pid)
+      if (!family(k) || holdsNoTcp(k.info)) continue
+      if (browsers || opts.browser?.(k.info) !== true) pids.push(pid)
     }
     return pids
+  }
+
+  /** the socket inodes among a process's fds, and its fd count; null when it is gone or not ours to look at */
+  function socketLinks(pid: number | string): { inodes: number[]; fds: number } | null {
+    const fdDir = `${procRoot}/${String(pid)}/fd`
+    let fds: string[]
+    try {
+      fds = fs.readdirSync(fdDir)
+    } catch {
+      return null
+    }
+    const inodes: number[] = []
+    for (const fd of fds) {
+      let target: string
+      try {
+        target = fs.readlinkSync(`${fdDir}/${fd}`)
+      } catch {
+        continue
+      }
+      if (target.startsWith('socket:[')) inodes.push(Number(target.slice(8, -1)))
+    }
+    return { inodes, fds: fds.length }
+  }
+
+  /**
+   * inode → pids of the given processes' sockets. A process's links are read again only when its
+   * fd count changed (the size of /proc/<pid>/fd, Linux ≥ 6.2: one stat instead of a readdir and
+   * a readlink per fd), when it is young, or when `all` is set. The count is trusted only if it
+   * equalled the number of links at their last read: an older kernel (size 0), a copy of /proc,
+   * or an fd opened meanwhile make the links be read again. A close and an open between two
+   * snapshots leave the count as it was: such a change waits for the next `all` (counters are
+   * read, or FD_SWEEP_MS passed), and until then the reading keeps the closed connection, so a
+   * session is never taken for ended on a missed link.
+   */
+  function heldSockets(pids: readonly number[], now: number, all: boolean): Map<number, number[]> {
+    const owners = new Map<number, number[]>()
+    const next = new Map<number, FdReading>()
+    for (const pid of pids) {
+      const info = known.get(pid)?.info
+      if (info === undefined) continue
+      let count: number
+      try {
+        count = fs.statSync(`${procRoot}/${String(pid)}/fd`).size
+      } catch {
+        continue // gone, or another user's process
+      }
+      const last = fdCounts.get(pid)
+      let reading: FdReading
+      if (
+        !all &&
+        last?.count === count &&
+        last.startTime === info.startTime &&
+        now - info.startTime >= youngMs
+      )
+        reading = last
+      else {
+        const links = socketLinks(pid)
+        if (links === null) continue
+        // a count that disagrees with the links is no count: NaN never equals the next one
+        reading = {
+          startTime: info.startTime,
+          count: links.fds === count ? count : NaN,
+          inodes: links.inodes,
+        }
+      }
+      next.set(pid, reading)
+      for (const inode of reading.inodes) {
+        const list = owners.get(inode)
+        if (list === undefined) owners.set(inode, [pid])
+        else if (!list.includes(pid)) list.push(pid)
+      }
+    }
+    fdCounts = next
+    return owners
   }
 
   /**
@@ -548,7 +741,9 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     takenAt: number,
     o: SnapshotOptions | undefined,
   ): Promise<{ sockets: SocketInfo[]; read: boolean }> {
-    const held = socketOwners(null, candidatePids())
+    const all = o?.counters === true || takenAt - lastFdSweep >= (opts.fdSweepMs ?? FD_SWEEP_MS)
+    if (all) lastFdSweep = takenAt
+    const held = heldSockets(candidatePids(o), takenAt, all)
     const fresh: number[] = []
     for (const inode of held.keys()) if (!lastHeld.has(inode) || connecting.has(inode)) fresh.push(inode)
     if (fresh.length > 0) lookUp(fresh)
@@ -618,14 +813,12 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     clk: { bootMs: number; ticks: number },
     o: SnapshotOptions | undefined,
   ): Promise<Snapshot> {
-    // read before the scan: a fork during it makes the next snapshot's value differ
-    const forks = forkCount()
-    const quiet = forks !== '' && forks === lastForks && lastProcesses !== null
-    lastForks = forks
     const previous = lastProcesses
-    const processes = scanProcesses(takenAt, clk, quiet)
+    const processes = scanProcesses(takenAt, clk)
+    // the very same map: the same processes, so the same families (most polls)
+    if (processes !== previous) familiesKey = sessionFamilies()
     const { sockets, read } = await sessionSockets(takenAt, o)
-    const key = `${sockets.map((s) => `${String(s.inode)}:${s.pids.join('.')}`).join(',')}|${sessionFamilies()}`
+    const key = `${sockets.map((s) => `${String(s.inode)}:${s.pids.join('.')}`).join(',')}|${familiesKey}`
     const unchanged = previous !== null && !read && key === lastOwnedKey
     lastOwnedKey = key
     return { takenAt, processes, sockets, unchanged }
@@ -636,7 +829,7 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
       const clk = await boot()
       const takenAt = Date.now()
       if (opts.interesting !== undefined) return narrowSnapshot(takenAt, clk, o)
-      const processes = scanProcesses(takenAt, clk, false)
+      const processes = scanProcesses(takenAt, clk)
       return { takenAt, processes, sockets: await wideSockets(), unchanged: false }
     },
 

@@ -52,6 +52,11 @@ export interface SnapshotOptions {
    * passed), which saves spawning `ss` every tick.
    */
   counters?: boolean
+  /**
+   * Browsers' connections can make a session (a web resource is configured). False spares the
+   * probe reading the sockets of every browser process; absent means true.
+   */
+  browsers?: boolean
 }
 
 export interface Probe {
