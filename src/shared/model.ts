@@ -19,6 +19,7 @@ export const END_REASONS = [
   'process-exit', // the client process exited on its own
   'app-restart', // found gone when Session Warden started again
   'screen-lock', // ended when the screen was locked (the lockAction setting)
+  'reported', // ended by "Report suspicious session" (issue 13)
 ] as const
 export type EndReason = (typeof END_REASONS)[number]
 
@@ -176,3 +177,5 @@ export type EngineErrorCode =
   | 'BAD_RESOURCE'
   | 'BAD_QUERY'
   | 'LAUNCH_FAILED'
+  | 'NOT_FLAGGED'
+  | 'REPORT_FAILED'

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events'
 import type { Session } from '@shared/model'
 import type { Settings } from '@shared/settings'
+import type { ReviewHit } from '@shared/review'
 import type { NetInterface } from './device'
 import type { ReopenNotice } from './store/types'
 import type { WarnInfo } from './policy'
@@ -18,6 +19,8 @@ export interface EngineEvents {
   /** the database file was replaced or damaged under a running engine and reopened (said once) */
   reopened: [ReopenNotice]
   error: [Error]
+  /** anomaly review: a new session needs review (at most one notice per rule and key per 24 h) */
+  review: [Session, ReviewHit[]]
 }
 
 export interface TickReport {

@@ -6,6 +6,11 @@ import { historyQuerySchema, type HistoryFilter } from '@shared/history'
 import { newResourceAfter, policyAfter, settingsAfter } from '@shared/rules'
 import type { ResourcePolicy, Settings } from '@shared/settings'
 import { Activity, type SystemIdleSource } from './activity'
+import { createAsnLookup, packagedAsnSource, type AsnSource } from './anomaly/asn'
+import { osOpener, type ContactPorts } from './anomaly/contact'
+import type { RecordingRef } from './anomaly/report'
+import { Reviewer } from './anomaly/reviewer'
+import { ReviewService } from './anomaly/review-service'
 import { ChangeFeed, type EngineEvents, type TickReport } from './change-feed'
 import { systemClock, type Clock } from './clock'
 import { Detection } from './detection'
@@ -59,6 +64,14 @@ export interface EngineDeps {
   timing?: Partial<EngineTiming>
   /** starts a dedicated browser window and resolves with its pid (tests replace it) */
   launchBrowser?: (o: LaunchOptions) => Promise<number>
+  /** anomaly review: the ASN data (default: the installed @ip-location-db/asn; null: none) */
+  asnSource?: AsnSource | null
+  /** anomaly review: how a report reaches the security contact (default: the OS opener) */
+  contact?: Partial<ContactPorts>
+  /** anomaly review: where evidence bundles go (default: `reports` beside the database) */
+  reportsDir?: string
+  /** anomaly review: a session's recording, for the evidence bundle (issue 12) */
+  recordingOf?: (sessionId: string) => RecordingRef | null
 }
 
 const NO_PLAN: PolicyPlan = { updates: [], warned: [], toEnd: [], limited: [] }
@@ -83,6 +96,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly terminator: Terminator
   private readonly launcher: WebLauncher
   private readonly loop: PollLoop
+  private readonly reviewer: Reviewer
+  /** anomaly review: the list, Mark as expected, the allow-list, Report suspicious session */
+  readonly review: ReviewService
   private running: Promise<TickReport> | null = null
   private firstTick = true
   /** open rows seen without their session while their process ran, since when (ms) */
@@ -122,6 +138,31 @@ export class Engine extends EventEmitter<EngineEvents> {
       members: (key) => this.activity.members(key),
       ended: (row, recorded) => this.ended(row, recorded),
       reportError,
+    })
+    this.reviewer = new Reviewer({
+      store: this.store,
+      now: () => this.clock.now(),
+      selfPid,
+      platform: process.platform,
+      systemIdle: deps.systemIdle,
+      asn: createAsnLookup(
+        this.store,
+        deps.asnSource === undefined ? packagedAsnSource() : deps.asnSource,
+        () => this.clock.now(),
+      ),
+      reportError,
+      notice: (id, hits) => this.emitWith(id, (s) => this.emit('review', s, hits)),
+    })
+    this.review = new ReviewService({
+      store: this.store,
+      now: () => this.clock.now(),
+      device: deps.device,
+      hasher: this.reviewer.hasher,
+      end: (id, reason, actor) => this.terminator.end(id, reason, actor),
+      settled: () => this.reviewer.settled(),
+      contact: { openExternal: osOpener(), ...deps.contact },
+      reportsDir: deps.reportsDir,
+      recordingOf: deps.recordingOf,
     })
     this.loop = new PollLoop(
       () => this.tick({ policy: true }),
@@ -171,6 +212,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.loop.stop()
     await this.running
     await this.terminator.settled()
+    await this.reviewer.settled()
   }
 
   /** An error is reported to listeners; with none (a one-shot CLI command) it is not fatal. */
@@ -212,6 +254,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     const rec = reconcile(open, seen, now, this.rules(settings, resources, snapshot, now))
     const plan = policy ? this.plan(rec.after, settings, resources, now) : NO_PLAN
     const result = this.write(rec, plan, now)
+    const inserted = new Set(result.inserted)
+    this.reviewer.review(
+      rec.created.filter((c) => inserted.has(c.id)),
+      snapshot.processes,
+      settings,
+      now,
+    )
     this.firstTick = false
     this.goneSince = rec.goneSince
     this.activity.remember(detected, new Set(detected.map((d) => d.key)))
@@ -326,6 +375,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   async screenLocked(): Promise<EndResult[]> {
     const { lockAction } = this.store.getSettings()
+    this.reviewer.locked(this.clock.now())
     if (lockAction === 'away') this.activity.away(this.clock.now())
     if (lockAction === 'end') return this.endAll('screen-lock', 'screen-lock')
     return []
@@ -333,6 +383,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** The screen was unlocked: the user is back. */
   screenUnlocked(): void {
+    this.reviewer.unlocked()
     this.activity.back()
   }
 
@@ -374,6 +425,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     const row = this.store.getSession(id)
     if (!row) throw new EngineError('UNKNOWN_SESSION', `no session with id ${id}`)
     return toSession(row, this.clock.now())
+  }
+
+  private emitWith(id: string, f: (s: Session) => void): void {
+    const s = this.read(id)
+    if (s) f(s)
   }
 
   private read(id: string): Session | null {

@@ -38,7 +38,20 @@ describe('opening and migrating', () => {
         .prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
         .pluck()
         .all()
-      expect(tables).toEqual(['devices', 'events', 'launches', 'resources', 'sessions', 'settings'])
+      expect(tables).toEqual([
+        'allow_list',
+        'asn_import',
+        'asn_ranges',
+        'devices',
+        'events',
+        'exe_hashes',
+        'launches',
+        'resources',
+        'review_hits',
+        'reviews',
+        'sessions',
+        'settings',
+      ])
     } finally {
       db.close()
     }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { StoreError } from './errors'
+import { migrateReview } from './review-schema'
 
 export type Migration = (db: Database.Database) => void
 
@@ -128,6 +129,11 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.pragma(`application_id = ${APPLICATION_ID}`)
   },
+  // 4: rec-store's migration (issue 12). PLACEHOLDER on the wt-anomaly branch only, so migration 5
+  // runs alone here; the coordinator puts rec-store's migration in this slot when merging.
+  () => undefined,
+  // 5: anomaly review (issue 13), docs/architecture.md "Anomaly review"
+  migrateReview,
 ]
 
 export function userVersion(db: Database.Database): number {

@@ -6,6 +6,7 @@ import { launchesTable } from './launches'
 import { resourcesTable } from './resources'
 import { sessionsTable } from './sessions'
 import { settingsTable } from './settings-table'
+import { reviewTables } from './review-api'
 import type { NewSession, SessionUpdate, StoreApi, TickResult } from './types'
 
 export interface Tables {
@@ -70,7 +71,10 @@ export function createTables(db: Database.Database, now: () => number): Tables {
     return result
   })
 
+  const review = reviewTables(db)
+
   const purge = db.transaction((before: number): number => {
+    review.purgeBefore(before)
     events.purgeBefore(before)
     return sessions.purgeBefore(before)
   })
@@ -150,6 +154,8 @@ export function createTables(db: Database.Database, now: () => number): Tables {
     setSetting: write((key, value) => setSetting.immediate(key, value)),
 
     purge: write((before) => purge.immediate(before)),
+
+    ...review.api(write),
   }
   return { api, writes: (name) => writers.has(api[name]) }
 }
