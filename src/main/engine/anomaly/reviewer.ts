@@ -7,7 +7,6 @@ import type { ResourceType } from '@shared/model'
 import { needsReview, reviewScore, type ReviewHit } from '@shared/review'
 import type { Settings } from '@shared/settings'
 import type { SystemIdleSource } from '../activity'
-import { classifyAddress } from '../geo'
 import type { ProcessInfo } from '../probe/types'
 import type { LearnedHistory } from '../store/review-history'
 import type { NewSession, Store } from '../store/types'
@@ -131,8 +130,8 @@ export class Reviewer {
   }
 
   private async remote(s: NewSession, withAsn: boolean): Promise<ReviewContext['remote']> {
-    const net =
-      withAsn && classifyAddress(s.ipAddress) === 'public' ? await this.deps.asn.lookup(s.ipAddress) : null
+    // no address class is skipped: the data simply has no range for private or loopback ones
+    const net = withAsn ? await this.deps.asn.lookup(s.ipAddress) : null
     return {
       address: s.ipAddress,
       port: s.remotePort,
@@ -152,7 +151,6 @@ export class Reviewer {
     if (learning(history, s.startTime)) return []
     const historyAsns = new Map<number, string>()
     for (const a of history.addresses) {
-      if (classifyAddress(a.ip) !== 'public') continue
       const net = await this.deps.asn.lookup(a.ip)
       if (net) historyAsns.set(net.asn, net.org)
     }
