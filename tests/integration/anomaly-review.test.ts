@@ -12,6 +12,7 @@ import type { Bundle } from '@engine/anomaly/report'
 import type { Session } from '@shared/model'
 import { BIN, isAlive, startSshd, stopAll, waitFor, type Sshd } from '../support/peers'
 import { startHttpsHook, type HttpsHook } from '../support/https-hook'
+import { runCli } from '../../src/cli/cli'
 
 // Anomaly review against the real sshd: real ssh clients (the system one and a copy of it run from a
 // temp folder), the real hash of the real binary, reports to a real https server on loopback.
@@ -204,5 +205,50 @@ describe('anomaly review with real ssh clients', () => {
     expect(() => e.setSetting('securityContact', 'http://127.0.0.1/hook')).toThrow(/https/)
     expect(() => e.setSetting('securityContact', 'https://u:p@127.0.0.1/hook')).toThrow(/credentials/)
     expect(e.getSettings().securityContact).toBe('')
+  })
+
+  it('the CLI: review list --json, review accept, report --json (the bundle, its sha256, ended, sent)', async () => {
+    const e = await newEngine()
+    const copy = copyOfSsh()
+    const { proc, session } = await connect(e, copy)
+    await e.review.list()
+    const dbPath = join(dir, 'w.db')
+    await e.close()
+    engine = null
+    const cli = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+      const out: string[] = []
+      const err: string[] = []
+      const code = await runCli(argv, {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        confirm: null,
+        env: { WARDEN_DB: dbPath },
+        engine: {
+          scope: (d: Detected) => d.remotePort === sshd.port,
+          terminate: { graceMs: 1500 },
+          asnSource: null,
+          contact: { openExternal: () => Promise.resolve() },
+        },
+      })
+      return { code, out: out.join('\n'), err: err.join('\n') }
+    }
+    const listed = await cli('review', 'list', '--json')
+    expect(listed.code).toBe(0)
+    const items = JSON.parse(listed.out) as { id: string; reasons: string[]; score: number }[]
+    expect(items.map((i) => i.id)).toEqual([session.id])
+    expect(items[0]?.reasons.join(' ')).toContain(sha256sum(copy))
+    expect(items[0]?.score).toBeGreaterThanOrEqual(2)
+    // without a terminal, report needs --yes and does nothing without it
+    const refused = await cli('report', session.id)
+    expect(refused.code).toBe(2)
+    expect(isAlive(proc.pid ?? 0)).toBe(true)
+    const reported = await cli('report', session.id, '--yes', '--json', '--note', 'not me')
+    const r = JSON.parse(reported.out) as { bundle: string; sha256: string; ended: boolean; sent: unknown[] }
+    expect(r.ended).toBe(true)
+    expect(r.sent).toEqual([])
+    expect(sha256sum(r.bundle)).toBe(r.sha256)
+    expect(isAlive(proc.pid ?? 0)).toBe(false)
+    expect((await cli('review', 'accept', session.id)).code).toBe(1) // reported: no longer waiting for review
+    expect(JSON.parse((await cli('review', 'list', '--json')).out)).toEqual([])
   })
 })

@@ -4,7 +4,9 @@ import { endCommand } from './end'
 import { historyCommand } from './history'
 import { listCommand } from './list'
 import { openCommand } from './open'
+import { reportCommand } from './report'
 import { resourcesCommand } from './resources'
+import { reviewCommand } from './review'
 import { settingsCommand } from './settings'
 import { statsCommand } from './stats'
 import { watchCommand } from './watch'
@@ -20,4 +22,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   resourcesCommand,
   openCommand,
   deviceCommand,
+  reviewCommand,
+  reportCommand,
 ]
