@@ -22,6 +22,11 @@ export const invokeChannels = {
   openWebResource: 'resources:open',
   getDevice: 'device:get',
   pageReady: 'window:ready',
+  listReview: 'review:list',
+  markExpected: 'review:accept',
+  reportSession: 'review:report',
+  listAllowed: 'review:allowed',
+  removeAllowed: 'review:forget',
 } as const
 
 /** Every event the main process pushes: its subscribe function on `window.warden` → its channel. */
@@ -30,6 +35,7 @@ export const eventChannels = {
   onIdleWarning: 'session:idleWarning',
   onSessionEnded: 'session:ended',
   onShowSession: 'window:showSession',
+  onReviewChanged: 'review:changed',
 } as const
 
 export type InvokeName = keyof typeof invokeChannels

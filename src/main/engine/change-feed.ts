@@ -21,6 +21,8 @@ export interface EngineEvents {
   error: [Error]
   /** anomaly review: a new session needs review (at most one notice per rule and key per 24 h) */
   review: [Session, ReviewHit[]]
+  /** anomaly review: how many sessions need review now (after a flag, Mark as expected or a report) */
+  reviewChanged: [number]
 }
 
 export interface TickReport {

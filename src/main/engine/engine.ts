@@ -152,6 +152,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       ),
       reportError,
       notice: (id, hits) => this.emitWith(id, (s) => this.emit('review', s, hits)),
+      flagged: () => this.emit('reviewChanged', this.review.listNow().length),
     })
     this.review = new ReviewService({
       store: this.store,
@@ -163,6 +164,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       contact: { openExternal: osOpener(), ...deps.contact },
       reportsDir: deps.reportsDir,
       recordingOf: deps.recordingOf,
+      changed: () => this.emit('reviewChanged', this.review.listNow().length),
     })
     this.loop = new PollLoop(
       () => this.tick({ policy: true }),

@@ -32,6 +32,8 @@ export interface ReviewServiceDeps {
   reportsDir?: string
   /** the session's recording (issue 12), when one exists */
   recordingOf?: (sessionId: string) => RecordingRef | null
+  /** the list changed (Mark as expected, a report) */
+  changed(): void
 }
 
 /** How many flagged reviews a list shows at most (newest first). */
@@ -71,6 +73,7 @@ export class ReviewService {
     const item = this.listNow().find((i) => i.id === id)
     if (!item || !this.deps.store.acceptReview(id, this.deps.now(), actor))
       throw new EngineError('NOT_FLAGGED', `${row.resourceName} (${id}) is not waiting for review`)
+    this.deps.changed()
     return item
   }
 
@@ -127,6 +130,7 @@ export class ReviewService {
     if (!store.setReviewState(id, 'reported'))
       store.recordReview({ sessionId: id, at, score: 0, state: 'reported', context: '{}' }, [])
     this.event(id, 'reported', `${file} sha256 ${sha256}`, opts.actor)
+    this.deps.changed()
     const summary = summaryOf(bundle, file, sha256, ended)
     const json = JSON.stringify({
       type: 'session-warden-report',

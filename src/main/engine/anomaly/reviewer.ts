@@ -34,6 +34,8 @@ export interface ReviewerDeps {
   reportError(e: unknown): void
   /** a flagged session with at least one hit not noticed in the last 24 h (alert fatigue) */
   notice(sessionId: string, hits: ReviewHit[]): void
+  /** a session was flagged (the count of sessions needing review may have changed) */
+  flagged(): void
 }
 
 interface Seed {
@@ -126,7 +128,10 @@ export class Reviewer {
       },
       hits,
     )
-    if (flagged) this.maybeNotice(s.id, hits, at)
+    if (flagged) {
+      this.deps.flagged()
+      this.maybeNotice(s.id, hits, at)
+    }
   }
 
   private async remote(s: NewSession, withAsn: boolean): Promise<ReviewContext['remote']> {
