@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -113,6 +113,32 @@ describe('anomaly review with real ssh clients', () => {
     expect(e.review.allowList().map((a) => a.key)).toContain(`exe:${hash}`)
     const again = await connect(e, copy)
     expect((await e.review.list()).some((i) => i.id === again.session.id)).toBe(false)
+  })
+
+  it('flags the system ssh started by a script in a temp folder, with the chain; started from node, not', async () => {
+    const e = await newEngine()
+    const script = join(dir, 'run.sh')
+    writeFileSync(script, `#!/bin/sh\n"${BIN.ssh}" -F "${sshd.clientConfigPath}" -N warden-test\n`, {
+      mode: 0o755,
+    })
+    const proc = spawn('/bin/sh', [script], { stdio: 'ignore' })
+    clients.push(proc)
+    const session = await waitFor(
+      async () => {
+        await e.tick()
+        return e.list().find((s) => s.remotePort === sshd.port)
+      },
+      15_000,
+      'the ssh the script started',
+    )
+    const plain = await connect(e, BIN.ssh)
+    const list = await e.review.list()
+    const hit = list.find((i) => i.id === session.id)?.hits.find((h) => h.rule === 'unusual-parent')
+    expect(hit?.key).toBe(`parent:${script}`)
+    expect(hit?.reason).toContain(
+      `started by the script ${script} in a temp folder: ssh ← /bin/sh ${script} (pid ${proc.pid ?? 0})`,
+    )
+    expect(list.some((i) => i.id === plain.session.id)).toBe(false)
   })
 
   it('flags a session that appears while away (input idle past idle-after, or the screen locked); not while present', async () => {
