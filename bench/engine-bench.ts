@@ -16,6 +16,7 @@ import type { NewSession, SessionUpdate } from '@engine/store/types'
 import { sshBatch, sshClient, startSshd, stopAll } from '../tests/support/peers'
 import { startBusyDesktop } from './busy-desktop'
 import { naiveScan, rawProcFloorScan } from './proc-floor'
+import { anomalyFigures } from './anomaly-bench'
 import { median, quantile, round, sleep } from './stats'
 
 const JSON_OUT = process.argv.includes('--json')
@@ -250,6 +251,10 @@ async function main(): Promise<void> {
     log('building a 1 000 000-row history …')
     const hist = await historyAtOneMillion(dir)
 
+    // 7. anomaly review: first sight of a new 5 MB client binary, the review list at 100 000 rows
+    log('measuring the anomaly review (hashing, review list, ASN import) …')
+    const anomaly = await anomalyFigures()
+
     const figures = {
       scanMs: round(median(scan)),
       floorMs: round(median(floor)),
@@ -264,6 +269,9 @@ async function main(): Promise<void> {
       busyScanMs: round(median(busy.scan)),
       busyFloorMs: round(median(busy.floor)),
       busyCpuPercent: round(busyCpuPercent, 2),
+      firstSightMs: anomaly.firstSightMs,
+      reviewList100kMs: anomaly.reviewList100kMs,
+      asnImportMs: anomaly.asnImportMs,
     }
     const extra = {
       processes,
@@ -316,6 +324,19 @@ async function main(): Promise<void> {
         ['end one (p95)', `${figures.endP95Ms} ms`, `${ends.length} real ssh sessions`, '≤ 0.5 s'],
         ['end 200 at once', `${figures.endAll200Ms} ms`, `${many.length} real ssh sessions, endAll`, '≤ 2 s'],
         ['history page at 1 M rows', `${figures.historyPageMs} ms`, 'keyset, 50 rows, median', '≤ 5 ms'],
+        [
+          'first sight of a new 5 MB client binary',
+          `${figures.firstSightMs} ms`,
+          `once per binary, beside the loop; seen again ${anomaly.cachedSightMs} ms`,
+          '≤ 30 ms',
+        ],
+        ['review list at 100 000 history rows', `${figures.reviewList100kMs} ms`, 'median of 20', '≤ 50 ms'],
+        [
+          'ASN import',
+          `${figures.asnImportMs} ms`,
+          `${anomaly.asnRows} ranges, once per data version`,
+          'one-time',
+        ],
       ]
       const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)))
       process.stdout.write(`Session Warden engine benchmark — ${processes} processes, 50 ssh sessions\n\n`)

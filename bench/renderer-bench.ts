@@ -26,6 +26,7 @@ import type { NewSession, SessionUpdate } from '@engine/store/types'
 import { rendererConfig } from '../vite.renderer.config'
 import { startBridge, type Bridge } from '../tests/support/bridge'
 import { launchChromium, openApp } from '../tests/support/ui'
+import { prng } from '../tests/support/seed-history' // mulberry32: the same history on every run
 import {
   freePort,
   sshBatch,
@@ -218,18 +219,6 @@ async function clickForRows(page: Page, view: string): Promise<RowsShot> {
 // ---------------------------------------------------------------------------------------------------------
 // 1. History
 
-/** Small deterministic PRNG (mulberry32): the same history on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 const RESOURCES: { type: ResourceType; name: string; target: string }[] = [
   { type: 'ssh', name: 'prod-db-01', target: 'prod-db-01:22' },
   { type: 'ssh', name: 'bastion.example.com', target: 'bastion.example.com:22' },
@@ -266,6 +255,7 @@ const ACTOR: Record<EndReason, string> = {
   'process-exit': 'engine',
   'app-restart': 'engine',
   'screen-lock': 'screen-lock',
+  reported: 'app',
 }
 
 /** 10 000 ended sessions over the last 60 days, through the store like the engine records them. */

@@ -25,6 +25,11 @@ export const invokeChannels = {
   listRecordings: 'recordings:list',
   readRecording: 'recordings:read',
   verifyRecording: 'recordings:verify',
+  listReview: 'review:list',
+  markExpected: 'review:accept',
+  reportSession: 'review:report',
+  listAllowed: 'review:allowed',
+  removeAllowed: 'review:forget',
 } as const
 
 /** Every event the main process pushes: its subscribe function on `window.warden` → its channel. */
@@ -33,6 +38,7 @@ export const eventChannels = {
   onIdleWarning: 'session:idleWarning',
   onSessionEnded: 'session:ended',
   onShowSession: 'window:showSession',
+  onReviewChanged: 'review:changed',
 } as const
 
 export type InvokeName = keyof typeof invokeChannels

@@ -20,6 +20,7 @@ import {
   type RecordingChunk,
 } from './recording'
 import { SETTING_KEYS, type Settings } from './settings'
+import { REVIEW_RULES, type AllowEntry, type ReportResult, type ReviewItem } from './review'
 
 // ------------------------------------------------------------------ result types
 
@@ -66,7 +67,7 @@ export { historyQuerySchema, type HistoryFilter } from './history'
 export { newWebResourceSchema } from './resource'
 
 /** A setting's value on the wire: the engine checks it against that setting's own rule. */
-const settingValueSchema = z.union([z.number(), z.boolean(), z.string().max(100)])
+const settingValueSchema = z.union([z.number(), z.boolean(), z.string().max(500)])
 
 // ------------------------------------------------------------------ the contract
 
@@ -124,6 +125,16 @@ const invokeDefs = {
   /** one chunk (≤ RECORDING_CHUNK_MAX bytes) of a recording whose sha256 still matches; refused otherwise */
   readRecording: invoke<RecordingChunk>()(z.tuple([recordingIdSchema, recordingOffsetSchema])),
   verifyRecording: invoke<RecordingCheck>()(z.tuple([recordingIdSchema])),
+  /** anomaly review (issue 13): the sessions that need review, newest first */
+  listReview: invoke<ReviewItem[]>()(none),
+  /** Mark as expected: the session's reasons go on the allow-list */
+  markExpected: invoke<ReviewItem>()(z.tuple([sessionIdSchema])),
+  /** Report suspicious session: ends it if live, writes the evidence bundle, tells the security contact */
+  reportSession: invoke<ReportResult>()(
+    z.tuple([sessionIdSchema, z.object({ note: z.string().max(2000).optional() }).strict()]),
+  ),
+  listAllowed: invoke<AllowEntry[]>()(none),
+  removeAllowed: invoke<AllowEntry[]>()(z.tuple([z.enum(REVIEW_RULES), z.string().min(1).max(1000)])),
 } as const satisfies { readonly [K in InvokeName]: InvokeDef<z.ZodTuple, unknown> }
 
 export const invokes = withChannels(invokeDefs, invokeChannels)
@@ -144,6 +155,8 @@ const eventDefs = {
   onSessionEnded: event<Session>(),
   /** the desktop shell asks the window to show one session (a notification was clicked) */
   onShowSession: event<{ id: string }>(),
+  /** the sessions needing review changed (a new flag, Mark as expected, a report) */
+  onReviewChanged: event<{ count: number }>(),
 } as const satisfies { readonly [E in EventName]: EventDef<unknown> }
 
 export const events = withChannels(eventDefs, eventChannels)

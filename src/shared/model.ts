@@ -20,6 +20,7 @@ export const END_REASONS = [
   'process-exit', // the client process exited on its own
   'app-restart', // found gone when Session Warden started again
   'screen-lock', // ended when the screen was locked (the lockAction setting)
+  'reported', // ended by "Report suspicious session" (issue 13)
 ] as const
 export type EndReason = (typeof END_REASONS)[number]
 
@@ -183,3 +184,5 @@ export type EngineErrorCode =
   | 'UNKNOWN_RECORDING'
   | 'RECORDING_UNAVAILABLE'
   | 'BAD_DESTINATION'
+  | 'NOT_FLAGGED'
+  | 'REPORT_FAILED'

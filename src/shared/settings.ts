@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { formatSeconds } from './duration'
+import { securityContactSchema } from './review'
 
 // Every setting with its bounds, once. The zod schema, the reason a value is refused (SETTING_RULES)
 // and the ranges the window shows (SETTING_RANGES) are all derived from SETTING_BOUNDS below, so the engine,
@@ -65,6 +66,8 @@ export const settingsSchema = z.object({
   /** record the window of RDP clients while their session runs (a resource may override it) */
   recordRdp: z.boolean(),
   recordingsMaxMb: whole(SETTING_BOUNDS.recordingsMaxMb),
+  /** where "Report suspicious session" sends its evidence: a mailto: address and/or an https webhook */
+  securityContact: securityContactSchema,
 })
 
 export type Settings = z.infer<typeof settingsSchema>
@@ -86,6 +89,8 @@ function ruleOf(key: SettingKey): string {
     const of = b.unit === undefined ? '' : ` of ${b.unit}`
     return `a whole number${of} from ${b.min}${b.zero ? ` (${b.zero})` : ''} to ${b.max}`
   }
+  if (key === 'securityContact')
+    return 'a mailto: address and/or an https:// webhook (no credentials), or empty'
   const schema = settingsSchema.shape[key]
   return schema instanceof z.ZodEnum ? oneOf(schema.options) : 'true or false'
 }
@@ -127,6 +132,7 @@ export const DEFAULT_SETTINGS: Settings = {
   recordSsh: false,
   recordRdp: false,
   recordingsMaxMb: 2048,
+  securityContact: '',
 }
 
 export function isSettingKey(k: string): k is SettingKey {

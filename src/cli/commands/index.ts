@@ -5,7 +5,9 @@ import { historyCommand } from './history'
 import { listCommand } from './list'
 import { openCommand } from './open'
 import { recordingsCommand } from './recordings'
+import { reportCommand } from './report'
 import { resourcesCommand } from './resources'
+import { reviewCommand } from './review'
 import { settingsCommand } from './settings'
 import { statsCommand } from './stats'
 import { watchCommand } from './watch'
@@ -28,4 +30,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   sshCommand,
   playCommand,
   shimCommand,
+  reviewCommand,
+  reportCommand,
 ]

@@ -65,6 +65,12 @@ export function createHandlers(engine: Engine, actor = 'app'): Handlers {
     listRecordings: (filter) => engine.recordings.list(filter.sessionId),
     readRecording: (id, offset) => engine.recordings.read(id, offset),
     verifyRecording: (id) => engine.recordings.verify(id),
+    listReview: () => engine.review.list(),
+    markExpected: (id) => engine.review.accept(id, actor),
+    reportSession: (id, o) =>
+      engine.review.report(id, { actor, ...(o.note === undefined ? {} : { note: o.note }) }),
+    listAllowed: () => engine.review.allowList(),
+    removeAllowed: (rule, key) => engine.review.disallow(rule, key),
   }
 }
 
@@ -113,12 +119,15 @@ export function forwardEvents(
   const onWarned = (session: Session, info: { idleMs: number; disconnectInMs: number | null }): void =>
     emit<'onIdleWarning'>(events.onIdleWarning.channel, { session, ...info })
   const onEnded = (session: Session): void => emit<'onSessionEnded'>(events.onSessionEnded.channel, session)
+  const onReview = (count: number): void => emit<'onReviewChanged'>(events.onReviewChanged.channel, { count })
   engine.on('changed', onChanged)
   engine.on('warned', onWarned)
   engine.on('ended', onEnded)
+  engine.on('reviewChanged', onReview)
   return () => {
     engine.off('changed', onChanged)
     engine.off('warned', onWarned)
     engine.off('ended', onEnded)
+    engine.off('reviewChanged', onReview)
   }
 }

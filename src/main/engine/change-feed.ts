@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events'
 import type { Session } from '@shared/model'
 import type { Settings } from '@shared/settings'
+import type { ReviewHit } from '@shared/review'
 import type { NetInterface } from './device'
 import type { RecordingsTrimmed } from './recordings'
 import type { ReopenNotice } from './store/types'
@@ -21,6 +22,10 @@ export interface EngineEvents {
   /** the recordings' size cap removed the oldest recordings (a notice for the user) */
   recordingsTrimmed: [RecordingsTrimmed]
   error: [Error]
+  /** anomaly review: a new session needs review (at most one notice per rule and key per 24 h) */
+  review: [Session, ReviewHit[]]
+  /** anomaly review: how many sessions need review now (after a flag, Mark as expected or a report) */
+  reviewChanged: [number]
 }
 
 export interface TickReport {

@@ -9,6 +9,12 @@ import { newResourceAfter, policyAfter, settingsAfter } from '@shared/rules'
 import type { ResourcePolicy, Settings } from '@shared/settings'
 import { Activity, type SystemIdleSource } from './activity'
 import { RdpRecorder, type RdpRecorderDeps } from './rdp-recorder'
+import { createAsnLookup, packagedAsnSource, type AsnSource } from './anomaly/asn'
+import { osOpener, type ContactPorts } from './anomaly/contact'
+import type { RecordingRef } from './anomaly/report'
+import type { Recording } from '@shared/recording'
+import { Reviewer } from './anomaly/reviewer'
+import { ReviewService } from './anomaly/review-service'
 import { ChangeFeed, type EngineEvents, type TickReport } from './change-feed'
 import { systemClock, type Clock } from './clock'
 import { Detection } from './detection'
@@ -66,6 +72,14 @@ export interface EngineDeps {
   launchBrowser?: (o: LaunchOptions) => Promise<number>
   /** the RDP window recorder (rdp-recorder.ts), active while the loop runs; tests shrink its timing */
   rdpRecorder?: Pick<RdpRecorderDeps, 'timing' | 'findWindow' | 'capture'>
+  /** anomaly review: the ASN data (default: the installed @ip-location-db/asn; null: none) */
+  asnSource?: AsnSource | null
+  /** anomaly review: how a report reaches the security contact (default: the OS opener) */
+  contact?: Partial<ContactPorts>
+  /** anomaly review: where evidence bundles go (default: `reports` beside the database) */
+  reportsDir?: string
+  /** anomaly review: a session's recording, for the evidence bundle (issue 12) */
+  recordingOf?: (sessionId: string) => RecordingRef | null
 }
 
 const NO_PLAN: PolicyPlan = { updates: [], warned: [], toEnd: [], limited: [] }
@@ -91,6 +105,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly launcher: WebLauncher
   private readonly loop: PollLoop
   readonly rdpRecorder: RdpRecorder
+  private readonly reviewer: Reviewer
+  /** anomaly review: the list, Mark as expected, the allow-list, Report suspicious session */
+  readonly review: ReviewService
   private running: Promise<TickReport> | null = null
   private firstTick = true
   /** open rows seen without their session while their process ran, since when (ms) */
@@ -137,6 +154,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       ended: (row, recorded) => this.ended(row, recorded),
       reportError,
     })
+    this.reviewer = this.newReviewer(selfPid, reportError)
+    this.review = this.newReviewService()
     this.loop = new PollLoop(
       () => this.tick({ policy: true }),
       () => this.store.getSettings().pollIntervalMs,
@@ -161,6 +180,44 @@ export class Engine extends EventEmitter<EngineEvents> {
       name: deps.device.name,
       os: deps.device.os,
       model: deps.device.model,
+    })
+  }
+
+  /** anomaly review's rules, fed by the tick (src/main/engine/anomaly) */
+  private newReviewer(selfPid: number, reportError: (e: unknown) => void): Reviewer {
+    const deps = this.deps
+    return new Reviewer({
+      store: this.store,
+      now: () => this.clock.now(),
+      selfPid,
+      platform: process.platform,
+      systemIdle: deps.systemIdle,
+      asn: createAsnLookup(
+        this.store,
+        deps.asnSource === undefined ? packagedAsnSource() : deps.asnSource,
+        () => this.clock.now(),
+      ),
+      reportError,
+      notice: (id, hits) => this.emitWith(id, (s) => this.emit('review', s, hits)),
+      flagged: () => this.emit('reviewChanged', this.review.listNow().length),
+    })
+  }
+
+  /** the review list, Mark as expected, the allow-list and Report suspicious session */
+  private newReviewService(): ReviewService {
+    const deps = this.deps
+    return new ReviewService({
+      store: this.store,
+      now: () => this.clock.now(),
+      device: deps.device,
+      hasher: this.reviewer.hasher,
+      end: (id, reason, actor) => this.terminator.end(id, reason, actor),
+      settled: () => this.reviewer.settled(),
+      contact: { openExternal: osOpener(), ...deps.contact },
+      reportsDir: deps.reportsDir,
+      // the evidence bundle names the session's newest recording and its sha256 (issue 12's store)
+      recordingOf: deps.recordingOf ?? ((id) => recordingRefOf(this.store.listRecordings({ sessionId: id }))),
+      changed: () => this.emit('reviewChanged', this.review.listNow().length),
     })
   }
 
@@ -198,6 +255,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     await this.running
     await this.rdpRecorder.stop()
     await this.terminator.settled()
+    await this.reviewer.settled()
   }
 
   /** An error is reported to listeners; with none (a one-shot CLI command) it is not fatal. */
@@ -239,6 +297,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     const rec = reconcile(open, seen, now, this.rules(settings, resources, snapshot, now))
     const plan = policy ? this.plan(rec.after, settings, resources, now) : NO_PLAN
     const result = this.write(rec, plan, now)
+    const inserted = new Set(result.inserted)
+    this.reviewer.review(
+      rec.created.filter((c) => inserted.has(c.id)),
+      snapshot.processes,
+      settings,
+      now,
+    )
     this.firstTick = false
     this.goneSince = rec.goneSince
     this.activity.remember(detected, new Set(detected.map((d) => d.key)))
@@ -361,6 +426,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   async screenLocked(): Promise<EndResult[]> {
     const { lockAction } = this.store.getSettings()
+    this.reviewer.locked(this.clock.now())
     if (lockAction === 'away') this.activity.away(this.clock.now())
     if (lockAction === 'end') return this.endAll('screen-lock', 'screen-lock')
     return []
@@ -368,6 +434,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** The screen was unlocked: the user is back. */
   screenUnlocked(): void {
+    this.reviewer.unlocked()
     this.activity.back()
   }
 
@@ -409,6 +476,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     const row = this.store.getSession(id)
     if (!row) throw new EngineError('UNKNOWN_SESSION', `no session with id ${id}`)
     return toSession(row, this.clock.now())
+  }
+
+  private emitWith(id: string, f: (s: Session) => void): void {
+    const s = this.read(id)
+    if (s) f(s)
   }
 
   private read(id: string): Session | null {
@@ -614,4 +686,10 @@ function asEngineError(e: unknown, code: 'BAD_RESOURCE' | 'BAD_SETTING'): Error 
 function must<T>(code: EngineErrorCode, r: Checked<T>): T {
   if (!r.ok) throw new EngineError(code, r.error)
   return r.value
+}
+
+/** The newest of a session's recordings as the evidence bundle names it (file, sha256, status). */
+function recordingRefOf(rows: readonly Recording[]): RecordingRef | null {
+  const r = rows[0]
+  return r === undefined ? null : { file: r.file, sha256: r.sha256, status: r.status }
 }

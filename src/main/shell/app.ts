@@ -74,6 +74,8 @@ async function openEngine(ports: DesktopPorts, opts: DesktopOptions): Promise<En
     return await (opts.createEngine ?? defaultCreateEngine)({
       actor: 'app',
       systemIdle: systemIdleSource(ports.powerMonitor),
+      // Report suspicious session opens the mail client through Electron's shell (anomaly/contact.ts)
+      contact: { openExternal: (url) => ports.openExternal(url) },
     })
   } catch (e) {
     await ports.messageBox({

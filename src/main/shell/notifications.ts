@@ -3,6 +3,7 @@
 // limit. Clicking one opens the window on that session. Activity closes a pending warning.
 import { durationWords } from '@shared/duration'
 import type { Session } from '@shared/model'
+import type { ReviewHit } from '@shared/review'
 import type { Engine, WarnInfo } from '@engine/engine'
 import { Disposables } from './disposables'
 import type { DesktopPorts, NotificationPort } from './ports'
@@ -32,6 +33,19 @@ export function autoDisconnectText(s: Pick<Session, 'resourceName' | 'lastActivi
     body: Number.isFinite(idleMs)
       ? `Session ${s.resourceName} was disconnected after ${durationWords(idleMs)} idle.`
       : `Session ${s.resourceName} was disconnected because it was idle.`,
+  }
+}
+
+/** A new session that needs review (anomaly review, issue 13): its strongest reason, and how many more. */
+export function reviewText(
+  s: Pick<Session, 'resourceName' | 'resourceType'>,
+  hits: readonly Pick<ReviewHit, 'reason' | 'weight'>[],
+): { title: string; body: string } {
+  const [top, ...rest] = [...hits].sort((a, b) => b.weight - a.weight)
+  const more = rest.length === 0 ? '' : ` (+${rest.length} more)`
+  return {
+    title: `Review ${s.resourceType.toUpperCase()} session ${s.resourceName}`,
+    body: `${top?.reason ?? 'It looks unusual'}${more}. If you did not start it, report it.`,
   }
 }
 
@@ -162,7 +176,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     )
   }
 
+  // the engine already keeps to one notice per rule and key per 24 h (anomaly/reviewer.ts)
+  const onReview = (s: Session, hits: ReviewHit[]): void => {
+    const text = reviewText(s, hits)
+    notice(text.title, text.body, s.id)
+  }
+
   deps.warnings.on('added', onAdded)
+  deps.engine.on('review', onReview)
   deps.warnings.on('cleared', onCleared)
   deps.engine.on('ended', onEnded)
   deps.engine.on('limit', onLimit)
@@ -175,6 +196,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       deps.warnings.off('cleared', onCleared)
       deps.engine.off('ended', onEnded)
       deps.engine.off('limit', onLimit)
+      deps.engine.off('review', onReview)
       for (const n of [...showing.values(), ...others]) n.close()
       showing.clear()
       others.clear()

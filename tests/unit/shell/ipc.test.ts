@@ -6,6 +6,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { invokes, type Envelope, type InvokeName } from '@shared/contract'
 import { SETTING_KEYS, validateSetting } from '@shared/settings'
+import { REVIEW_RULES } from '@shared/review'
 import type { Engine } from '@engine/engine'
 import { createHandlers } from '../../../src/main/api/handlers'
 import {
@@ -217,6 +218,13 @@ function engineBad(name: InvokeName): fc.Arbitrary<unknown[]> | null {
     case 'removeResource':
     case 'openWebResource':
       return unknownName.map((n) => [n])
+    // anomaly review: sessions that are not flagged or not there, allow-list entries that do not exist
+    case 'markExpected':
+      return hexId.map((id) => [id])
+    case 'reportSession':
+      return hexId.filter((id) => id !== sessionId).map((id) => [id, {}])
+    case 'removeAllowed':
+      return fc.tuple(fc.constantFrom(...REVIEW_RULES), fc.string({ minLength: 1, maxLength: 50 }))
     default:
       return null
   }

@@ -188,6 +188,30 @@ describe('notifier (through fake Electron notifications)', () => {
     })
   })
 
+  it('a session that needs review is announced with its strongest reason; a click opens it', () => {
+    const { electron, engine } = start('linux')
+    const s = makeSession({ resourceName: 'db9' })
+    engine.emit('review', s, [
+      {
+        rule: 'rare-hour',
+        key: 'hour:ssh:3',
+        reason: 'Started on a Monday between 03:00 and 03:59',
+        weight: 1,
+      },
+      {
+        rule: 'unknown-binary',
+        key: 'exe:ab',
+        reason: 'Client program /tmp/ssh was not installed',
+        weight: 3,
+      },
+    ])
+    expect(electron.notifications[0]?.options).toMatchObject({
+      title: 'Review SSH session db9',
+      body: 'Client program /tmp/ssh was not installed (+1 more). If you did not start it, report it.',
+    })
+    electron.notifications[0]?.click()
+  })
+
   it('nothing is shown when notifications are off, or the OS has none', () => {
     const { electron, engine, warnings } = start()
     engine.settings = { ...engine.settings, notifications: false }

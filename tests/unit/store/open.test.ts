@@ -39,11 +39,17 @@ describe('opening and migrating', () => {
         .pluck()
         .all()
       expect(tables).toEqual([
+        'allow_list',
+        'asn_import',
+        'asn_ranges',
         'devices',
         'events',
+        'exe_hashes',
         'launches',
         'recordings',
         'resources',
+        'review_hits',
+        'reviews',
         'sessions',
         'settings',
       ])

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { StoreError } from './errors'
+import { migrateReview } from './review-schema'
 
 export type Migration = (db: Database.Database) => void
 
@@ -162,6 +163,8 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE resources ADD COLUMN record_input INTEGER CHECK (record_input IN (0, 1));
     `)
   },
+  // 5: anomaly review (issue 13), docs/architecture.md "Anomaly review"
+  migrateReview,
 ]
 
 export function userVersion(db: Database.Database): number {

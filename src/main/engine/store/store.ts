@@ -7,6 +7,7 @@ import { recordingsTable } from './recordings'
 import { resourcesTable } from './resources'
 import { sessionsTable } from './sessions'
 import { settingsTable } from './settings-table'
+import { reviewTables } from './review-api'
 import type { NewSession, SessionUpdate, StoreApi, TickResult } from './types'
 
 export interface Tables {
@@ -74,10 +75,13 @@ export function createTables(db: Database.Database, now: () => number): Tables {
     return result
   })
 
+  const review = reviewTables(db)
+
   const purge = db.transaction((before: number): number => {
     // no cascade: a recording row would keep its session; the engine removes the files first
     // (purgeRecordings), so these are only rows begun since
     recordings.purgeBefore(before)
+    review.purgeBefore(before)
     events.purgeBefore(before)
     return sessions.purgeBefore(before)
   })
@@ -171,6 +175,7 @@ export function createTables(db: Database.Database, now: () => number): Tables {
     purgeRecordings: write((before) => purgeRecordings.immediate(before)),
     recordingsBytes: () => cached('recordingsBytes', () => recordings.totalBytes()),
     recordingsOverCap: (maxBytes) => recordings.overCap(maxBytes),
+    ...review.api(write),
   }
   return { api, writes: (name) => writers.has(api[name]) }
 }

@@ -2,6 +2,11 @@ import type { EndReason, Resource, ResourceType, SessionFlag, SessionStatus } fr
 import type { Recording, RecordingPatch, SessionRecording } from '@shared/recording'
 import type { ResourcePolicy, Settings } from '@shared/settings'
 import type { RecordingEnd, RecordingStart } from '../../recording/ledger'
+import type { AllowEntry, ReviewHit, ReviewRule } from '@shared/review'
+import type { AsnRange } from './asn-ranges'
+import type { ExeHashRow, FileStamp } from './exe-hashes'
+import type { LearnedHistory } from './review-history'
+import type { FlaggedRow, ReviewRow, ReviewState } from './reviews'
 
 /** A resource as stored: the shared Resource. */
 export type ResourceRow = Resource
@@ -14,7 +19,20 @@ export interface DeviceRow {
 }
 
 export type EventKind =
-  'created' | 'idle' | 'active' | 'warned' | 'kept-active' | 'ended' | 'end-failed' | 'limit'
+  | 'created'
+  | 'idle'
+  | 'active'
+  | 'warned'
+  | 'kept-active'
+  | 'ended'
+  | 'end-failed'
+  | 'limit'
+  // anomaly review (issue 13): flagged for review, marked as expected, reported, the report's delivery
+  | 'flagged'
+  | 'accepted'
+  | 'reported'
+  | 'report-sent'
+  | 'report-failed'
 
 export interface EventRow {
   id: number
@@ -230,4 +248,29 @@ export interface Store {
   recordingsBytes(): number
   /** the closed recordings whose removal, oldest first, brings the total to maxBytes or under */
   recordingsOverCap(maxBytes: number): Recording[]
+  // ---- anomaly review (issue 13, migration 5; docs/architecture.md "Anomaly review")
+  /** a binary's sha256 by its identity on disk, when hashed before */
+  exeHash(stamp: FileStamp): string | null
+  putExeHash(row: ExeHashRow): void
+  /** the latest other sha256 recorded for this path (a changed binary), if any */
+  otherExeHash(path: string, sha256: string): { sha256: string; firstSeen: number } | null
+  /** a session's review and its hits, in one transaction (with a 'flagged' event when flagged) */
+  recordReview(review: ReviewRow, hits: readonly ReviewHit[]): void
+  getReview(sessionId: string): { review: ReviewRow; hits: ReviewHit[] } | null
+  setReviewState(sessionId: string, state: ReviewState): boolean
+  /** "Mark as expected": every hit's key on the allow-list and the review accepted, at once */
+  acceptReview(sessionId: string, at: number, actor: string): boolean
+  flaggedReviews(limit: number): FlaggedRow[]
+  allow(rule: ReviewRule, key: string, at: number, note: string): boolean
+  disallow(rule: ReviewRule, key: string): boolean
+  isAllowed(rule: ReviewRule, key: string): boolean
+  allowList(): AllowEntry[]
+  lastNoticed(rule: ReviewRule, key: string): number | null
+  markNoticed(sessionId: string, rule: ReviewRule, key: string): void
+  learnedHistory(type: ResourceType, resourceId: number, before: number): LearnedHistory
+  asnLookup(addr: Buffer): { asn: number; org: string } | null
+  asnImportedRows(source: string): number | null
+  asnInsert(rows: readonly AsnRange[]): void
+  asnMarkImported(source: string, rows: number, at: number): void
+  asnClear(): void
 }
