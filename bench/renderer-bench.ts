@@ -266,6 +266,7 @@ const ACTOR: Record<EndReason, string> = {
   'process-exit': 'engine',
   'app-restart': 'engine',
   'screen-lock': 'screen-lock',
+  remote: 'another-device',
 }
 
 /** 10 000 ended sessions over the last 60 days, through the store like the engine records them. */

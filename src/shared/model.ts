@@ -19,6 +19,7 @@ export const END_REASONS = [
   'process-exit', // the client process exited on its own
   'app-restart', // found gone when Session Warden started again
   'screen-lock', // ended when the screen was locked (the lockAction setting)
+  'remote', // ended by a command from another device of the fleet (src/main/fleet); endedBy names that device
 ] as const
 export type EndReason = (typeof END_REASONS)[number]
 

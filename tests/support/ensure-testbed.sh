@@ -11,7 +11,7 @@
 set -euo pipefail
 
 PACKAGES=(chromium xvfb openssh-server openssh-client xrdp freerdp2-x11 iproute2 procps
-  remmina remmina-plugin-rdp putty-tools mosh autossh dbus dbus-daemon rsync)
+  remmina remmina-plugin-rdp putty-tools mosh autossh dbus dbus-daemon rsync nats-server)
 
 # binary -> package that provides it
 declare -A NEEDED=(
@@ -35,6 +35,7 @@ declare -A NEEDED=(
   [/usr/bin/rsync]=rsync
   [/usr/bin/puttygen]=putty-tools
   [/usr/bin/dbus-run-session]=dbus-daemon
+  [/usr/sbin/nats-server]=nats-server
 )
 
 # Packages with no binary of their own on a fixed path (the RDP plugin lives under the multiarch

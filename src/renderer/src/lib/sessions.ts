@@ -112,6 +112,7 @@ export const END_REASON_LABELS: Record<EndReason, string> = {
   'process-exit': 'Client closed',
   'app-restart': 'Found closed at start',
   'screen-lock': 'Screen locked',
+  remote: 'Ended from another device',
 }
 
 /** Why a session cannot be ended from here, or null when it can. */
