@@ -110,14 +110,13 @@ export async function openLink(
   }
 }
 
-/** The bucket, created with its TTL (history 1: a row's old values are not kept) if it is missing. */
+/**
+ * The bucket, created with its TTL (history 1: a row's old values are not kept) when missing. An
+ * existing bucket is taken as it is (Kvm.create reads its info and adds only when absent), so an
+ * administrator's settings win.
+ */
 export async function ensureBucket(js: JetStreamClient, timing: FleetTiming): Promise<KV> {
-  const kvm = new Kvm(js)
-  try {
-    return await kvm.open(FLEET_BUCKET, { bindOnly: true })
-  } catch {
-    return kvm.create(FLEET_BUCKET, { ttl: timing.bucketTtlMs, history: 1 })
-  }
+  return new Kvm(js).create(FLEET_BUCKET, { ttl: timing.bucketTtlMs, history: 1 })
 }
 
 const ns = (ms: number): number => ms * 1_000_000

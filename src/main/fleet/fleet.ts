@@ -12,10 +12,10 @@ import {
   type FleetLink,
   type FleetTiming,
 } from './connection'
-import { fleetKeyBytes, type DeviceRecord } from './protocol'
+import { fleetKeyBytes, type DeviceRecord, type FleetSession } from './protocol'
 import { FleetPublisher } from './publisher'
 import { ReplayGuard } from './replay'
-import { readFleet, type FleetSnapshot } from './view'
+import { readEnded, readFleet, type FleetSnapshot } from './view'
 
 /** The engine as the fleet uses it (src/main/engine/engine.ts): its device, sessions and change feed. */
 export interface FleetEngine extends CommandTarget {
@@ -125,7 +125,7 @@ export class FleetMember extends EventEmitter<FleetEvents> {
         this.link = link
       } catch (e) {
         const delay = backoffDelay(this.backoff.attempt++, this.timing)
-        this.log(`fleet: cannot reach ${this.config.url} (${errText(e)}); retrying in ${delay} ms`)
+        this.log(`fleet: cannot join through ${this.config.url}: ${errText(e)}; retrying in ${delay} ms`)
         await new Promise((r) => setTimeout(r, delay))
       }
     }
@@ -173,27 +173,22 @@ export class FleetMember extends EventEmitter<FleetEvents> {
     await this.publisher.idle()
   }
 
-  async list(): Promise<FleetSnapshot> {
-    return readFleet(this.requireLink().js, Date.now(), this.timing.onlineWithinMs)
+  /** The connection's reader and sender (throws until connected). */
+  get client(): FleetClient {
+    if (!this.link) throw new Error(`fleet: not connected to ${this.config.url}`)
+    return FleetClient.over(this.link, this.config, this.deviceId, this.timing)
   }
 
-  async endRemote(
+  list(): Promise<FleetSnapshot> {
+    return this.client.list()
+  }
+
+  endRemote(
     target: string,
     sessionId: string,
     o: { ttlMs?: number; waitMs?: number } = {},
   ): Promise<RemoteEnd> {
-    return sendEnd(this.requireLink(), this.key, {
-      from: this.deviceId,
-      fromName: this.config.name,
-      target,
-      sessionId,
-      ...o,
-    })
-  }
-
-  private requireLink(): FleetLink {
-    if (!this.link) throw new Error(`fleet: not connected to ${this.config.url}`)
-    return this.link
+    return this.client.endRemote(target, sessionId, o)
   }
 
   async close(): Promise<void> {
@@ -211,6 +206,7 @@ export class FleetMember extends EventEmitter<FleetEvents> {
 /** A one-shot client (the CLI's list and end): connect, read or send, close. */
 export class FleetClient {
   private constructor(
+    /** the connection (tests publish raw messages on it) */
     readonly link: FleetLink,
     private readonly config: FleetConfig,
     private readonly deviceId: string,
@@ -231,6 +227,16 @@ export class FleetClient {
       throw e
     }
     return new FleetClient(link, c, deviceId, t)
+  }
+
+  /** A client over a member's connection (closing stays the member's business). */
+  static over(link: FleetLink, c: FleetConfig, deviceId: string, timing: FleetTiming): FleetClient {
+    return new FleetClient(link, c, deviceId, timing)
+  }
+
+  /** Ended sessions of the fleet (or of one device), oldest first. */
+  ended(device?: string): Promise<FleetSession[]> {
+    return readEnded(this.link.js, device)
   }
 
   list(): Promise<FleetSnapshot> {
