@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Engine } from '@engine/engine'
 import { isSessionProgram } from '@engine/detect'
@@ -8,7 +8,15 @@ import { createGeoLocator } from '@engine/geo'
 import { createProbe } from '@engine/probe'
 import { openStore } from '@engine/store'
 import type { Session } from '@shared/model'
-import { FleetClient, FleetMember, newFleetKey, type FleetTiming, type Refusal } from '../../src/main/fleet'
+import { runCli } from '../../src/cli/cli'
+import {
+  FleetClient,
+  FleetMember,
+  newFleetKey,
+  type FleetSession,
+  type FleetTiming,
+  type Refusal,
+} from '../../src/main/fleet'
 import { nkeys } from '@nats-io/transport-node'
 import { confUser } from '../../src/main/fleet/permissions'
 import {
@@ -267,6 +275,76 @@ describe('a fleet on NATS JetStream', () => {
     // and commands still flow: the durable consumer is taken up again
     const r = await a.member.endRemote('dev-b', during.row.id, { waitMs: 10_000 })
     expect(r).toMatchObject({ status: 'answered', result: { ok: true } })
+  })
+})
+
+describe('the CLI in a fleet', () => {
+  /** runs `warden …` as a third device with no sessions of its own */
+  async function warden(args: string[], db: string): Promise<{ code: number; out: string; err: string }> {
+    const out: string[] = []
+    const err: string[] = []
+    const code = await runCli([...args, '--db', db], {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      confirm: null,
+      env: {},
+      engine: { scope: () => false, terminate: { graceMs: 1500 } },
+    })
+    return { code, out: out.join('\n'), err: err.join('\n') }
+  }
+
+  it('key, join (checked, 0600), list --fleet, end ID on another device, end --all --fleet, devices, leave', async () => {
+    const db = join(mkdtempSync(join(dir, 'cli-')), 'warden.db')
+    const key = await warden(['fleet', 'key'], db)
+    expect(key.out).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect((await warden(['fleet', 'join', nats.url, '--name', 'cli-box', '--key', 'short'], db)).code).toBe(
+      2,
+    )
+    const closed = await warden(
+      ['fleet', 'join', 'nats://127.0.0.1:1', '--name', 'cli-box', '--key', KEY],
+      db,
+    )
+    expect(closed.code).toBe(1)
+    expect(existsSync(join(dirname(db), 'fleet.json'))).toBe(false)
+    expect((await warden(['fleet', 'join', nats.url, '--name', 'cli-box', '--key', KEY], db)).code).toBe(0)
+    expect(statSync(join(dirname(db), 'fleet.json')).mode & 0o777).toBe(0o600)
+
+    const a = device('dev-a', 'laptop-a')
+    const b = device('dev-b', 'desktop-b')
+    await Promise.all([a.member.connected(), b.member.connected()])
+    const [b1, b2, a1] = [await session(b), await session(b), await session(a)]
+    await seen(a, b2.row.id)
+    await seen(b, a1.row.id)
+    const listed = JSON.parse((await warden(['list', '--fleet', '--json'], db)).out) as FleetSession[]
+    expect(listed.map((s) => [s.id, s.deviceId, s.device]).sort()).toEqual(
+      [
+        [a1.row.id, 'dev-a', 'laptop-a'],
+        [b1.row.id, 'dev-b', 'desktop-b'],
+        [b2.row.id, 'dev-b', 'desktop-b'],
+      ].sort(),
+    )
+
+    const one = await warden(['end', b1.row.id, '--yes'], db)
+    expect(one).toMatchObject({ code: 0, out: expect.stringContaining(`ended: ${b1.row.id}`) as unknown })
+    expect(isAlive(b1.client.pid)).toBe(false)
+    await seen(a, b1.row.id, false)
+    const all = await warden(['end', '--all', '--fleet', '--yes'], db)
+    expect(all.code).toBe(0)
+    expect(all.out).toContain('2 sessions on 2 devices.')
+    expect(isAlive(b2.client.pid) || isAlive(a1.client.pid)).toBe(false)
+    expect(a.engine.history({}).rows.find((s) => s.id === a1.row.id)).toMatchObject({
+      endReason: 'remote',
+      endedBy: 'cli-box',
+    })
+
+    const devs = JSON.parse((await warden(['fleet', 'devices', '--json'], db)).out) as {
+      id: string
+      online: boolean
+    }[]
+    expect(devs.filter((d) => d.online).map((d) => d.id)).toEqual(expect.arrayContaining(['dev-a', 'dev-b']))
+    expect((await warden(['fleet', 'leave'], db)).code).toBe(0)
+    expect(existsSync(join(dirname(db), 'fleet.json'))).toBe(false)
+    expect((await warden(['list', '--fleet'], db)).code).toBe(2)
   })
 })
 
