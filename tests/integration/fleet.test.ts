@@ -346,6 +346,46 @@ describe('the CLI in a fleet', () => {
     expect(existsSync(join(dirname(db), 'fleet.json'))).toBe(false)
     expect((await warden(['list', '--fleet'], db)).code).toBe(2)
   })
+
+  it('warden watch publishes this device and its sessions once joined, and carries out commands sent to it', async () => {
+    const db = join(mkdtempSync(join(dir, 'watch-')), 'warden.db')
+    expect((await warden(['fleet', 'join', nats.url, '--name', 'watch-box', '--key', KEY], db)).code).toBe(0)
+    const stop = new AbortController()
+    const err: string[] = []
+    const running = runCli(['watch', '--json', '--db', db], {
+      out: () => undefined,
+      err: (l) => err.push(l),
+      confirm: null,
+      env: {},
+      stop: stop.signal,
+      engine: {
+        scope: (d) => d.remotePort === sshd.port && d.localAddress === '127.0.0.20',
+        terminate: { graceMs: 1500 },
+      },
+    })
+    try {
+      const a = device('dev-a', 'laptop-a')
+      await a.member.connected()
+      const client = await sshClient(sshd, ['-N', '-b', '127.0.0.20', 'warden-test'])
+      const row = await waitFor(
+        async () =>
+          (await a.member.list().catch(() => null))?.sessions.find(
+            (s) => s.pid === client.pid && s.device === 'watch-box',
+          ),
+        10_000,
+        'the watch row in the fleet',
+      )
+      expect(await a.member.endRemote(row.deviceId, row.id)).toMatchObject({
+        status: 'answered',
+        result: { ok: true, result: 'ended' },
+      })
+      expect(isAlive(client.pid)).toBe(false)
+      expect(err.join('\n')).toContain('fleet: joined')
+    } finally {
+      stop.abort()
+      expect(await running).toBe(0)
+    }
+  })
 })
 
 describe('server-side permissions (per-device users in nats-server.conf)', () => {
