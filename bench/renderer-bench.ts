@@ -36,7 +36,7 @@ import {
   type ClientProc,
   type Sshd,
 } from '../tests/support/peers'
-import { max, median, round, sleep } from './stats'
+import { max, median, prng, round, sleep } from './stats'
 
 const JSON_OUT = process.argv.includes('--json')
 /**
@@ -217,18 +217,6 @@ async function clickForRows(page: Page, view: string): Promise<RowsShot> {
 
 // ---------------------------------------------------------------------------------------------------------
 // 1. History
-
-/** Small deterministic PRNG (mulberry32): the same history on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 const RESOURCES: { type: ResourceType; name: string; target: string }[] = [
   { type: 'ssh', name: 'prod-db-01', target: 'prod-db-01:22' },
