@@ -9,19 +9,28 @@ import { createProbe } from '@engine/probe'
 import { openStore } from '@engine/store'
 import type { Session } from '@shared/model'
 import { runCli } from '../../src/cli/cli'
+import { startDesktop } from '../../src/main/shell/app'
+import { createEngine } from '@engine/index'
+import { FakeElectron } from '../support/fake-electron'
 import {
   FleetClient,
+  FleetConfigStore,
   FleetMember,
   newFleetKey,
   type FleetSession,
   type FleetTiming,
   type Refusal,
+  type SecretBox,
 } from '../../src/main/fleet'
-import { nkeys } from '@nats-io/transport-node'
+import { connect, nkeys } from '@nats-io/transport-node'
+import { jetstreamManager } from '@nats-io/jetstream'
 import { confUser } from '../../src/main/fleet/permissions'
 import {
+  COMMAND_STREAM,
   commandSubject,
   deviceKey,
+  ENDED_STREAM,
+  FLEET_BUCKET,
   fleetKeyBytes,
   sessionKey,
   signEndCommand,
@@ -68,6 +77,14 @@ beforeAll(async () => {
 })
 afterEach(async () => {
   for (const d of devices.splice(0)) await stop(d)
+  // every test starts from an empty fleet and no ssh client of an earlier test
+  await stopAll()
+  sshd = await startSshd()
+  const nc = await connect({ servers: nats.url })
+  const jsm = await jetstreamManager(nc)
+  for (const s of [`KV_${FLEET_BUCKET}`, COMMAND_STREAM, ENDED_STREAM])
+    await jsm.streams.purge(s).catch(() => undefined)
+  await nc.close()
 })
 afterAll(async () => {
   await stopAll()
@@ -384,6 +401,55 @@ describe('the CLI in a fleet', () => {
     } finally {
       stop.abort()
       expect(await running).toBe(0)
+    }
+  })
+})
+
+describe('the desktop app in a fleet', () => {
+  it('publishes from its engine with the settings sealed by safeStorage (faked), and closes with the app', async () => {
+    const appDir = mkdtempSync(join(dir, 'app-'))
+    const dbPath = join(appDir, 'w.db')
+    const electron = new FakeElectron('linux', join(appDir, 'userData'))
+    const box: SecretBox = {
+      isEncryptionAvailable: () => true,
+      encryptString: (t) => Buffer.from(Buffer.from(t).map((b) => b ^ 0x33)),
+      decryptString: (b) => Buffer.from(b.map((x) => x ^ 0x33)).toString(),
+    }
+    FleetConfigStore.besideDb(dbPath, box).write({ url: nats.url, name: 'app-box', key: KEY })
+    const desktop = await startDesktop(Object.assign(electron, { safeStorage: box }), {
+      preloadPath: '/app/out/preload/index.cjs',
+      renderer: { file: '/app/out/renderer/index.html' },
+      resourcesDir: '/app/resources',
+      stateDir: appDir,
+      argv: ['session-warden', '--hidden'],
+      execPath: '/usr/bin/true',
+      env: { XDG_CONFIG_HOME: join(appDir, 'config') },
+      createEngine: (opts) =>
+        createEngine({
+          ...opts,
+          dbPath,
+          terminate: { graceMs: 1500 },
+          scope: (d) => d.remotePort === sshd.port && d.localAddress === '127.0.0.30',
+        }),
+      log: () => undefined,
+    })
+    if (!desktop) throw new Error('the app did not start')
+    try {
+      const a = device('dev-a', 'laptop-a')
+      await a.member.connected()
+      const client = await sshClient(sshd, ['-N', '-b', '127.0.0.30', 'warden-test'])
+      const row = await waitFor(
+        async () =>
+          (await a.member.list().catch(() => null))?.sessions.find(
+            (s) => s.pid === client.pid && s.device === 'app-box',
+          ),
+        10_000,
+        "the app's row in the fleet",
+      )
+      expect(await a.member.endRemote(row.deviceId, row.id)).toMatchObject({ result: { ok: true } })
+      expect(isAlive(client.pid)).toBe(false)
+    } finally {
+      await desktop.dispose()
     }
   })
 })

@@ -56,7 +56,7 @@ export class CommandListener {
         const msgs = await consumer.consume({ max_messages: 16 })
         this.current = msgs
         attempt = 0
-        for await (const m of msgs) await this.handle(link, m)
+        for await (const m of msgs) await this.carryOut(link, m)
       } catch (e) {
         if (this.over(link)) return
         this.p.log(`fleet: command consumer: ${e instanceof Error ? e.message : String(e)}`)
@@ -76,7 +76,7 @@ export class CommandListener {
     this.current?.stop()
   }
 
-  private async handle(link: FleetLink, m: JsMsg): Promise<void> {
+  private async carryOut(link: FleetLink, m: JsMsg): Promise<void> {
     const now = (this.p.now ?? Date.now)()
     let raw: unknown = null
     try {

@@ -6,6 +6,7 @@
 // One overload per event, as Electron declares them: a signature taking a union of event names would
 // match none of Electron's overloads, and the real objects would no longer fit these ports.
 /* eslint-disable @typescript-eslint/unified-signatures */
+import type { SecretBox } from '../fleet/config'
 
 export interface Rect {
   x: number
@@ -220,4 +221,6 @@ export interface DesktopPorts {
   messageBox(spec: MessageBoxSpec): Promise<number>
   /** work areas of the attached displays */
   displays(): Rect[]
+  /** Electron's safeStorage: seals the fleet settings (src/main/fleet/desktop.ts) */
+  safeStorage?: SecretBox
 }
