@@ -143,7 +143,9 @@ const joinCommand = defineCommand({
     } catch (e) {
       throw new UsageError(e instanceof Error ? e.message : String(e))
     }
-    const client = await FleetClient.open(checked, engine.device.id)
+    const client = await FleetClient.open(checked, engine.device.id).catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; nothing was stored`)
+    })
     await client.close()
     store.write(checked)
     io.out(`joined ${checked.url} as ${checked.name} (device ${engine.device.id}); settings in ${store.file}`)

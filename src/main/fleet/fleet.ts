@@ -219,7 +219,9 @@ export class FleetClient {
     timing: Partial<FleetTiming> = {},
   ): Promise<FleetClient> {
     const t = { ...DEFAULT_FLEET_TIMING, ...timing }
-    const link = await openLink(c, deviceId, t)
+    const link = await openLink(c, deviceId, t).catch((e: unknown) => {
+      throw new Error(`fleet: cannot reach ${c.url}: ${errText(e)}`)
+    })
     try {
       await ensureStreams(link.nc, deviceId, t)
     } catch (e) {
