@@ -37,7 +37,7 @@ import {
   type ClientProc,
   type Sshd,
 } from '../tests/support/peers'
-import { max, median, round, sleep } from './stats'
+import { max, median, prng, round, sleep } from './stats'
 
 const JSON_OUT = process.argv.includes('--json')
 /**
@@ -256,6 +256,7 @@ const ACTOR: Record<EndReason, string> = {
   'app-restart': 'engine',
   'screen-lock': 'screen-lock',
   reported: 'app',
+  remote: 'another-device',
 }
 
 /** 10 000 ended sessions over the last 60 days, through the store like the engine records them. */

@@ -21,6 +21,7 @@ export const END_REASONS = [
   'app-restart', // found gone when Session Warden started again
   'screen-lock', // ended when the screen was locked (the lockAction setting)
   'reported', // ended by "Report suspicious session" (issue 13)
+  'remote', // ended by a command from another device of the fleet (src/main/fleet); endedBy names that device
 ] as const
 export type EndReason = (typeof END_REASONS)[number]
 

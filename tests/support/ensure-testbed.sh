@@ -13,7 +13,7 @@ set -euo pipefail
 
 PACKAGES=(chromium xvfb openssh-server openssh-client xrdp freerdp2-x11 iproute2 procps
   remmina remmina-plugin-rdp putty-tools mosh autossh dbus dbus-daemon rsync
-  ffmpeg xdotool x11-utils)
+  ffmpeg xdotool x11-utils nats-server)
 
 # binary -> package that provides it
 declare -A NEEDED=(
@@ -45,6 +45,7 @@ declare -A NEEDED=(
   [/usr/bin/xdotool]=xdotool
   [/usr/bin/xprop]=x11-utils
   [/usr/bin/xwininfo]=x11-utils
+  [/usr/sbin/nats-server]=nats-server
 )
 
 # Packages with no binary of their own on a fixed path (the RDP plugin lives under the multiarch

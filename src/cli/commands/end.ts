@@ -1,14 +1,23 @@
-import { endAllWarning, endsSiblingsWarning, sharedProcessSiblings, type Session } from '@shared/model'
-import type { Engine, EndResult } from '@engine/index'
+import {
+  endAllWarning,
+  endsSiblingsWarning,
+  SESSION_ID_RE,
+  sharedProcessSiblings,
+  type Session,
+} from '@shared/model'
+import { EngineError, type Engine, type EndResult } from '@engine/index'
 import { UsageError } from '../args'
 import { defineCommand, type CliIO } from '../command'
+import { endRemote, fleetSessions, fleetStore, withFleet } from './fleet'
 
 export const endCommand = defineCommand({
   name: 'end',
   summary: 'end one session, or with --all every active and idle session',
-  usage: ['end ID [--yes]', 'end --all [--yes]'],
+  usage: ['end ID [--yes]', 'end --all [--fleet] [--yes]'],
+  notes: ['ID may be a session of another device of the fleet (see warden list --fleet).'],
   options: {
     all: { type: 'boolean', help: 'end every active and idle session shown' },
+    fleet: { type: 'boolean', help: 'with --all: on every device of the fleet' },
     yes: { type: 'boolean', help: 'do not ask (needed when there is no terminal to ask on)' },
   },
   args: [0, 1],
@@ -17,9 +26,14 @@ export const endCommand = defineCommand({
     if (all && positionals.length > 0) throw new UsageError('give either an id or --all, not both')
     if (!all && positionals.length !== 1)
       throw new UsageError('usage: warden end ID [--yes] | warden end --all [--yes]')
+    if (values.fleet && !all)
+      throw new UsageError('--fleet goes with --all (an id of another device needs no flag)')
     const engine = await open()
     await engine.tick()
-    const targets = all ? engine.list() : [engine.get(positionals[0] as string)]
+    const id = positionals[0]
+    if (values.fleet || (id !== undefined && elsewhere(engine, id)))
+      return endAcrossFleet(io, engine, id ?? null, values.yes === true)
+    const targets = all ? engine.list() : [engine.get(id as string)]
     if (targets.length === 0) {
       io.out('No active or idle sessions to end.')
       return 0
@@ -32,6 +46,46 @@ export const endCommand = defineCommand({
     return report(io, targets, await endTargets(engine, targets, all))
   },
 })
+
+/** A well-formed id this device does not know, while it is in a fleet: another device's session. */
+function elsewhere(engine: Engine, id: string): boolean {
+  if (!SESSION_ID_RE.test(id) || fleetStore(engine).read() === null) return false
+  try {
+    engine.get(id)
+    return false
+  } catch {
+    return true
+  }
+}
+
+/** End one session of the fleet, or all of them: this device's through its engine, the others' by command. */
+async function endAcrossFleet(io: CliIO, engine: Engine, id: string | null, yes: boolean): Promise<number> {
+  return withFleet(engine, async (client, cfg) => {
+    const open = await fleetSessions(engine, client, cfg)
+    const targets = id === null ? open : open.filter((s) => s.id === id)
+    if (id !== null && targets.length === 0)
+      throw new EngineError('UNKNOWN_SESSION', `no session with id ${id} on any device of the fleet`)
+    if (targets.length === 0) {
+      io.out('No active or idle sessions to end on any device of the fleet.')
+      return 0
+    }
+    const devices = new Set(targets.map((t) => t.deviceId)).size
+    if (id === null) io.out(`${targets.length} sessions on ${devices} device${devices === 1 ? '' : 's'}.`)
+    if (!yes && !(await confirmed(io, targets, id === null))) {
+      io.err('cancelled; nothing was ended')
+      return 1
+    }
+    const local = targets.filter((t) => t.deviceId === engine.device.id).map((t) => t.id)
+    const results = [
+      ...(local.length > 0 ? await engine.endMany(local, 'cli') : []),
+      ...(await endRemote(
+        client,
+        targets.filter((t) => t.deviceId !== engine.device.id),
+      )),
+    ]
+    return report(io, targets, results)
+  })
+}
 
 /** A session sharing its client process: say, before asking, which sessions go with it. */
 function sharedNote(io: CliIO, target: Session, open: readonly Session[]): void {
@@ -72,5 +126,5 @@ function report(io: CliIO, targets: readonly Session[], results: readonly EndRes
 }
 
 function describe(s: Session): string {
-  return `${s.id} (${s.resourceType.toUpperCase()} ${s.resourceName}, ${s.ipAddress})`
+  return `${s.id} (${s.resourceType.toUpperCase()} ${s.resourceName}, ${s.ipAddress}${'deviceId' in s ? ` on ${s.device}` : ''})`
 }

@@ -1,6 +1,7 @@
 import type { CommandEntry } from '../command'
 import { deviceCommand } from './device'
 import { endCommand } from './end'
+import { fleetCommand } from './fleet'
 import { historyCommand } from './history'
 import { listCommand } from './list'
 import { openCommand } from './open'
@@ -32,4 +33,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   shimCommand,
   reviewCommand,
   reportCommand,
+  fleetCommand,
 ]

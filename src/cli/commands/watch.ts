@@ -2,10 +2,11 @@ import type { Session } from '@shared/model'
 import type { Engine } from '@engine/index'
 import { defineCommand, type CliIO } from '../command'
 import { sessionsTable } from '../format'
+import { watchFleet } from './fleet'
 
 export const watchCommand = defineCommand({
   name: 'watch',
-  summary: 'keep scanning; idle warnings and auto-disconnect apply',
+  summary: 'keep scanning; idle warnings and auto-disconnect apply; publishes to the fleet when joined',
   usage: ['watch [--json]'],
   options: { json: { type: 'boolean', help: 'one JSON object per line and change, nothing else' } },
   args: [0, 0],
@@ -20,8 +21,10 @@ export const watchCommand = defineCommand({
       io.out('Watching sessions (Ctrl-C to stop)…')
     }
     subscribe(engine, io, json)
+    const fleet = watchFleet(engine, io)
     engine.start()
     await stopped(io.stop)
+    await fleet?.close()
     await engine.stop()
     return 0
   },

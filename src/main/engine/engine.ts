@@ -503,11 +503,14 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   // ---------------------------------------------------------------- ending
 
-  /** Ends one session (reason 'user'). Unknown or malformed ids throw EngineError before any signal. */
-  async end(id: string, actor = this.actor): Promise<EndResult> {
+  /**
+   * Ends one session (reason 'user', or 'remote' for a fleet command: src/main/fleet/commands.ts).
+   * Unknown or malformed ids throw EngineError before any signal.
+   */
+  async end(id: string, actor = this.actor, reason: 'user' | 'remote' = 'user'): Promise<EndResult> {
     checkSessionId(id)
     if (!this.store.getSession(id)) throw new EngineError('UNKNOWN_SESSION', `no session with id ${id}`)
-    return this.terminator.end(id, 'user', actor)
+    return this.terminator.end(id, reason, actor)
   }
 
   /** Ends several sessions at once (reason 'bulk'); every id is checked before anything is signalled. */

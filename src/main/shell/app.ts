@@ -6,6 +6,7 @@
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Settings } from '@shared/settings'
+import { startDesktopFleet } from '../fleet/desktop'
 import { createEngine as defaultCreateEngine, type CreateEngineOptions } from '@engine/index'
 import type { Engine } from '@engine/engine'
 import type { ReopenNotice } from '@engine/store/types'
@@ -261,6 +262,9 @@ function compose(
   }
 
   engine.start()
+  // a device that joined a fleet publishes beside the loop (src/main/fleet/desktop.ts)
+  const fleet = ports.safeStorage ? startDesktopFleet(engine, ports.safeStorage, log) : null
+  if (fleet) scope.add(() => fleet.close())
   if (!opts.argv.includes(HIDDEN_ARG)) openWindow()
   return { engine, tray, notifier, warnings, loginItem, window: () => windows.current(), openWindow, dispose }
 }

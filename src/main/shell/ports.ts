@@ -6,6 +6,7 @@
 // One overload per event, as Electron declares them: a signature taking a union of event names would
 // match none of Electron's overloads, and the real objects would no longer fit these ports.
 /* eslint-disable @typescript-eslint/unified-signatures */
+import type { SecretBox } from '../fleet/config'
 
 export interface Rect {
   x: number
@@ -248,4 +249,6 @@ export interface ScreenCapturePort {
   screenAccess(): 'not-determined' | 'granted' | 'denied' | 'restricted' | 'unknown'
   windowSources(): Promise<CaptureSourcePort[]>
   record(sourceId: string, fps: number): Promise<MediaRecorderPort>
+  /** Electron's safeStorage: seals the fleet settings (src/main/fleet/desktop.ts) */
+  safeStorage?: SecretBox
 }

@@ -113,6 +113,7 @@ export const END_REASON_LABELS: Record<EndReason, string> = {
   'app-restart': 'Found closed at start',
   'screen-lock': 'Screen locked',
   reported: 'Reported as suspicious',
+  remote: 'Ended from another device',
 }
 
 /** Why a session cannot be ended from here, or null when it can. */

@@ -1,0 +1,245 @@
+import type { Engine } from '@engine/index'
+import type { EndResult } from '@shared/model'
+import {
+  checkFleetConfig,
+  FleetClient,
+  FleetConfigStore,
+  FleetMember,
+  newFleetKey,
+  type FleetConfig,
+  type FleetSession,
+  type RemoteEnd,
+} from '../../main/fleet'
+import { UsageError } from '../args'
+import { defineCommand, JSON_OPTION, printJson, type CliIO, type CommandGroup } from '../command'
+import { table } from '../format'
+
+// `warden fleet …`, and the fleet parts of list, end and watch (src/main/fleet; README "Fleet").
+
+/** The fleet settings beside this CLI's database (a 0600 JSON file). */
+export function fleetStore(engine: Engine): FleetConfigStore {
+  return FleetConfigStore.besideDb(engine.storeInfo.path)
+}
+
+function joined(engine: Engine): FleetConfig {
+  const c = fleetStore(engine).read()
+  if (!c)
+    throw new UsageError('this device has not joined a fleet (warden fleet join URL --name NAME --key KEY)')
+  return c
+}
+
+/** Runs `fn` with a one-shot connection to the fleet; closed whatever happens. */
+export async function withFleet<T>(
+  engine: Engine,
+  fn: (c: FleetClient, cfg: FleetConfig) => Promise<T>,
+): Promise<T> {
+  const cfg = joined(engine)
+  const client = await FleetClient.open(cfg, engine.device.id)
+  try {
+    return await fn(client, cfg)
+  } finally {
+    await client.close()
+  }
+}
+
+/** Every open session of the fleet: this device's from its own engine (fresh), the others' from the bucket. */
+export async function fleetSessions(
+  engine: Engine,
+  client: FleetClient,
+  cfg: FleetConfig,
+): Promise<FleetSession[]> {
+  const mine = engine.list().map((s) => ({ ...s, device: cfg.name, deviceId: engine.device.id }))
+  const others = (await client.list()).sessions.filter((s) => s.deviceId !== engine.device.id)
+  return [...mine, ...others]
+}
+
+/** Ends sessions of other devices through signed commands; each answer (or "queued") as an EndResult. */
+export async function endRemote(client: FleetClient, targets: readonly FleetSession[]): Promise<EndResult[]> {
+  return Promise.all(
+    targets.map(async (t) => asEndResult(t.id, await client.endRemote(t.deviceId, t.id).catch(failed))),
+  )
+}
+
+function failed(e: unknown): RemoteEnd {
+  return {
+    status: 'answered',
+    result: { id: '', target: '', sessionId: '', ok: false, result: 'failed', error: String(e) },
+  }
+}
+
+function asEndResult(id: string, r: RemoteEnd): EndResult {
+  if (r.status === 'queued')
+    return {
+      id,
+      ok: false,
+      result: 'failed',
+      error: `the device did not answer; it ends the session if back before ${r.expires}`,
+    }
+  const result = r.result.result as EndResult['result'] | 'refused'
+  return {
+    id,
+    ok: r.result.ok,
+    result: result === 'refused' ? 'failed' : result,
+    ...(r.result.error ? { error: r.result.error } : {}),
+  }
+}
+
+/** `warden watch` on a device that joined: the fleet member runs beside the loop. */
+export function watchFleet(engine: Engine, io: CliIO): FleetMember | null {
+  const store = fleetStore(engine)
+  const cfg = store.read()
+  if (!cfg) return null
+  const member = new FleetMember(engine, cfg, {
+    log: (l) => io.err(`warden: ${l}`),
+    replayFile: store.replayFile,
+  })
+  member.on('connected', () => io.err(`warden: fleet: joined ${cfg.url} as ${cfg.name}`))
+  member.start()
+  return member
+}
+
+const keyCommand = defineCommand({
+  name: 'key',
+  summary: 'print a new random fleet key (256 bits; shown once, keep it safe)',
+  usage: ['fleet key'],
+  options: {},
+  args: [0, 0],
+  run({ io }) {
+    io.out(newFleetKey())
+    io.err('warden: this key is shown once: give it to each device with `warden fleet join … --key KEY`')
+    return Promise.resolve(0)
+  },
+})
+
+const joinCommand = defineCommand({
+  name: 'join',
+  summary: 'join a fleet: connect once to check, then store the connection (0600 file beside the database)',
+  usage: ['fleet join URL --name NAME --key KEY [--creds FILE] [--ca FILE] [--cert FILE --cert-key FILE]'],
+  options: {
+    name: { type: 'string', value: 'NAME', help: "this device's name in the fleet" },
+    key: { type: 'string', value: 'KEY', help: 'the fleet key (from `warden fleet key`)' },
+    creds: { type: 'string', value: 'FILE', help: 'a NATS creds file or a user nkey seed file' },
+    ca: { type: 'string', value: 'FILE', help: "the server's CA certificate (PEM)" },
+    cert: { type: 'string', value: 'FILE', help: 'a client certificate (PEM), with --cert-key' },
+    'cert-key': { type: 'string', value: 'FILE', help: "the client certificate's private key (PEM)" },
+  },
+  args: [1, 1],
+  async run({ io, values, positionals, open }) {
+    if (!values.name || !values.key) throw new UsageError('fleet join needs --name NAME and --key KEY')
+    const cfg: FleetConfig = {
+      url: positionals[0] as string,
+      name: values.name,
+      key: values.key,
+      ...(values.creds ? { creds: values.creds } : {}),
+      ...(values.ca ? { ca: values.ca } : {}),
+      ...(values.cert ? { cert: values.cert } : {}),
+      ...(values['cert-key'] ? { certKey: values['cert-key'] } : {}),
+    }
+    const engine = await open()
+    const store = fleetStore(engine)
+    let checked: FleetConfig
+    try {
+      checked = checkFleetConfig(cfg)
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e))
+    }
+    const client = await FleetClient.open(checked, engine.device.id).catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; nothing was stored`)
+    })
+    await client.close()
+    store.write(checked)
+    io.out(`joined ${checked.url} as ${checked.name} (device ${engine.device.id}); settings in ${store.file}`)
+    io.out('`warden watch` (or the app) now publishes this device and carries out commands sent to it.')
+    return 0
+  },
+})
+
+const statusCommand = defineCommand({
+  name: 'status',
+  summary: 'the fleet this device joined, and whether it can be reached',
+  usage: ['fleet status [--json]'],
+  options: { ...JSON_OPTION },
+  args: [0, 0],
+  async run({ io, values, open }) {
+    const engine = await open()
+    const cfg = fleetStore(engine).read()
+    if (!cfg) {
+      if (values.json) printJson(io, { joined: false })
+      else io.out('Not in a fleet. Join one with: warden fleet join URL --name NAME --key KEY')
+      return 0
+    }
+    const snap = await withFleet(engine, (c) => c.list()).catch((e: unknown) => String(e))
+    const status = {
+      joined: true,
+      url: cfg.url,
+      name: cfg.name,
+      deviceId: engine.device.id,
+      reachable: typeof snap !== 'string',
+      ...(typeof snap === 'string'
+        ? { error: snap }
+        : {
+            devices: snap.devices.length,
+            online: snap.devices.filter((d) => d.online).length,
+            sessions: snap.sessions.length,
+          }),
+    }
+    if (values.json) printJson(io, status)
+    else
+      io.out(
+        table(
+          Object.keys(status).map((k) => k.toUpperCase()),
+          [Object.values(status).map(String)],
+        ),
+      )
+    return status.reachable ? 0 : 1
+  },
+})
+
+const devicesCommand = defineCommand({
+  name: 'devices',
+  summary: 'the devices of the fleet: online or last seen, sessions, addresses',
+  usage: ['fleet devices [--json]'],
+  options: { ...JSON_OPTION },
+  args: [0, 0],
+  async run({ io, values, open }) {
+    const engine = await open()
+    const { devices } = await withFleet(engine, (c) => c.list())
+    if (values.json) printJson(io, devices)
+    else
+      io.out(
+        table(
+          ['DEVICE', 'ID', 'OS', 'STATUS', 'SESSIONS', 'ADDRESSES', 'VERSION'],
+          devices.map((d) => [
+            d.name,
+            d.id,
+            d.os,
+            d.online ? 'online' : `offline, last seen ${new Date(d.lastSeen).toLocaleString()}`,
+            String(d.sessions),
+            d.addresses.join(' '),
+            d.appVersion,
+          ]),
+        ),
+      )
+    return 0
+  },
+})
+
+const leaveCommand = defineCommand({
+  name: 'leave',
+  summary: "leave the fleet: forget the connection (this device's rows expire with the bucket's TTL)",
+  usage: ['fleet leave'],
+  options: {},
+  args: [0, 0],
+  async run({ io, open }) {
+    const engine = await open()
+    const store = fleetStore(engine)
+    io.out(store.clear() ? 'left the fleet; the connection settings are removed' : 'not in a fleet')
+    return 0
+  },
+})
+
+export const fleetCommand: CommandGroup = {
+  name: 'fleet',
+  summary: 'sessions across devices (NATS JetStream): key, join, status, devices, leave',
+  subcommands: [keyCommand, joinCommand, statusCommand, devicesCommand, leaveCommand],
+}

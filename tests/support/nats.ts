@@ -1,0 +1,93 @@
+/**
+ * A real nats-server with JetStream on loopback for the fleet tests (Debian's nats-server;
+ * ensure-testbed.sh installs it). It listens on 127.0.0.1 on a free port, keeps its store in a temp
+ * folder (`-sd`), and can be stopped and started again on the same port and store, as a server
+ * restarted mid-run would be. With `conf`, the text is written to nats-server.conf and used
+ * (per-device users and permissions); listen and the store are still set here.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort } from './peers'
+
+export const NATS_SERVER = '/usr/sbin/nats-server'
+
+export interface NatsServer {
+  port: number
+  url: string
+  dir: string
+  /** the server process (null while stopped) */
+  proc: ChildProcess | null
+  /** what the server wrote to its log (permission violations are named there) */
+  log: string[]
+  stop(): Promise<void>
+  start(): Promise<void>
+  /** stops and removes the store */
+  close(): Promise<void>
+}
+
+const running = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const p of running) p.kill('SIGKILL')
+})
+
+export async function startNats(opts: { conf?: string } = {}): Promise<NatsServer> {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'warden-nats-'))
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'js')]
+  if (opts.conf !== undefined) {
+    writeFileSync(join(dir, 'nats-server.conf'), opts.conf)
+    args.push('-c', join(dir, 'nats-server.conf'))
+  }
+  const s: NatsServer = {
+    port,
+    url: `nats://127.0.0.1:${port}`,
+    dir,
+    proc: null,
+    log: [],
+    async start() {
+      s.proc = await launch(args, s.log)
+    },
+    async stop() {
+      const p = s.proc
+      s.proc = null
+      if (!p || p.exitCode !== null) return
+      const exited = new Promise<void>((r) => p.once('exit', () => r()))
+      p.kill('SIGTERM')
+      await exited
+      running.delete(p)
+    },
+    async close() {
+      await s.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+  await s.start()
+  return s
+}
+
+/** Starts the server and resolves once it says it is ready (its log goes to stderr). */
+function launch(args: string[], log: string[]): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(NATS_SERVER, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    running.add(p)
+    const timer = setTimeout(() => reject(new Error(`nats-server not ready: ${log.join('\n')}`)), 15_000)
+    let buf = ''
+    p.stderr.setEncoding('utf8').on('data', (d: string) => {
+      buf += d
+      const lines = buf.split('\n')
+      buf = lines.pop() ?? ''
+      log.push(...lines)
+      if (lines.some((l) => l.includes('Server is ready'))) {
+        clearTimeout(timer)
+        resolve(p)
+      }
+    })
+    p.once('exit', (code) => {
+      running.delete(p)
+      clearTimeout(timer)
+      reject(new Error(`nats-server exited (${code}): ${log.join('\n')}`))
+    })
+  })
+}
