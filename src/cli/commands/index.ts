@@ -12,6 +12,7 @@ import { watchCommand } from './watch'
 import { sshCommand } from './ssh'
 import { playCommand } from './play'
 import { shimCommand } from './shim'
+import { uiCommand } from './ui'
 
 /** Every command, in the order `warden --help` lists them. */
 export const COMMANDS: readonly CommandEntry[] = [
@@ -28,4 +29,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   sshCommand,
   playCommand,
   shimCommand,
+  uiCommand,
 ]
