@@ -545,7 +545,7 @@ describe('Settings view', () => {
     await expect.poll(() => eng().findResource('warden-test').idleAfterSec).toBeNull()
   })
 
-  it('opened without the desktop app’s connection, the page says so instead of staying blank', async () => {
+  it('opened without its key, the page says which address to open instead of staying blank', async () => {
     await openWindow()
     if (!bridge) throw new Error('no bridge')
     const bare = await browser.newContext()
@@ -555,7 +555,7 @@ describe('Settings view', () => {
       const alert = page.getByRole('alert')
       await alert.waitFor()
       expect(await alert.innerText()).toBe(
-        'Session Warden must be opened as the desktop app: its connection to the engine is missing.',
+        'This page needs its key: open the address `warden ui` printed, including the #token=… part.',
       )
     } finally {
       await bare.close()

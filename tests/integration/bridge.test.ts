@@ -7,11 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { createEngine, type Engine } from '@engine/index'
 import { events, invokes } from '@shared/contract'
+import { buildWebClient } from '../../vite.web-client'
+import { WEB_CLIENT_FILE } from '../../src/main/ui-server/static-files'
 import { startBridge, type Bridge } from '../support/bridge'
 import { waitFor } from '../support/peers'
 import { launchChromium, openApp, type AppPage } from '../support/ui'
 
-// The test bridge: the real engine behind `window.warden` in a real Chromium page, over the contract.
+// The test bridge (`warden ui`'s server, src/main/ui-server): the real engine behind `window.warden` in a real
+// Chromium page, over the contract, on a hand-made page with the real browser preload (warden-web.js).
 
 let dir: string
 let engine: Engine
@@ -33,11 +36,14 @@ beforeAll(async () => {
       `<body><script src="/app.js"></script></body></html>`,
   )
   writeFileSync(join(rendererDir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>')
-  // The app's own script (script-src 'self'): it reads the settings as the real renderer would.
+  // The app's own script (script-src 'self'): it reads the settings as the real renderer would, at once,
+  // while the socket cannot be open yet (a classic script runs as the parser reaches it).
   writeFileSync(
     join(rendererDir, 'app.js'),
-    `window.warden.getSettings().then((s) => { document.body.dataset.idleAfterSec = String(s.idleAfterSec) })`,
+    `globalThis.__early = window.warden.getSettings();
+     globalThis.__early.then((s) => { document.body.dataset.idleAfterSec = String(s.idleAfterSec) })`,
   )
+  writeFileSync(join(rendererDir, WEB_CLIENT_FILE), await buildWebClient())
   // A file next to the renderer folder: traversal must not reach it.
   writeFileSync(join(dir, 'secret.txt'), 'secret')
   // scope: nothing real is ever tracked, so the machine's own sessions never show up.
@@ -81,9 +87,12 @@ function get(
 }
 
 /** Opens a WebSocket from Node; resolves with 'open' or the refusal. */
-function connect(url: string, origin?: string): Promise<{ ws: WebSocket; outcome: string }> {
+function connect(url: string, origin?: string, host?: string): Promise<{ ws: WebSocket; outcome: string }> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, origin === undefined ? {} : { origin })
+    const ws = new WebSocket(url, {
+      ...(origin === undefined ? {} : { origin }),
+      ...(host === undefined ? {} : { headers: { host } }),
+    })
     ws.once('open', () => {
       resolve({ ws, outcome: 'open' })
     })
@@ -120,17 +129,16 @@ describe('the test bridge', () => {
   })
 
   it('queues calls made before the socket is open', async () => {
-    // Init scripts run in order, synchronously as the document is created: the socket cannot be open yet.
-    await app.context.addInitScript({
-      content: `if (globalThis.warden) globalThis.__early = globalThis.warden.getSettings()`,
-    })
-    const page = await app.context.newPage()
-    try {
-      await page.goto(bridge.url)
-      expect(await inPage(page, 'return await g.__early')).toEqual(engine.getSettings())
-    } finally {
-      await page.close()
-    }
+    // app.js called getSettings as the parser reached it: before the socket could open
+    expect(await inPage(app.page, 'return await g.__early')).toEqual(engine.getSettings())
+  })
+
+  it('takes the key out of the address and keeps it for a reload of the tab', async () => {
+    expect(app.page.url()).toBe(bridge.url)
+    await app.page.reload()
+    expect(await inPage(app.page, 'return (await w.getSettings()).idleAfterSec')).toBe(
+      engine.getSettings().idleAfterSec,
+    )
   })
 
   it('turns refusals into WardenErrors with their codes and changes nothing', async () => {
@@ -184,7 +192,7 @@ describe('the test bridge', () => {
     await inPage(app.page, 'g.__offB()')
   })
 
-  it('refuses sockets without the token or from another origin', async () => {
+  it('refuses sockets without the token, from another origin or for another host', async () => {
     const wsUrl = bridge.url.replace(/^http/, 'ws') + '__warden'
     const own = bridge.url.replace(/\/$/, '')
     const noToken = await connect(wsUrl, own)
@@ -192,9 +200,12 @@ describe('the test bridge', () => {
     const wrongToken = await connect(`${wsUrl}?token=${'x'.repeat(bridge.token.length)}`, own)
     expect(wrongToken.outcome).toBe('refused 401')
     const foreign = await connect(`${wsUrl}?token=${bridge.token}`, 'http://evil.example')
-    expect(foreign.outcome).toBe('refused 401')
+    expect(foreign.outcome).toBe('refused 403')
     const noOrigin = await connect(`${wsUrl}?token=${bridge.token}`)
-    expect(noOrigin.outcome).toBe('refused 401')
+    expect(noOrigin.outcome).toBe('refused 403')
+    // DNS rebinding: a foreign name pointed at 127.0.0.1 sends its own Host (and Origin)
+    const rebound = await connect(`${wsUrl}?token=${bridge.token}`, 'http://evil.example:1', 'evil.example:1')
+    expect(rebound.outcome).toBe('refused 403')
 
     // The right token and origin get in; malformed frames get BAD_ARGS (with an id) or nothing.
     const ok = await connect(`${wsUrl}?token=${bridge.token}`, own)
@@ -255,7 +266,10 @@ describe('the test bridge', () => {
            await new Promise((r) => setTimeout(r, 50))
          }`,
       )
-      expect(after).toEqual({ name: 'Error', message: 'the warden test bridge is closed' })
+      expect(after).toEqual({
+        name: 'Error',
+        message: 'the connection to Session Warden is closed (is `warden ui` still running?)',
+      })
       // polled: Chromium reports a failed request and its console message as two separate events
       const unexplained = (): string[] => {
         const rest = [...opened.errors]

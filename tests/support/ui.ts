@@ -1,5 +1,5 @@
 // Playwright helpers for the UI tests: Debian's Chromium (never a downloaded browser) opening the app
-// served by the test bridge, with `window.warden` injected before the app's own scripts.
+// served by the test bridge (`warden ui`'s server), at the address with its key, as a user opens it.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import type { Bridge } from './bridge'
 
@@ -24,7 +24,7 @@ export function launchChromium(): Promise<Browser> {
 export interface OpenAppOptions {
   colorScheme?: 'light' | 'dark'
   viewport?: { width: number; height: number }
-  /** scripts to run in the page before the bridge's (the benchmark's instrumentation) */
+  /** scripts to run in the page before its own, warden-web.js included (the benchmark's instrumentation) */
   initScripts?: string[]
 }
 
@@ -37,7 +37,7 @@ export interface AppPage {
   close(): Promise<void>
 }
 
-/** A fresh context (no state shared between tests) with the bridge injected, navigated to the app. */
+/** A fresh context (no state shared between tests), navigated to the app's address with its key. */
 export async function openApp(browser: Browser, bridge: Bridge, opts: OpenAppOptions = {}): Promise<AppPage> {
   const context = await browser.newContext({
     viewport: opts.viewport ?? { width: 1280, height: 800 },
@@ -45,14 +45,13 @@ export async function openApp(browser: Browser, bridge: Bridge, opts: OpenAppOpt
   })
   try {
     for (const content of opts.initScripts ?? []) await context.addInitScript({ content })
-    await context.addInitScript({ content: bridge.initScript })
     const page = await context.newPage()
     const errors: string[] = []
     page.on('console', (msg) => {
       if (msg.type() === 'error') errors.push(`console: ${msg.text()}`)
     })
     page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`))
-    await page.goto(bridge.url)
+    await page.goto(bridge.appUrl)
     return { context, page, errors, close: () => context.close() }
   } catch (e) {
     await context.close()

@@ -15,6 +15,7 @@ import { watchCommand } from './watch'
 import { sshCommand } from './ssh'
 import { playCommand } from './play'
 import { shimCommand } from './shim'
+import { uiCommand } from './ui'
 
 /** Every command, in the order `warden --help` lists them. */
 export const COMMANDS: readonly CommandEntry[] = [
@@ -34,4 +35,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   reviewCommand,
   reportCommand,
   fleetCommand,
+  uiCommand,
 ]

@@ -48,7 +48,7 @@ function subscribe(engine: Engine, io: CliIO, json: boolean): void {
 }
 
 /** Resolves when `stop` aborts (SIGINT, SIGTERM, or stdout closed); never without a signal. */
-function stopped(stop: AbortSignal | undefined): Promise<void> {
+export function stopped(stop: AbortSignal | undefined): Promise<void> {
   return new Promise<void>((resolve) => {
     if (!stop) return
     if (stop.aborted) resolve()
