@@ -61,6 +61,7 @@ function session(device: string): Session {
     localAddress: '10.0.0.2',
     flags: [],
     endable: true,
+    recording: null,
   }
 }
 

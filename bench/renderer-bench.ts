@@ -26,7 +26,6 @@ import type { NewSession, SessionUpdate } from '@engine/store/types'
 import { rendererConfig } from '../vite.renderer.config'
 import { startBridge, type Bridge } from '../tests/support/bridge'
 import { launchChromium, openApp } from '../tests/support/ui'
-import { prng } from '../tests/support/seed-history' // mulberry32: the same history on every run
 import {
   freePort,
   sshBatch,

@@ -19,14 +19,5 @@ export function round(n: number, digits = 1): number {
   return Math.round(n * f) / f
 }
 
-/** A seeded PRNG (mulberry32): the benchmarks' load is the same in every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+// mulberry32, seeded: one implementation for the tests' seeded histories and the benches
+export { prng } from '../tests/support/seed-history'

@@ -223,6 +223,8 @@ export interface DesktopPorts {
   displays(): Rect[]
   /** window capture for RDP recording (issue 12); absent where the shell does not offer it */
   screenCapture?: ScreenCapturePort
+  /** Electron's safeStorage: seals the fleet settings (src/main/fleet/desktop.ts) */
+  safeStorage?: SecretBox
 }
 
 // ---------------------------------------------------------------- window capture (issue 12)
@@ -249,6 +251,4 @@ export interface ScreenCapturePort {
   screenAccess(): 'not-determined' | 'granted' | 'denied' | 'restricted' | 'unknown'
   windowSources(): Promise<CaptureSourcePort[]>
   record(sourceId: string, fps: number): Promise<MediaRecorderPort>
-  /** Electron's safeStorage: seals the fleet settings (src/main/fleet/desktop.ts) */
-  safeStorage?: SecretBox
 }
