@@ -169,16 +169,16 @@ describe('Sessions view', () => {
     const byName = [...sessions].sort(sorters.resource).map((s) => s.resourceName)
     await page.click('[data-sort="resource"]')
     await expect.poll(async () => names(page, await rowIds(page))).toEqual(byName)
-    expect(await page.getAttribute('[data-sort="resource"]', 'aria-sort')).toBe('ascending')
+    expect(await page.getAttribute('th[data-col-key="resource"]', 'aria-sort')).toBe('ascending')
     await page.click('[data-sort="resource"]')
     await expect.poll(async () => names(page, await rowIds(page))).toEqual([...byName].reverse())
-    expect(await page.getAttribute('[data-sort="resource"]', 'aria-sort')).toBe('descending')
+    expect(await page.getAttribute('th[data-col-key="resource"]', 'aria-sort')).toBe('descending')
 
     // by keyboard: the header is a button
     await page.locator('[data-sort="status"]').focus()
     await page.keyboard.press('Enter')
-    await expect.poll(() => page.getAttribute('[data-sort="status"]', 'aria-sort')).toBe('ascending')
-    expect(await page.getAttribute('[data-sort="resource"]', 'aria-sort')).toBe('none')
+    await expect.poll(() => page.getAttribute('th[data-col-key="status"]', 'aria-sort')).toBe('ascending')
+    expect(await page.getAttribute('th[data-col-key="resource"]', 'aria-sort')).toBe('none')
 
     const byDuration = [...sessions].sort(sorters.duration).map((s) => s.id)
     await page.click('[data-sort="duration"]')
