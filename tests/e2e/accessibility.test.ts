@@ -9,7 +9,7 @@ import { createEngine, type Engine } from '@engine/index'
 import type { Detected } from '@engine/detect/types'
 import { startBridge, type Bridge } from '../support/bridge'
 import { sshClient, startSshd, stopAll, waitFor, type Sshd } from '../support/peers'
-import { recordSsh } from '../support/recorded-sessions'
+import { recordSsh, type RecordedSsh } from '../support/recorded-sessions'
 import { launchChromium, openApp, type AppPage } from '../support/ui'
 
 // The axe gate (issue 15): every view of the built window, in Debian's Chromium over the loopback bridge
@@ -26,6 +26,8 @@ let dir: string
 let engine: Engine | null = null
 let bridge: Bridge | null = null
 let app: AppPage | null = null
+/** a recording under way, stopped before its engine closes (a failed test leaves it running) */
+let recording: RecordedSsh | null = null
 
 beforeAll(async () => {
   sshd = await startSshd()
@@ -37,6 +39,8 @@ afterAll(async () => {
 })
 afterEach(async () => {
   const errors = app?.errors ?? []
+  await recording?.stop()
+  recording = null
   await app?.close()
   await bridge?.close()
   await engine?.close()
@@ -47,7 +51,10 @@ afterEach(async () => {
   expect(errors).toEqual([])
 })
 
-async function openWindow(colorScheme: 'light' | 'dark'): Promise<Page> {
+async function openWindow(
+  colorScheme: 'light' | 'dark',
+  viewport?: { width: number; height: number },
+): Promise<Page> {
   dir = mkdtempSync(join(tmpdir(), 'warden-e2e-axe-'))
   engine = await createEngine({
     dbPath: join(dir, 'warden.db'),
@@ -59,7 +66,11 @@ async function openWindow(colorScheme: 'light' | 'dark'): Promise<Page> {
   engine.start()
   bridge = await startBridge({ engine, rendererDir })
   // an init script runs before the page's CSP could refuse it (the window allows no inline script)
-  app = await openApp(browser, bridge, { colorScheme, initScripts: [axeSource] })
+  app = await openApp(browser, bridge, {
+    colorScheme,
+    initScripts: [axeSource],
+    ...(viewport ? { viewport } : {}),
+  })
   await app.page.locator('h1', { hasText: 'Active Sessions' }).waitFor()
   return app.page
 }
@@ -96,6 +107,23 @@ async function violations(page: Page): Promise<string[]> {
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')}`))
 }
 
+/** Pictures for the README, taken when WARDEN_SCREENSHOTS_DIR is set (a picture, not an assertion). */
+async function shoot(page: Page, name: string): Promise<void> {
+  const out = process.env.WARDEN_SCREENSHOTS_DIR
+  if (!out) return
+  await page.waitForTimeout(600)
+  await page.screenshot({ path: join(out, `${name}.png`) })
+}
+
+/** What has focus: the row's session id and the control's data-action ('' for <body>). */
+function focused(page: Page): Promise<string> {
+  return page.evaluate<string>(
+    `(() => { const e = document.activeElement; if (!e || e === document.body) return ''; ` +
+      `const r = e.closest('tr[data-session-id]'); return (r ? r.getAttribute('data-session-id') + ' ' : '') + ` +
+      `(e.getAttribute('data-action') ?? e.tagName) })()`,
+  )
+}
+
 async function gate(page: Page, view: string, seen: Record<string, string[]>): Promise<void> {
   seen[view] = await violations(page)
 }
@@ -108,12 +136,34 @@ describe.each(['light', 'dark'] as const)('axe gate, %s theme', (scheme) => {
     await gate(page, 'sessions (empty)', seen)
 
     const plain = await sshClient(sshd, ['-N', 'warden-via-jump'])
-    const rec = await recordSsh(sshd, eng().recordings.ledger, eng().recordings.dir, {
+    const third = await sshClient(sshd, ['-T', 'warden-test'], { command: 'sleep 120' })
+    const rec = (recording = await recordSsh(sshd, eng().recordings.ledger, eng().recordings.dir, {
       text: 'axe',
       title: 'ssh warden-test',
-    })
-    await waitFor(async () => (await page.locator('tr[data-session-id]').count()) === 2, 15_000, 'two rows')
+    }))
+    await waitFor(async () => (await page.locator('tr[data-session-id]').count()) === 3, 15_000, 'three rows')
     await gate(page, 'sessions (rows)', seen)
+    await shoot(page, `a11y-sessions-${scheme}`)
+
+    // End by keyboard: focus lands on a remaining row's X (not <body>), the result is said aloud
+    const ended = await waitFor(
+      () =>
+        eng()
+          .list()
+          .find((x) => x.pid === third.pid),
+      15_000,
+      'the third session',
+    )
+    await page.locator(`tr[data-session-id="${ended.id}"] [data-action="end"]`).focus()
+    await page.keyboard.press('Enter')
+    await page.locator('[data-dialog="end-one"] [data-action="confirm"]').focus()
+    await page.keyboard.press('Enter')
+    await page.locator(`tr[data-session-id="${ended.id}"]`).waitFor({ state: 'detached' })
+    await expect
+      .poll(() => page.locator('[data-announce]').innerText())
+      .toContain(`Ended ${ended.resourceName}`)
+    await expect.poll(() => focused(page)).toMatch(/^\S+ end$/)
+    expect(await focused(page)).not.toContain(ended.id)
 
     await page.locator(`tr[data-session-id] [data-action="end"]`).first().click()
     await page.locator('[data-dialog="end-one"]').waitFor()
@@ -145,5 +195,28 @@ describe.each(['light', 'dark'] as const)('axe gate, %s theme', (scheme) => {
     await gate(page, 'settings', seen)
     expect(plain.pid).toBeGreaterThan(0)
     expect(seen).toEqual(Object.fromEntries(Object.keys(seen).map((k) => [k, []])))
+  })
+})
+
+describe('200 % zoom (a 1280×800 window at 200 %: 640×400 CSS pixels)', () => {
+  it('the rows scroll with the page, not in a box of their own, and End all’s buttons are reachable', async () => {
+    const page = await openWindow('light', { width: 640, height: 400 })
+    await sshClient(sshd, ['-T', 'warden-test'], { command: 'sleep 120' })
+    await sshClient(sshd, ['-N', 'warden-via-jump'])
+    await waitFor(async () => (await page.locator('tr[data-session-id]').count()) === 2, 15_000, 'two rows')
+    // the table's body is as tall as its rows: no scroller of its own inside the page's
+    const body = page.locator('.n-data-table-base-table-body').first()
+    const overflow: unknown = await body.evaluate('e => e.scrollHeight - e.clientHeight')
+    expect(overflow).toBeLessThanOrEqual(1)
+    await shoot(page, 'zoom-200-sessions')
+    await page.click('[data-action="end-all"]')
+    const confirm = page.locator('[data-dialog="end-all"] [data-action="confirm"]')
+    await confirm.scrollIntoViewIfNeeded()
+    const box = await confirm.boundingBox()
+    expect(box).not.toBeNull()
+    if (box) expect(box.y + box.height).toBeLessThanOrEqual(400)
+    await shoot(page, 'zoom-200-end-all')
+    expect(await violations(page)).toEqual([])
+    await page.keyboard.press('Escape')
   })
 })
