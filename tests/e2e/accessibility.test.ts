@@ -126,6 +126,8 @@ function focused(page: Page): Promise<string> {
 
 async function gate(page: Page, view: string, seen: Record<string, string[]>): Promise<void> {
   seen[view] = await violations(page)
+  // said at once: a later step failing must not hide what axe found here
+  if (seen[view].length > 0) console.log(`axe, ${view}:\n${seen[view].join('\n')}`)
 }
 
 describe.each(['light', 'dark'] as const)('axe gate, %s theme', (scheme) => {
@@ -178,8 +180,21 @@ describe.each(['light', 'dark'] as const)('axe gate, %s theme', (scheme) => {
     await page.locator('[data-dialog="end-all"]').waitFor({ state: 'detached' })
 
     // the recorded session ends: History lists it, its tag opens the player
+    const recorded = await waitFor(
+      () =>
+        eng()
+          .list()
+          .find((x) => x.pid === rec.pid && x.recording !== null),
+      15_000,
+      'the recorded session',
+    )
     rec.write('\r')
     await rec.finished
+    await waitFor(
+      () => eng().get(recorded.id).status === 'disconnected',
+      15_000,
+      'the recorded session to end',
+    )
     await page.click('[data-view="history"]')
     const played = page.locator('[data-recording="recorded"]').first()
     await played.waitFor()
@@ -205,8 +220,9 @@ describe('200 % zoom (a 1280×800 window at 200 %: 640×400 CSS pixels)', () => 
     await sshClient(sshd, ['-N', 'warden-via-jump'])
     await waitFor(async () => (await page.locator('tr[data-session-id]').count()) === 2, 15_000, 'two rows')
     // the table's body is as tall as its rows: no scroller of its own inside the page's
-    const body = page.locator('.n-data-table-base-table-body').first()
-    const overflow: unknown = await body.evaluate('e => e.scrollHeight - e.clientHeight')
+    const overflow: unknown = await page.evaluate(
+      "(b => b.scrollHeight - b.clientHeight)(document.querySelector('.n-data-table-base-table-body'))",
+    )
     expect(overflow).toBeLessThanOrEqual(1)
     await shoot(page, 'zoom-200-sessions')
     await page.click('[data-action="end-all"]')

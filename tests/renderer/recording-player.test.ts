@@ -130,7 +130,7 @@ describe('the recording tag in the live table', () => {
     const done = tagOf(recorded.id)
     expect(done?.tagName).toBe('BUTTON')
     expect(done?.getAttribute('data-recording')).toBe('recorded')
-    expect(done?.getAttribute('aria-label')).toBe('Play the recording of db1')
+    expect(done?.getAttribute('aria-label')).toBe('Recorded: play the recording of db1')
     expect(squash(done?.textContent)).toBe('Recorded')
     expect(tagOf(recording.id)?.getAttribute('data-recording')).toBe('recording')
     expect(squash(tagOf(recording.id)?.textContent)).toBe('Recording')
