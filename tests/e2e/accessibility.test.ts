@@ -146,6 +146,9 @@ describe.each(['light', 'dark'] as const)('axe gate, %s theme', (scheme) => {
     await waitFor(async () => (await page.locator('tr[data-session-id]').count()) === 3, 15_000, 'three rows')
     await gate(page, 'sessions (rows)', seen)
     await shoot(page, `a11y-sessions-${scheme}`)
+    // every column, the row's X included, fits a 1280 px window without scrolling sideways
+    const x = await page.locator('tr[data-session-id] [data-action="end"]').first().boundingBox()
+    expect(x && x.x + x.width).toBeLessThanOrEqual(1280 - 20)
 
     // End by keyboard: focus lands on a remaining row's X (not <body>), the result is said aloud
     const ended = await waitFor(

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine, type Engine } from '@engine/index'
 import type { Detected } from '@engine/detect/types'
 import type { Session } from '@shared/model'
-import { sorters } from '@renderer/lib/sessions'
+import { byLastActivity, filterSessions, sorters } from '@renderer/lib/sessions'
 import { startBridge, type Bridge } from '../support/bridge'
 import {
   freePort,
@@ -164,6 +164,7 @@ describe('Sessions view', () => {
       'device',
       'duration',
       'location',
+      'activity',
       'status',
     ])
     const byName = [...sessions].sort(sorters.resource).map((s) => s.resourceName)
@@ -191,6 +192,50 @@ describe('Sessions view', () => {
         order.map(async (id) => (await p.locator(`tr[data-session-id="${id}"] .name`).innerText()).trim()),
       )
     }
+  })
+
+  it('filters by text, type and status as the engine’s rows say, and sorts by Last activity', async () => {
+    await ssh()
+    await ssh()
+    await sshClient(sshd, ['-N', 'warden-via-jump'])
+    const page = await openWindow()
+    const sessions = await engineSees(3)
+    await waitForRows(page, 3)
+    const jump = sessions.find((s) => s.flags.includes('jump'))
+    if (!jump) throw new Error('no jump session')
+    const want = (f: Parameters<typeof filterSessions>[1]) =>
+      new Set(filterSessions(eng().list(), f).map((s) => s.id))
+    const none = { text: '', types: [], statuses: [] }
+
+    const search = page.locator('input[aria-label="Search sessions"]')
+    await search.fill(jump.ipAddress === '127.0.0.1' ? jump.resourceName : jump.ipAddress)
+    const byText = want({ ...none, text: await search.inputValue() })
+    await expect.poll(async () => new Set(await rowIds(page))).toEqual(byText)
+    await expect
+      .poll(() => page.locator('[data-filtered]').innerText())
+      .toBe(`${byText.size} of 3 sessions shown`)
+    const shot = process.env.WARDEN_SCREENSHOTS_DIR
+    if (shot) {
+      await page.waitForTimeout(600) // a picture, not an assertion: let the rows' transition finish
+      await page.screenshot({ path: join(shot, 'filtered-table.png') })
+    }
+    await search.fill('')
+    await expect.poll(() => rowIds(page)).toHaveLength(3)
+
+    // by keyboard: the type and status chips are toggle buttons
+    await page.locator('[data-filter-type="rdp"]').focus()
+    await page.keyboard.press('Enter')
+    expect(await page.locator('[data-filter-type="rdp"]').getAttribute('aria-pressed')).toBe('true')
+    await expect.poll(() => rowIds(page)).toEqual([])
+    await page.click('[data-filter-type="rdp"]')
+    await page.click('[data-filter-status="idle"]')
+    await expect.poll(async () => new Set(await rowIds(page))).toEqual(want({ ...none, statuses: ['idle'] }))
+    await page.click('[data-filter-status="idle"]')
+    await expect.poll(() => rowIds(page)).toHaveLength(3)
+
+    await page.click('[data-sort="activity"]')
+    await expect.poll(() => rowIds(page)).toEqual([...eng().list()].sort(byLastActivity).map((s) => s.id))
+    expect(await page.getAttribute('th[data-col-key="activity"]', 'aria-sort')).toBe('ascending')
   })
 
   it('Cancel changes nothing; End removes exactly that session and its ssh process is gone', async () => {
