@@ -259,9 +259,13 @@ describe('Settings → Recording', () => {
   async function openCard(): Promise<HTMLElement> {
     app = await mountApp()
     document.querySelector<HTMLElement>('[data-view="settings"]')?.click()
+    // Settings is a lazy chunk: it draws once its module has loaded
+    const card = await vi.waitFor(() => {
+      const el = document.querySelector<HTMLElement>('[data-card="recording"]')
+      if (!el) throw new Error('no Recording card')
+      return el
+    })
     await settle()
-    const card = document.querySelector<HTMLElement>('[data-card="recording"]')
-    if (!card) throw new Error('no Recording card')
     return card
   }
 
