@@ -449,6 +449,30 @@ describe('idle warning and auto-disconnect', () => {
   })
 })
 
+describe('Keep active from the row', () => {
+  it('an idle row’s Keep active restarts the engine’s idle clock; the row is active again', async () => {
+    await ssh()
+    const page = await openWindow({ loop: true })
+    const [id] = await waitForRows(page, 1)
+    if (!id) throw new Error('no row')
+    eng().setSetting('warnAfterSec', 0) // no warning notice: only the row's button
+    eng().setSetting('disconnectAfterSec', 0)
+    eng().setSetting('idleAfterSec', 5)
+    const keep = row(page, id).locator('[data-action="keep-active-row"]')
+    await keep.waitFor({ timeout: 30_000 })
+    expect(eng().get(id).status).toBe('idle')
+    await keep.focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(() => row(page, id).getAttribute('data-status')).toBe('active')
+    // the engine restarted its clock (it goes idle again 5 s later: look before that)
+    expect(eng().get(id).status).toBe('active')
+    expect(await page.locator('.n-message').innerText()).toContain('warden-test is kept active')
+    await expect
+      .poll(() => page.evaluate<string | null>("document.activeElement?.getAttribute('data-action') ?? null"))
+      .toBe('end')
+  })
+})
+
 describe('History view', () => {
   it('lists ended sessions with their cause, filters them, and exports CSV and JSON', async () => {
     const [a, b, c] = [await ssh(), await ssh(), await ssh()]
