@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine, type Engine } from '@engine/index'
 import type { Detected } from '@engine/detect/types'
 import type { Session } from '@shared/model'
-import { sorters } from '@renderer/lib/sessions'
+import { byLastActivity, filterSessions, sorters } from '@renderer/lib/sessions'
 import { startBridge, type Bridge } from '../support/bridge'
 import {
   freePort,
@@ -164,21 +164,22 @@ describe('Sessions view', () => {
       'device',
       'duration',
       'location',
+      'activity',
       'status',
     ])
     const byName = [...sessions].sort(sorters.resource).map((s) => s.resourceName)
     await page.click('[data-sort="resource"]')
     await expect.poll(async () => names(page, await rowIds(page))).toEqual(byName)
-    expect(await page.getAttribute('[data-sort="resource"]', 'aria-sort')).toBe('ascending')
+    expect(await page.getAttribute('th[data-col-key="resource"]', 'aria-sort')).toBe('ascending')
     await page.click('[data-sort="resource"]')
     await expect.poll(async () => names(page, await rowIds(page))).toEqual([...byName].reverse())
-    expect(await page.getAttribute('[data-sort="resource"]', 'aria-sort')).toBe('descending')
+    expect(await page.getAttribute('th[data-col-key="resource"]', 'aria-sort')).toBe('descending')
 
     // by keyboard: the header is a button
     await page.locator('[data-sort="status"]').focus()
     await page.keyboard.press('Enter')
-    await expect.poll(() => page.getAttribute('[data-sort="status"]', 'aria-sort')).toBe('ascending')
-    expect(await page.getAttribute('[data-sort="resource"]', 'aria-sort')).toBe('none')
+    await expect.poll(() => page.getAttribute('th[data-col-key="status"]', 'aria-sort')).toBe('ascending')
+    expect(await page.getAttribute('th[data-col-key="resource"]', 'aria-sort')).toBe('none')
 
     const byDuration = [...sessions].sort(sorters.duration).map((s) => s.id)
     await page.click('[data-sort="duration"]')
@@ -191,6 +192,50 @@ describe('Sessions view', () => {
         order.map(async (id) => (await p.locator(`tr[data-session-id="${id}"] .name`).innerText()).trim()),
       )
     }
+  })
+
+  it('filters by text, type and status as the engine’s rows say, and sorts by Last activity', async () => {
+    await ssh()
+    await ssh()
+    await sshClient(sshd, ['-N', 'warden-via-jump'])
+    const page = await openWindow()
+    const sessions = await engineSees(3)
+    await waitForRows(page, 3)
+    const jump = sessions.find((s) => s.flags.includes('jump'))
+    if (!jump) throw new Error('no jump session')
+    const want = (f: Parameters<typeof filterSessions>[1]) =>
+      new Set(filterSessions(eng().list(), f).map((s) => s.id))
+    const none = { text: '', types: [], statuses: [] }
+
+    const search = page.locator('input[aria-label="Search sessions"]')
+    await search.fill(jump.ipAddress === '127.0.0.1' ? jump.resourceName : jump.ipAddress)
+    const byText = want({ ...none, text: await search.inputValue() })
+    await expect.poll(async () => new Set(await rowIds(page))).toEqual(byText)
+    await expect
+      .poll(() => page.locator('[data-filtered]').innerText())
+      .toBe(`${byText.size} of 3 sessions shown`)
+    const shot = process.env.WARDEN_SCREENSHOTS_DIR
+    if (shot) {
+      await page.waitForTimeout(600) // a picture, not an assertion: let the rows' transition finish
+      await page.screenshot({ path: join(shot, 'filtered-table.png') })
+    }
+    await search.fill('')
+    await expect.poll(() => rowIds(page)).toHaveLength(3)
+
+    // by keyboard: the type and status chips are toggle buttons
+    await page.locator('[data-filter-type="rdp"]').focus()
+    await page.keyboard.press('Enter')
+    expect(await page.locator('[data-filter-type="rdp"]').getAttribute('aria-pressed')).toBe('true')
+    await expect.poll(() => rowIds(page)).toEqual([])
+    await page.click('[data-filter-type="rdp"]')
+    await page.click('[data-filter-status="idle"]')
+    await expect.poll(async () => new Set(await rowIds(page))).toEqual(want({ ...none, statuses: ['idle'] }))
+    await page.click('[data-filter-status="idle"]')
+    await expect.poll(() => rowIds(page)).toHaveLength(3)
+
+    await page.click('[data-sort="activity"]')
+    await expect.poll(() => rowIds(page)).toEqual([...eng().list()].sort(byLastActivity).map((s) => s.id))
+    expect(await page.getAttribute('th[data-col-key="activity"]', 'aria-sort')).toBe('ascending')
   })
 
   it('Cancel changes nothing; End removes exactly that session and its ssh process is gone', async () => {
@@ -230,7 +275,7 @@ describe('Sessions view', () => {
     await dialog.locator('[data-action="confirm"]').click()
     await row(page, target.id).waitFor({ state: 'detached' })
     expect(await rowIds(page)).toEqual([other.id])
-    await page.getByText(`Ended ${target.resourceName}`).waitFor()
+    await page.locator('.n-message', { hasText: `Ended ${target.resourceName}` }).waitFor()
     await waitFor(() => !isAlive(a.pid), 10_000, 'the ended ssh to exit')
     expect(isAlive(b.pid)).toBe(true)
     const ended = eng().get(target.id)
@@ -259,7 +304,8 @@ describe('Sessions view', () => {
     await page.click('[data-action="end-all"]')
     await dialog.locator('[data-action="confirm"]').click()
     await page.locator('[data-empty]').waitFor()
-    await page.getByText('Ended 3 sessions.').waitFor()
+    await page.locator('.n-message', { hasText: 'Ended 3 sessions.' }).waitFor()
+    expect(await page.locator('[data-announce]').innerText()).toContain('Ended 3 sessions.')
     for (const c of clients) await waitFor(() => !isAlive(c.pid), 10_000, 'ssh to exit')
     for (const s of sessions)
       expect(eng().get(s.id)).toMatchObject({ status: 'disconnected', endReason: 'bulk', endedBy: 'app' })
@@ -323,7 +369,7 @@ describe('Sessions view', () => {
     await r.locator('[data-action="end"]').click()
     await page.locator('[data-dialog="end-one"] [data-action="confirm"]').click()
     await page.locator('[data-empty]').waitFor()
-    await page.getByText(`Ended ${s.resourceName}`).waitFor()
+    await page.locator('.n-message', { hasText: `Ended ${s.resourceName}` }).waitFor()
     expect(isAlive(rdp.pid)).toBe(false)
     expect(eng().get(s.id)).toMatchObject({ status: 'disconnected', endReason: 'user' })
   })
@@ -400,6 +446,30 @@ describe('idle warning and auto-disconnect', () => {
     expect(eng().get(id).status).toBe('active')
     expect(await row(page, id).getAttribute('data-status')).toBe('active')
     expect(await page.locator('.n-message').innerText()).toContain('warden-test is kept active')
+  })
+})
+
+describe('Keep active from the row', () => {
+  it('an idle row’s Keep active restarts the engine’s idle clock; the row is active again', async () => {
+    await ssh()
+    const page = await openWindow({ loop: true })
+    const [id] = await waitForRows(page, 1)
+    if (!id) throw new Error('no row')
+    eng().setSetting('warnAfterSec', 0) // no warning notice: only the row's button
+    eng().setSetting('disconnectAfterSec', 0)
+    eng().setSetting('idleAfterSec', 5)
+    const keep = row(page, id).locator('[data-action="keep-active-row"]')
+    await keep.waitFor({ timeout: 30_000 })
+    expect(eng().get(id).status).toBe('idle')
+    await keep.focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(() => row(page, id).getAttribute('data-status')).toBe('active')
+    // the engine restarted its clock (it goes idle again 5 s later: look before that)
+    expect(eng().get(id).status).toBe('active')
+    expect(await page.locator('.n-message').innerText()).toContain('warden-test is kept active')
+    await expect
+      .poll(() => page.evaluate<string | null>("document.activeElement?.getAttribute('data-action') ?? null"))
+      .toBe('end')
   })
 })
 

@@ -130,7 +130,7 @@ describe('the recording tag in the live table', () => {
     const done = tagOf(recorded.id)
     expect(done?.tagName).toBe('BUTTON')
     expect(done?.getAttribute('data-recording')).toBe('recorded')
-    expect(done?.getAttribute('aria-label')).toBe('Play the recording of db1')
+    expect(done?.getAttribute('aria-label')).toBe('Recorded: play the recording of db1')
     expect(squash(done?.textContent)).toBe('Recorded')
     expect(tagOf(recording.id)?.getAttribute('data-recording')).toBe('recording')
     expect(squash(tagOf(recording.id)?.textContent)).toBe('Recording')
@@ -259,9 +259,13 @@ describe('Settings → Recording', () => {
   async function openCard(): Promise<HTMLElement> {
     app = await mountApp()
     document.querySelector<HTMLElement>('[data-view="settings"]')?.click()
+    // Settings is a lazy chunk: it draws once its module has loaded
+    const card = await vi.waitFor(() => {
+      const el = document.querySelector<HTMLElement>('[data-card="recording"]')
+      if (!el) throw new Error('no Recording card')
+      return el
+    })
     await settle()
-    const card = document.querySelector<HTMLElement>('[data-card="recording"]')
-    if (!card) throw new Error('no Recording card')
     return card
   }
 

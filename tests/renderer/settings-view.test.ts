@@ -1,5 +1,5 @@
 import type { VueWrapper } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { WardenError } from '@shared/contract'
 import type { Resource } from '@shared/model'
 import { policyAfter, settingsAfter } from '@shared/rules'
@@ -48,8 +48,11 @@ afterEach(() => {
 async function openSettings(): Promise<void> {
   app = await mountApp()
   document.querySelector<HTMLElement>('[data-view="settings"]')?.click()
+  // Settings is a lazy chunk: it draws once its module has loaded
+  await vi.waitFor(() => {
+    if (!document.querySelector('#idleAfterSec')) throw new Error('the Settings view is not shown')
+  })
   await settle()
-  if (!document.querySelector('#idleAfterSec')) throw new Error('the Settings view is not shown')
 }
 
 function switchOf(key: SettingKey): HTMLElement {

@@ -173,3 +173,47 @@ export function shortTime(iso: string | null, now = Date.now()): string {
   if (sameDay) return `Today ${time}`
   return `${dayFormat.format(d)}, ${time}`
 }
+
+/** Newest traffic first is what a user scanning for a busy session wants: ascending is oldest first. */
+export function byLastActivity(a: Session, b: Session): number {
+  return Date.parse(a.lastActivity) - Date.parse(b.lastActivity)
+}
+
+/** The live table's search and filter (issue 15): empty lists mean "any". */
+export interface SessionFilter {
+  text: string
+  types: readonly ResourceType[]
+  statuses: readonly SessionStatus[]
+}
+
+export const NO_FILTER: SessionFilter = { text: '', types: [], statuses: [] }
+
+/** What the text search looks in: every name and address a row shows. */
+function haystack(s: Session): string {
+  return [
+    s.resourceName,
+    s.host,
+    s.user ?? '',
+    s.device,
+    s.ipAddress,
+    s.location,
+    TYPE_LABELS[s.resourceType],
+  ]
+    .join('\n')
+    .toLowerCase()
+}
+
+/** The sessions that match every word of the text and the chosen types and statuses, in their order. */
+export function filterSessions(sessions: readonly Session[], f: SessionFilter): Session[] {
+  const words = f.text.toLowerCase().split(/\s+/).filter(Boolean)
+  return sessions.filter(
+    (s) =>
+      (f.types.length === 0 || f.types.includes(s.resourceType)) &&
+      (f.statuses.length === 0 || f.statuses.includes(s.status)) &&
+      (words.length === 0 || words.every((w) => haystack(s).includes(w))),
+  )
+}
+
+export function isFiltered(f: SessionFilter): boolean {
+  return f.text.trim() !== '' || f.types.length > 0 || f.statuses.length > 0
+}
