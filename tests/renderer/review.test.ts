@@ -1,5 +1,5 @@
 import type { VueWrapper } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ReviewItem } from '@shared/review'
 import { DEFAULT_SETTINGS } from '@shared/settings'
 import { installFakeWarden } from './support/fake-warden'
@@ -137,9 +137,13 @@ describe('anomaly review in the window', () => {
     fake.on('setSetting', (key, value) => ({ ...DEFAULT_SETTINGS, [key]: value }))
     app = await mountApp()
     click('[data-view="settings"]')
+    // Settings is a lazy chunk: it draws once its module has loaded
+    const field = await vi.waitFor(() => {
+      const el = document.querySelector<HTMLInputElement>('#securityContact')
+      if (!el) throw new Error('no securityContact field')
+      return el
+    })
     await settle()
-    const field = document.querySelector<HTMLInputElement>('#securityContact')
-    if (!field) throw new Error('no securityContact field')
     field.value = 'http://hooks.example.com'
     field.dispatchEvent(new Event('input'))
     field.dispatchEvent(new Event('blur'))

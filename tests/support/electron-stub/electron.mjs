@@ -155,6 +155,16 @@ export const screen = { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 
 export const shell = { openExternal: () => Promise.resolve() }
 // window capture for RDP recording (src/main/shell/electron.ts): bound at start, used only when recording
 export const desktopCapturer = { getSources: () => Promise.resolve([]) }
+// the fleet's sealed settings (src/main/fleet/desktop.ts): no keychain in the stub
+export const safeStorage = {
+  isEncryptionAvailable: () => false,
+  encryptString: () => {
+    throw new Error('safeStorage is not available in the stub')
+  },
+  decryptString: () => {
+    throw new Error('safeStorage is not available in the stub')
+  },
+}
 export const systemPreferences = { getMediaAccessStatus: () => 'granted' }
 export const session = {
   fromPartition: () => ({ setPermissionRequestHandler: () => {}, setPermissionCheckHandler: () => {} }),

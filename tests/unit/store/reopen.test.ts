@@ -156,3 +156,20 @@ describe('only one process moves a damaged file aside', () => {
     expect(t.open().findResource('after')).not.toBeNull()
   })
 })
+
+// Found when issue 13's reviewer met issue 9's reopen: a review is written after awaits (hashing, the
+// ASN lookup), and by then the store may follow a fresh file without that session. The write must be
+// refused quietly, not fail the next scan on a foreign key.
+describe('a review of a session the live file no longer holds', () => {
+  it('writes nothing and says so', () => {
+    const s = t.open()
+    const r = s.addResource({ type: 'ssh', name: 'db1', target: 'db1.example' })
+    const known = newSession(r.id)
+    s.applyTick([known], [], 1_700_000_000_000)
+    const review = { at: 1_700_000_000_500, score: 2, state: 'flagged' as const, context: '{}' }
+    expect(s.recordReview({ ...review, sessionId: 'gone-session' }, [])).toBe(false)
+    expect(s.getReview('gone-session')).toBeNull()
+    expect(s.recordReview({ ...review, sessionId: known.id }, [])).toBe(true)
+    expect(s.getReview(known.id)?.review.state).toBe('flagged')
+  })
+})

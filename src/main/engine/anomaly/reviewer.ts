@@ -118,7 +118,7 @@ export class Reviewer {
     }
     const flagged = needsReview(hits)
     const at = this.deps.now()
-    store.recordReview(
+    const written = store.recordReview(
       {
         sessionId: s.id,
         at,
@@ -128,6 +128,7 @@ export class Reviewer {
       },
       hits,
     )
+    if (!written) return // the session left this file while it was reviewed (a moved-aside database)
     if (flagged) {
       this.deps.flagged()
       this.maybeNotice(s.id, hits, at)

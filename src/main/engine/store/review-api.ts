@@ -44,7 +44,11 @@ export function reviewTables(db: Database.Database) {
   const history = reviewHistoryQueries(db)
   const events = eventsTable(db)
 
-  const record = db.transaction((...[review, list]: Parameters<StoreApi['recordReview']>) => {
+  // The review is written after awaits (hashing, the ASN lookup): by then the session may be gone from
+  // this file (another process moved a damaged file aside and the store followed the live one).
+  const sessionKnown = db.prepare('SELECT 1 FROM sessions WHERE id = ?').pluck()
+  const record = db.transaction((...[review, list]: Parameters<StoreApi['recordReview']>): boolean => {
+    if (sessionKnown.get(review.sessionId) === undefined) return false
     reviews.upsert(review)
     hits.insert(review.sessionId, list, review.at)
     if (review.state === 'flagged')
@@ -55,6 +59,7 @@ export function reviewTables(db: Database.Database) {
         detail: list.map((h) => h.reason).join(' · '),
         actor: 'engine',
       })
+    return true
   })
   const accept = db.transaction((sessionId: string, at: number, actor: string): boolean => {
     const list = hits.forSession(sessionId)
@@ -77,9 +82,7 @@ export function reviewTables(db: Database.Database) {
           hashes.put(row)
         }),
         otherExeHash: (path, sha256) => hashes.otherHash(path, sha256),
-        recordReview: write((review, list) => {
-          record.immediate(review, list)
-        }),
+        recordReview: write((review, list) => record.immediate(review, list)),
         getReview: (sessionId) => {
           const review = reviews.get(sessionId)
           return review ? { review, hits: hits.forSession(sessionId) } : null

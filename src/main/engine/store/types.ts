@@ -255,7 +255,8 @@ export interface Store {
   /** the latest other sha256 recorded for this path (a changed binary), if any */
   otherExeHash(path: string, sha256: string): { sha256: string; firstSeen: number } | null
   /** a session's review and its hits, in one transaction (with a 'flagged' event when flagged) */
-  recordReview(review: ReviewRow, hits: readonly ReviewHit[]): void
+  /** false (nothing written) when the session is not in this file (it moved on meanwhile) */
+  recordReview(review: ReviewRow, hits: readonly ReviewHit[]): boolean
   getReview(sessionId: string): { review: ReviewRow; hits: ReviewHit[] } | null
   setReviewState(sessionId: string, state: ReviewState): boolean
   /** "Mark as expected": every hit's key on the allow-list and the review accepted, at once */
