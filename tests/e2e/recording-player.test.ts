@@ -146,8 +146,12 @@ describe('recording player', () => {
     const row = eng().recordings.get(rec.id)
     expect(await dialog.locator('[data-fact="sha256"]').innerText()).toBe(`${row.sha256?.slice(0, 12)}…`)
     expect(await dialog.locator('[data-fact="kind"]').innerText()).toBe('Terminal (asciicast v2)')
-    // seek: the player's own control bar; speed: re-created at 2× and still showing the text
+    // seek: the player's own control bar; speed: re-created at 2× and still showing the text. Clicked
+    // once the cast has ended (a ~2 s cast at idleTimeLimit 2): a player re-created paused must paint the
+    // frame at its position, not the blank start of the cast (the flaky half of this test before). The
+    // player's own button says Play once it is no longer playing.
     expect(await dialog.locator('.ap-control-bar .ap-progressbar').count()).toBe(1)
+    await expect.poll(() => dialog.locator('.ap-playback-button').getAttribute('aria-label')).toBe('Play')
     await dialog.locator('[data-speed="2"]').click()
     await expect.poll(() => dialog.locator('[data-speed="2"]').getAttribute('aria-pressed')).toBe('true')
     await dialog.locator('.ap-term-text', { hasText: TEXT }).waitFor()
