@@ -33,6 +33,8 @@ beforeAll(async () => {
     actor: 'app',
     scope: (d: Detected) => d.remotePort === sshd.port,
   })
+  // a 20 s idle limit reads counters every 2 s (activity.ts countersDue): samples come quicker
+  engine.setSetting('idleAfterSec', 20)
   engine.start()
   bridge = await startBridge({ engine, rendererDir })
 })
@@ -47,7 +49,10 @@ afterAll(async () => {
 
 describe('session details drawer', () => {
   it('shows the engine’s pid, remote port and executable; focus, Esc and Copy work', async () => {
-    const client = await sshClient(sshd, ['-T', 'warden-test'], { command: 'sleep 120' })
+    const client = await sshClient(sshd, ['-T', 'warden-test'], {
+      // a line a second: traffic the ring's samples and the sparkline can show
+      command: 'for i in $(seq 120); do echo $i; sleep 1; done',
+    })
     await waitFor(() => Promise.resolve(engine.list().length === 1), 15_000, 'the ssh session in the engine')
     const [s] = engine.list()
     if (!s) throw new Error('no session')
@@ -76,6 +81,17 @@ describe('session details drawer', () => {
     // the parent chain is read on this call: the ssh's parent is this test's process tree
     await expect.poll(() => drawer.locator('[data-field="parents"] li').count()).toBeGreaterThan(0)
 
+    if (process.env.WARDEN_SCREENSHOTS === '1') {
+      // a few seconds of samples, the drawer at its top, a window tall enough for all of it
+      await expect
+        .poll(() => drawer.locator('[data-sparkline]').getAttribute('aria-label'))
+        .toMatch(/in [3-9]\d* of/)
+      await page.setViewportSize({ width: 1280, height: 1000 })
+      mkdirSync(shots, { recursive: true })
+      await page.waitForTimeout(600) // let the drawer's slide-in finish before the picture
+      await page.screenshot({ path: join(shots, 'session-details.png') })
+    }
+
     const want = `ssh -p ${s.remotePort} ${s.user ?? ''}${s.user ? '@' : ''}${s.host}`
     await drawer.locator('[data-copy="ssh"]').click()
     await expect
@@ -87,12 +103,6 @@ describe('session details drawer', () => {
     else console.warn(`clipboard refused here: ${said}`)
     await drawer.locator('[data-copy="ip"]').click()
     await expect.poll(() => drawer.locator('[data-copied]').innerText()).toMatch(/(Copied|Could not copy) IP/)
-
-    if (process.env.WARDEN_SCREENSHOTS === '1') {
-      mkdirSync(shots, { recursive: true })
-      await page.waitForTimeout(600) // let the drawer's slide-in finish before the picture
-      await page.screenshot({ path: join(shots, 'session-details.png') })
-    }
 
     await page.keyboard.press('Escape')
     await drawer.waitFor({ state: 'detached' })

@@ -46,6 +46,15 @@ describe('SampleRing', () => {
     expect(ring.sessions).toBe(1)
     expect(ring.of('a')).toEqual({ samples: [], localPort: null })
   })
+
+  it("a tick on a reused socket reading adds no sample, except a session's first", () => {
+    const ring = new SampleRing(3)
+    ring.record([row('a', 'ka', 1)], [det('ka', 1, 1)], 1, false)
+    ring.record([row('a', 'ka', 1)], [det('ka', 1, 1)], 2, false)
+    expect(ring.of('a').samples.map((s) => s.at)).toEqual([1])
+    ring.record([row('a', 'ka', 3)], [det('ka', 5, 5)], 3, true)
+    expect(ring.of('a').samples.map((s) => s.at)).toEqual([1, 3])
+  })
 })
 
 describe('engine.details', () => {

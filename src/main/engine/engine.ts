@@ -300,7 +300,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       reportError: (e) => this.reportError(e),
     })
     const rec = reconcile(open, seen, now, this.rules(settings, resources, snapshot, now))
-    this.samples.record(rec.after, detected, now)
+    this.samples.record(rec.after, detected, now, fresh)
     const plan = policy ? this.plan(rec.after, settings, resources, now) : NO_PLAN
     const result = this.write(rec, plan, now)
     const inserted = new Set(result.inserted)

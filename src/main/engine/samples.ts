@@ -28,9 +28,11 @@ export class SampleRing {
 
   /**
    * One tick: a sample for every row that stays open (matched to its detection by key); the rings
-   * of sessions not among them (ended, gone) are dropped.
+   * of sessions not among them (ended, gone) are dropped. `fresh` is false when the probe reused its
+   * last socket reading (counters are read every few seconds, activity.ts countersDue): such a tick
+   * adds no sample to a ring that has one, so each sample is a real reading.
    */
-  record(open: readonly SessionRow[], detected: readonly Detected[], at: number): void {
+  record(open: readonly SessionRow[], detected: readonly Detected[], at: number, fresh = true): void {
     const byKey = new Map(detected.map((d) => [d.key, d]))
     const ids = new Set<string>()
     for (const row of open) {
@@ -43,6 +45,7 @@ export class SampleRing {
       }
       const primary = d?.sockets.find((s) => s.remoteAddress === row.ipAddress) ?? d?.sockets[0]
       if (primary) ring.localPort = primary.localPort
+      if (!fresh && ring.samples.length > 0) continue
       ring.samples.push({ at, ...bytesOf(d), lastActivity: row.lastActivity })
       if (ring.samples.length > this.size) ring.samples.splice(0, ring.samples.length - this.size)
     }

@@ -21,32 +21,46 @@ export function sshCommand(
 }
 
 /**
- * The sparkline's heights, one per interval between samples: bytes moved in it where the OS counts
- * bytes, else 1 when the session's last activity moved (traffic seen), 0 otherwise.
+ * The sparkline's points, one per interval between samples, at the interval's end: bytes moved in it
+ * where the OS counts bytes, else 1 when the session's last activity moved (traffic seen), 0 otherwise.
  */
-export function activitySeries(samples: readonly SessionSample[]): number[] {
-  const out: number[] = []
+export function activitySeries(samples: readonly SessionSample[]): { at: number; v: number }[] {
+  const bytes = (x: SessionSample): number | null =>
+    x.bytesIn === null && x.bytesOut === null ? null : (x.bytesIn ?? 0) + (x.bytesOut ?? 0)
+  const out: { at: number; v: number }[] = []
   for (let i = 1; i < samples.length; i++) {
     const a = samples[i - 1]
     const b = samples[i]
     if (!a || !b) continue
-    const bytes = (x: SessionSample): number | null =>
-      x.bytesIn === null && x.bytesOut === null ? null : (x.bytesIn ?? 0) + (x.bytesOut ?? 0)
     const before = bytes(a)
     const after = bytes(b)
-    if (before !== null && after !== null) out.push(Math.max(0, after - before))
-    else out.push(b.lastActivity > a.lastActivity ? 1 : 0)
+    const v =
+      before !== null && after !== null
+        ? Math.max(0, after - before)
+        : b.lastActivity > a.lastActivity
+          ? 1
+          : 0
+    out.push({ at: b.at, v })
   }
   return out
 }
 
-/** SVG polyline points for values in a width × height box (0 at the bottom); '' for fewer than 2. */
-export function sparkPoints(values: readonly number[], width: number, height: number): string {
-  if (values.length < 2) return ''
-  const max = Math.max(...values, 1)
-  const step = width / (values.length - 1)
-  return values
-    .map((v, i) => `${(i * step).toFixed(1)},${(height - 1 - (v / max) * (height - 2)).toFixed(1)}`)
+/** SVG polyline points in a width × height box, x by time, 0 at the bottom; '' for fewer than 2. */
+export function sparkPoints(
+  series: readonly { at: number; v: number }[],
+  width: number,
+  height: number,
+): string {
+  const first = series[0]
+  const last = series.at(-1)
+  if (!first || !last || series.length < 2) return ''
+  const max = Math.max(...series.map((p) => p.v), 1)
+  const span = Math.max(1, last.at - first.at)
+  return series
+    .map(
+      (p) =>
+        `${(((p.at - first.at) / span) * width).toFixed(1)},${(height - 1 - (p.v / max) * (height - 2)).toFixed(1)}`,
+    )
     .join(' ')
 }
 
