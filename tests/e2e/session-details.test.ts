@@ -12,10 +12,9 @@ import { launchChromium, openApp, type AppPage } from '../support/ui'
 
 // The session details drawer (issue 15 part 2) in Debian's Chromium over the loopback bridge, on the
 // real engine with a real ssh session to the real sshd: its figures against the engine's own row,
-// the dialog's focus and Esc, and Copy. WARDEN_SCREENSHOTS=1 also keeps the README's picture.
+// the dialog's focus and Esc, and Copy. WARDEN_SCREENSHOTS_DIR=docs/screenshots also keeps the README's picture.
 
 const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
-const shots = fileURLToPath(new URL('../../docs/screenshots', import.meta.url))
 
 let sshd: Sshd
 let browser: Browser
@@ -81,7 +80,8 @@ describe('session details drawer', () => {
     // the parent chain is read on this call: the ssh's parent is this test's process tree
     await expect.poll(() => drawer.locator('[data-field="parents"] li').count()).toBeGreaterThan(0)
 
-    if (process.env.WARDEN_SCREENSHOTS === '1') {
+    const shots = process.env.WARDEN_SCREENSHOTS_DIR
+    if (shots) {
       // a few seconds of samples, the drawer at its top, a window tall enough for all of it
       await expect
         .poll(() => drawer.locator('[data-sparkline]').getAttribute('aria-label'))
