@@ -21,6 +21,7 @@ import {
 } from './recording'
 import { SETTING_KEYS, type Settings } from './settings'
 import { REVIEW_RULES, type AllowEntry, type ReportResult, type ReviewItem } from './review'
+import type { SessionDetails } from './session-details'
 
 // ------------------------------------------------------------------ result types
 
@@ -135,6 +136,8 @@ const invokeDefs = {
   ),
   listAllowed: invoke<AllowEntry[]>()(none),
   removeAllowed: invoke<AllowEntry[]>()(z.tuple([z.enum(REVIEW_RULES), z.string().min(1).max(1000)])),
+  /** the details drawer (issue 15): counters, samples, addresses, jump chain, parents, review reasons */
+  getSessionDetails: invoke<SessionDetails>()(z.tuple([sessionIdSchema])),
 } as const satisfies { readonly [K in InvokeName]: InvokeDef<z.ZodTuple, unknown> }
 
 export const invokes = withChannels(invokeDefs, invokeChannels)

@@ -182,6 +182,13 @@ describe.each(['light', 'dark'] as const)('axe gate, %s theme', (scheme) => {
     await page.keyboard.press('Escape')
     await page.locator('[data-dialog="end-all"]').waitFor({ state: 'detached' })
 
+    // the session details drawer (issue 15 part 2), with its figures loaded
+    await page.locator(`tr[data-session-id] [data-action="details"]`).first().click()
+    await page.locator('[data-details-drawer] [data-field="pid"]').waitFor()
+    await gate(page, 'details drawer', seen)
+    await page.keyboard.press('Escape')
+    await page.locator('[data-details-drawer]').waitFor({ state: 'detached' })
+
     // the recorded session ends: History lists it, its tag opens the player
     const recorded = await waitFor(
       () =>

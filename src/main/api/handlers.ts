@@ -71,6 +71,7 @@ export function createHandlers(engine: Engine, actor = 'app'): Handlers {
       engine.review.report(id, { actor, ...(o.note === undefined ? {} : { note: o.note }) }),
     listAllowed: () => engine.review.allowList(),
     removeAllowed: (rule, key) => engine.review.disallow(rule, key),
+    getSessionDetails: (id) => engine.details(id),
   }
 }
 

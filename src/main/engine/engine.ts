@@ -9,6 +9,9 @@ import { newResourceAfter, policyAfter, settingsAfter } from '@shared/rules'
 import type { ResourcePolicy, Settings } from '@shared/settings'
 import { Activity, type SystemIdleSource } from './activity'
 import { RdpRecorder, type RdpRecorderDeps } from './rdp-recorder'
+import { SampleRing } from './samples'
+import { sessionDetails } from './session-details'
+import type { SessionDetails } from '@shared/session-details'
 import { createAsnLookup, packagedAsnSource, type AsnSource } from './anomaly/asn'
 import { osOpener, type ContactPorts } from './anomaly/contact'
 import type { RecordingRef } from './anomaly/report'
@@ -115,6 +118,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private lastPurge = 0
   private networkSeen: string | null = null
   private lastSnapshot: Snapshot | null = null
+  /** per-session counter samples for the details drawer (samples.ts) */
+  private readonly samples = new SampleRing()
   readonly device: DeviceInfo
   /** session recordings: the folder, the in-process recorders' ledger, reading and checking (issue 12) */
   readonly recordings: EngineRecordings
@@ -295,6 +300,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       reportError: (e) => this.reportError(e),
     })
     const rec = reconcile(open, seen, now, this.rules(settings, resources, snapshot, now))
+    this.samples.record(rec.after, detected, now, fresh)
     const plan = policy ? this.plan(rec.after, settings, resources, now) : NO_PLAN
     const result = this.write(rec, plan, now)
     const inserted = new Set(result.inserted)
@@ -476,6 +482,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     const row = this.store.getSession(id)
     if (!row) throw new EngineError('UNKNOWN_SESSION', `no session with id ${id}`)
     return toSession(row, this.clock.now())
+  }
+
+  /** The details drawer's data (session-details.ts): reads the client's parents now, not in the tick. */
+  async details(id: string): Promise<SessionDetails> {
+    const session = this.get(id)
+    const row = this.store.getSession(id)
+    if (!row) throw new EngineError('UNKNOWN_SESSION', `no session with id ${id}`)
+    return sessionDetails(row, session, { probe: this.probe, samples: this.samples, store: this.store })
   }
 
   private emitWith(id: string, f: (s: Session) => void): void {

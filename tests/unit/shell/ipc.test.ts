@@ -200,6 +200,7 @@ function engineBad(name: InvokeName): fc.Arbitrary<unknown[]> | null {
   switch (name) {
     case 'endSession':
     case 'keepSessionActive':
+    case 'getSessionDetails':
       return hexId.filter((id) => id !== sessionId).map((id) => [id])
     case 'endSessions':
       return fc
