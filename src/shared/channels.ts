@@ -30,6 +30,9 @@ export const invokeChannels = {
   reportSession: 'review:report',
   listAllowed: 'review:allowed',
   removeAllowed: 'review:forget',
+  fleetStatus: 'fleet:status',
+  listFleetSessions: 'fleet:list',
+  endFleetSessions: 'fleet:end',
 } as const
 
 /** Every event the main process pushes: its subscribe function on `window.warden` → its channel. */

@@ -1,5 +1,4 @@
 import type { Engine } from '@engine/index'
-import type { EndResult } from '@shared/model'
 import {
   checkFleetConfig,
   FleetClient,
@@ -7,9 +6,8 @@ import {
   FleetMember,
   newFleetKey,
   type FleetConfig,
-  type FleetSession,
-  type RemoteEnd,
 } from '../../main/fleet'
+export { endInFleet, fleetSessions } from '../../main/fleet/operations'
 import { UsageError } from '../args'
 import { defineCommand, JSON_OPTION, printJson, type CliIO, type CommandGroup } from '../command'
 import { table } from '../format'
@@ -39,48 +37,6 @@ export async function withFleet<T>(
     return await fn(client, cfg)
   } finally {
     await client.close()
-  }
-}
-
-/** Every open session of the fleet: this device's from its own engine (fresh), the others' from the bucket. */
-export async function fleetSessions(
-  engine: Engine,
-  client: FleetClient,
-  cfg: FleetConfig,
-): Promise<FleetSession[]> {
-  const mine = engine.list().map((s) => ({ ...s, device: cfg.name, deviceId: engine.device.id }))
-  const others = (await client.list()).sessions.filter((s) => s.deviceId !== engine.device.id)
-  return [...mine, ...others]
-}
-
-/** Ends sessions of other devices through signed commands; each answer (or "queued") as an EndResult. */
-export async function endRemote(client: FleetClient, targets: readonly FleetSession[]): Promise<EndResult[]> {
-  return Promise.all(
-    targets.map(async (t) => asEndResult(t.id, await client.endRemote(t.deviceId, t.id).catch(failed))),
-  )
-}
-
-function failed(e: unknown): RemoteEnd {
-  return {
-    status: 'answered',
-    result: { id: '', target: '', sessionId: '', ok: false, result: 'failed', error: String(e) },
-  }
-}
-
-function asEndResult(id: string, r: RemoteEnd): EndResult {
-  if (r.status === 'queued')
-    return {
-      id,
-      ok: false,
-      result: 'failed',
-      error: `the device did not answer; it ends the session if back before ${r.expires}`,
-    }
-  const result = r.result.result as EndResult['result'] | 'refused'
-  return {
-    id,
-    ok: r.result.ok,
-    result: result === 'refused' ? 'failed' : result,
-    ...(r.result.error ? { error: r.result.error } : {}),
   }
 }
 

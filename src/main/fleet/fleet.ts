@@ -85,6 +85,16 @@ export class FleetMember extends EventEmitter<FleetEvents> {
     return this.engine.device.id
   }
 
+  /** This device's name in the fleet and the server's address (the window's fleet status). */
+  get joinedAs(): { name: string; url: string } {
+    return { name: this.config.name, url: this.config.url }
+  }
+
+  /** Connected now (the window's fleet status); reads and sends throw until then. */
+  get isConnected(): boolean {
+    return this.link !== null
+  }
+
   /** Starts in the background; resolves at once. */
   start(): void {
     this.engine.on('changed', this.onChanged)
