@@ -61,6 +61,8 @@ export interface FleetDeviceState {
   /** ISO 8601: its last heartbeat */
   lastSeen: string
   sessions: number
+  /** where the device is, as its user set it (issue 14 part 5) */
+  location?: string
 }
 
 /** The fleet this device joined, as the window's switch needs it. */

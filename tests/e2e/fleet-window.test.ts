@@ -69,7 +69,7 @@ afterAll(async () => {
   expect(errors).toEqual([])
 })
 
-function device(id: string, name: string): Device {
+function device(id: string, name: string, location?: string): Device {
   const source = `127.0.0.${devices.length + 2}`
   const engine = new Engine({
     store: openStore({ path: join(dir, `${id}.db`) }),
@@ -81,7 +81,8 @@ function device(id: string, name: string): Device {
     terminate: { graceMs: 1500 },
   })
   engine.setSetting('pollIntervalMs', 250)
-  const member = new FleetMember(engine, { url: nats.url, name, key: KEY }, { timing: TIMING })
+  const cfg = { url: nats.url, name, key: KEY, ...(location ? { location } : {}) }
+  const member = new FleetMember(engine, cfg, { timing: TIMING })
   member.start()
   engine.start()
   const d = { id, name, source, engine, member }
@@ -114,7 +115,8 @@ const row = (page: Page, id: string) => page.locator(`tr[data-session-id="${id}"
 describe('the window across the fleet', () => {
   it('All devices lists every device’s rows (offline shown), and End from A ends the ssh session on B', async () => {
     const a = device('dev-a', 'laptop-a')
-    const b = device('dev-b', 'desktop-b')
+    // B says where it is (part 5): the Location of its rows; A and C say nothing
+    const b = device('dev-b', 'desktop-b', 'Berlin office')
     const c = device('dev-c', 'jumpbox-c')
     await Promise.all(devices.map((d) => d.member.connected()))
     const [onA, onB, onC] = [await session(a), await session(b), await session(c)]
@@ -136,8 +138,13 @@ describe('the window across the fleet', () => {
     await page.locator('[data-scope="all"]').click()
     await expect.poll(() => rowsOf(page).count(), { timeout: 2000 }).toBe(3)
     const shownWithin = Date.now() - started
+    // the cards count what the table lists
+    const card = page.locator('[data-stat="Active Sessions"] [data-value]')
+    await expect.poll(() => card.innerText()).toBe('3')
     expect(await row(page, onB.row.id).innerText()).toContain('desktop-b')
     expect(await row(page, onA.row.id).innerText()).toContain('laptop-a')
+    expect(await row(page, onB.row.id).innerText()).toContain('Berlin office')
+    expect(await row(page, onA.row.id).innerText()).not.toContain('Berlin office')
     // C's heartbeat is older than onlineWithinMs: offline, with when it was last seen
     await expect
       .poll(() => row(page, onC.row.id).locator('[data-offline]').count(), { timeout: 5000 })

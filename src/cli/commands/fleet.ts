@@ -70,7 +70,9 @@ const keyCommand = defineCommand({
 const joinCommand = defineCommand({
   name: 'join',
   summary: 'join a fleet: connect once to check, then store the connection (0600 file beside the database)',
-  usage: ['fleet join URL --name NAME --key KEY [--creds FILE] [--ca FILE] [--cert FILE --cert-key FILE]'],
+  usage: [
+    'fleet join URL --name NAME --key KEY [--location TEXT] [--creds FILE] [--ca FILE] [--cert FILE --cert-key FILE]',
+  ],
   options: {
     name: { type: 'string', value: 'NAME', help: "this device's name in the fleet" },
     key: { type: 'string', value: 'KEY', help: 'the fleet key (from `warden fleet key`)' },
@@ -78,6 +80,7 @@ const joinCommand = defineCommand({
     ca: { type: 'string', value: 'FILE', help: "the server's CA certificate (PEM)" },
     cert: { type: 'string', value: 'FILE', help: 'a client certificate (PEM), with --cert-key' },
     'cert-key': { type: 'string', value: 'FILE', help: "the client certificate's private key (PEM)" },
+    location: { type: 'string', value: 'TEXT', help: 'where this device is (the Location of its rows)' },
   },
   args: [1, 1],
   async run({ io, values, positionals, open }) {
@@ -90,6 +93,7 @@ const joinCommand = defineCommand({
       ...(values.ca ? { ca: values.ca } : {}),
       ...(values.cert ? { cert: values.cert } : {}),
       ...(values['cert-key'] ? { certKey: values['cert-key'] } : {}),
+      ...(values.location !== undefined ? { location: values.location } : {}),
     }
     const engine = await open()
     const store = fleetStore(engine)
@@ -164,11 +168,12 @@ const devicesCommand = defineCommand({
     else
       io.out(
         table(
-          ['DEVICE', 'ID', 'OS', 'STATUS', 'SESSIONS', 'ADDRESSES', 'VERSION'],
+          ['DEVICE', 'ID', 'OS', 'LOCATION', 'STATUS', 'SESSIONS', 'ADDRESSES', 'VERSION'],
           devices.map((d) => [
             d.name,
             d.id,
             d.os,
+            d.location ?? '',
             d.online ? 'online' : `offline, last seen ${new Date(d.lastSeen).toLocaleString()}`,
             String(d.sessions),
             d.addresses.join(' '),
@@ -176,6 +181,31 @@ const devicesCommand = defineCommand({
           ]),
         ),
       )
+    return 0
+  },
+})
+
+const setLocationCommand = defineCommand({
+  name: 'set-location',
+  summary: "say where this device is: the Location of its rows across the fleet ('' to clear)",
+  usage: ['fleet set-location TEXT'],
+  notes: ['The app and `warden watch` publish it when they next start.'],
+  options: {},
+  args: [1, 1],
+  async run({ io, positionals, open }) {
+    const engine = await open()
+    const store = fleetStore(engine)
+    const cfg = joined(engine)
+    const text = (positionals[0] as string).trim()
+    const next = { ...cfg }
+    if (text === '') delete next.location
+    else next.location = text
+    try {
+      store.write(next)
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e))
+    }
+    io.out(text === '' ? `${cfg.name} has no location now` : `${cfg.name} is in ${text}`)
     return 0
   },
 })
@@ -196,6 +226,6 @@ const leaveCommand = defineCommand({
 
 export const fleetCommand: CommandGroup = {
   name: 'fleet',
-  summary: 'sessions across devices (NATS JetStream): key, join, status, devices, leave',
-  subcommands: [keyCommand, joinCommand, statusCommand, devicesCommand, leaveCommand],
+  summary: 'sessions across devices (NATS JetStream): key, join, status, devices, set-location, leave',
+  subcommands: [keyCommand, joinCommand, statusCommand, devicesCommand, setLocationCommand, leaveCommand],
 }

@@ -6,7 +6,7 @@ import type { EndResult } from '@shared/model'
 import type { Engine } from '../engine/engine'
 import { EngineError } from '../engine/errors'
 import type { FleetMember } from '../fleet/fleet'
-import { endInFleet, fleetSessions } from '../fleet/operations'
+import { endInFleet, fleetSessions, fleetView } from '../fleet/operations'
 import type { FleetDevice } from '../fleet/view'
 
 type FleetCalls = {
@@ -28,8 +28,8 @@ export function fleetHandlers(engine: Engine, fleet: FleetSource, actor: string)
     return m
   }
   const snapshot = async (m: FleetMember): Promise<FleetSnapshotResult> => {
-    const [sessions, snap] = await Promise.all([fleetSessions(engine, m.client, m.joinedAs), m.client.list()])
-    return { sessions, devices: snap.devices.map(deviceState), at: Date.now() }
+    const { sessions, devices } = await fleetView(engine, m.client, m.joinedAs)
+    return { sessions, devices: devices.map(deviceState), at: Date.now() }
   }
   return {
     fleetStatus: async () => {
@@ -71,5 +71,13 @@ function isLocal(engine: Engine, id: string): boolean {
 }
 
 function deviceState(d: FleetDevice): FleetSnapshotResult['devices'][number] {
-  return { id: d.id, name: d.name, os: d.os, online: d.online, lastSeen: d.lastSeen, sessions: d.sessions }
+  return {
+    id: d.id,
+    name: d.name,
+    os: d.os,
+    online: d.online,
+    lastSeen: d.lastSeen,
+    sessions: d.sessions,
+    ...(d.location ? { location: d.location } : {}),
+  }
 }

@@ -86,8 +86,9 @@ export class FleetMember extends EventEmitter<FleetEvents> {
   }
 
   /** This device's name in the fleet and the server's address (the window's fleet status). */
-  get joinedAs(): { name: string; url: string } {
-    return { name: this.config.name, url: this.config.url }
+  get joinedAs(): { name: string; url: string; location?: string } {
+    const { name, url, location } = this.config
+    return { name, url, ...(location ? { location } : {}) }
   }
 
   /** Connected now (the window's fleet status); reads and sends throw until then. */
@@ -120,6 +121,7 @@ export class FleetMember extends EventEmitter<FleetEvents> {
       addresses: ifaces.filter((i) => !i.internal).map((i) => i.address),
       lastSeen: new Date().toISOString(),
       appVersion: this.opts.appVersion ?? '',
+      ...(this.config.location ? { location: this.config.location } : {}),
     }
   }
 

@@ -2,6 +2,7 @@ import type { EndResult, Session } from '@shared/model'
 import type { RemoteEnd } from './commands'
 import type { FleetClient } from './fleet'
 import type { FleetSession } from './protocol'
+import type { FleetDevice } from './view'
 
 // The fleet's list and end, once, for every caller: `warden list --fleet` and `warden end`
 // (src/cli/commands/list.ts, end.ts) and the window's calls (src/main/api/handlers.ts).
@@ -13,15 +14,34 @@ export interface FleetLocalEngine {
   endMany(ids: readonly string[], actor: string): Promise<EndResult[]>
 }
 
-/** Every open session of the fleet: this device's from its own engine (fresh), the others' from the bucket. */
+/**
+ * Every open session of the fleet: this device's from its own engine (fresh), the others' from the
+ * bucket. A device that says where it is (its location, issue 14 part 5) gives its rows that Location.
+ */
+export async function fleetView(
+  engine: Pick<FleetLocalEngine, 'device' | 'list'>,
+  client: FleetClient,
+  cfg: { name: string; location?: string },
+): Promise<{ sessions: FleetSession[]; devices: FleetDevice[] }> {
+  const snap = await client.list()
+  const placed = new Map(snap.devices.map((d) => [d.id, d.location]))
+  placed.set(engine.device.id, cfg.location)
+  const mine = engine.list().map((s) => ({ ...s, device: cfg.name, deviceId: engine.device.id }))
+  const others = snap.sessions.filter((s) => s.deviceId !== engine.device.id)
+  const sessions = [...mine, ...others].map((s) => {
+    const location = placed.get(s.deviceId)
+    return location ? { ...s, location } : s
+  })
+  return { sessions, devices: snap.devices }
+}
+
+/** The rows of fleetView (`warden list --fleet`, `warden end`). */
 export async function fleetSessions(
   engine: Pick<FleetLocalEngine, 'device' | 'list'>,
   client: FleetClient,
-  cfg: { name: string },
+  cfg: { name: string; location?: string },
 ): Promise<FleetSession[]> {
-  const mine = engine.list().map((s) => ({ ...s, device: cfg.name, deviceId: engine.device.id }))
-  const others = (await client.list()).sessions.filter((s) => s.deviceId !== engine.device.id)
-  return [...mine, ...others]
+  return (await fleetView(engine, client, cfg)).sessions
 }
 
 /** Ends sessions of other devices through signed commands; each answer (or "queued") as an EndResult. */
