@@ -9,6 +9,7 @@ import { isSessionProgram } from '@engine/detect'
 import { createGeoLocator } from '@engine/geo'
 import { createProbe } from '@engine/probe'
 import { openStore } from '@engine/store'
+import type { WardenApi } from '@shared/contract'
 import type { Session } from '@shared/model'
 import { FleetMember, newFleetKey, type FleetTiming } from '../../src/main/fleet'
 import { startBridge, type Bridge } from '../support/bridge'
@@ -189,5 +190,20 @@ describe('the window across the fleet', () => {
     // the window has its data (B's one session was ended above) and has asked for the fleet's status
     await page.locator('[data-empty]').waitFor()
     expect(await page.locator('[data-fleet-switch]').count()).toBe(0)
+    // and the fleet calls say why they cannot answer, changing nothing
+    const refused = await page.evaluate(() =>
+      (globalThis as unknown as { warden: WardenApi }).warden.listFleetSessions().then(
+        () => 'answered',
+        (e: unknown) => {
+          const err = e as { code?: string; message?: string }
+          return `${err.code}: ${err.message}`
+        },
+      ),
+    )
+    expect(refused).toBe('FLEET_UNAVAILABLE: this device has not joined a fleet')
+    const joined = await page.evaluate(() =>
+      (globalThis as unknown as { warden: WardenApi }).warden.fleetStatus().then((s) => s.joined),
+    )
+    expect(joined).toBe(false)
   })
 })
