@@ -4,16 +4,12 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Engine } from '@engine/engine'
-import { isSessionProgram } from '@engine/detect'
-import { createGeoLocator } from '@engine/geo'
-import { createProbe } from '@engine/probe'
-import { openStore } from '@engine/store'
+import type { Engine } from '@engine/engine'
 import type { WardenApi } from '@shared/contract'
 import type { Session } from '@shared/model'
 import { FleetMember, newFleetKey, type FleetTiming } from '../../src/main/fleet'
 import { startBridge, type Bridge } from '../support/bridge'
-import { startNats, type NatsServer } from '../support/nats'
+import { deviceEngine, startNats, type NatsServer } from '../support/nats'
 import { isAlive, sshClient, startSshd, stopAll, waitFor, type ClientProc, type Sshd } from '../support/peers'
 import { launchChromium, openApp, type AppPage } from '../support/ui'
 
@@ -72,16 +68,7 @@ afterAll(async () => {
 
 function device(id: string, name: string, location?: string): Device {
   const source = `127.0.0.${devices.length + 2}`
-  const engine = new Engine({
-    store: openStore({ path: join(dir, `${id}.db`) }),
-    probe: createProbe(process.platform, { interesting: isSessionProgram }),
-    geo: createGeoLocator(),
-    device: { id, name, os: 'Linux (test)', model: 'test' },
-    actor: 'app',
-    scope: (d) => d.remotePort === sshd.port && d.localAddress === source,
-    terminate: { graceMs: 1500 },
-  })
-  engine.setSetting('pollIntervalMs', 250)
+  const engine = deviceEngine({ dir, id, name, source, sshPort: sshd.port })
   const cfg = { url: nats.url, name, key: KEY, ...(location ? { location } : {}) }
   const member = new FleetMember(engine, cfg, { timing: TIMING })
   member.start()
