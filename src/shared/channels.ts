@@ -31,6 +31,9 @@ export const invokeChannels = {
   listAllowed: 'review:allowed',
   removeAllowed: 'review:forget',
   getSessionDetails: 'sessions:details',
+  fleetStatus: 'fleet:status',
+  listFleetSessions: 'fleet:list',
+  endFleetSessions: 'fleet:end',
 } as const
 
 /** Every event the main process pushes: its subscribe function on `window.warden` → its channel. */

@@ -53,6 +53,42 @@ export interface IdleWarning {
   disconnectInMs: number | null
 }
 
+/** A device of the fleet as the window shows it (issue 14; src/main/fleet/view.ts FleetDevice). */
+export interface FleetDeviceState {
+  id: string
+  name: string
+  os: string
+  online: boolean
+  /** ISO 8601: its last heartbeat */
+  lastSeen: string
+  sessions: number
+  /** where the device is, as its user set it (issue 14 part 5) */
+  location?: string
+}
+
+/** The fleet this device joined, as the window's switch needs it. */
+export interface FleetStatus {
+  joined: boolean
+  /** this device's name in the fleet ('' when not joined) */
+  name: string
+  url: string
+  deviceId: string
+  connected: boolean
+  devices: FleetDeviceState[]
+  /** why the devices could not be read */
+  error?: string
+}
+
+/** A session of any device of the fleet: the row plus the device that holds it. */
+export type FleetSessionRow = Session & { deviceId: string }
+
+export interface FleetSnapshotResult {
+  sessions: FleetSessionRow[]
+  devices: FleetDeviceState[]
+  /** ms since the epoch, by the main process's clock */
+  at: number
+}
+
 // ------------------------------------------------------------------ argument schemas
 
 export const sessionIdSchema = z.string().regex(SESSION_ID_RE, 'a session id is 12 hex characters')
@@ -138,6 +174,14 @@ const invokeDefs = {
   removeAllowed: invoke<AllowEntry[]>()(z.tuple([z.enum(REVIEW_RULES), z.string().min(1).max(1000)])),
   /** the details drawer (issue 15): counters, samples, addresses, jump chain, parents, review reasons */
   getSessionDetails: invoke<SessionDetails>()(z.tuple([sessionIdSchema])),
+  /** the fleet (issue 14): joined? connected? its devices, online or last seen */
+  fleetStatus: invoke<FleetStatus>()(none),
+  /** every open session of the fleet (this device's fresh from its engine); FLEET_UNAVAILABLE when not joined */
+  listFleetSessions: invoke<FleetSnapshotResult>()(none),
+  /** ends sessions of any device: this device's through its engine, the others' by signed command */
+  endFleetSessions: invoke<EndResult[]>()(
+    z.tuple([z.array(sessionIdSchema).min(1, 'no session to end').max(10_000)]),
+  ),
 } as const satisfies { readonly [K in InvokeName]: InvokeDef<z.ZodTuple, unknown> }
 
 export const invokes = withChannels(invokeDefs, invokeChannels)

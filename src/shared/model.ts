@@ -119,9 +119,19 @@ export function computeStats(sessions: readonly Pick<Session, 'status' | 'durati
 }
 
 /** The End all warning in the Sessions page's words (docs/architecture.md "The product"), shared by the window, the tray and the CLI. */
-export function endAllWarning(count: number): string {
+export function endAllWarning(count: number, devices?: number): string {
   const what = count === 1 ? 'the 1 active session' : `all ${count} active sessions`
-  return `This will immediately terminate ${what}. Any unsaved work may be lost.`
+  const where = devices === undefined ? '' : ` on ${plural(devices, 'device')}`
+  return `This will immediately terminate ${what}${where}. Any unsaved work may be lost.`
+}
+
+/** End All across the fleet (issue 14): "3 sessions on 2 devices", in the window's dialog and `warden end --all --fleet`. */
+export function fleetCountText(count: number, devices: number): string {
+  return `${plural(count, 'session')} on ${plural(devices, 'device')}`
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
 /**
@@ -183,6 +193,8 @@ export type EngineErrorCode =
   | 'LAUNCH_FAILED'
   // recordings (issue 12): unknown id, and a file that is not served because it cannot be vouched for
   | 'UNKNOWN_RECORDING'
+  // the fleet (issue 14): this device has not joined one, or is not connected to it yet
+  | 'FLEET_UNAVAILABLE'
   | 'RECORDING_UNAVAILABLE'
   | 'BAD_DESTINATION'
   | 'NOT_FLAGGED'

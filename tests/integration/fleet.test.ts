@@ -2,11 +2,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { Engine } from '@engine/engine'
-import { isSessionProgram } from '@engine/detect'
-import { createGeoLocator } from '@engine/geo'
-import { createProbe } from '@engine/probe'
-import { openStore } from '@engine/store'
+import type { Engine } from '@engine/engine'
 import type { Session } from '@shared/model'
 import { runCli } from '../../src/cli/cli'
 import { startDesktop } from '../../src/main/shell/app'
@@ -36,7 +32,7 @@ import {
   signEndCommand,
 } from '../../src/main/fleet/protocol'
 import { isAlive, sshClient, startSshd, stopAll, waitFor, type ClientProc, type Sshd } from '../support/peers'
-import { startNats, type NatsServer } from '../support/nats'
+import { deviceEngine, startNats, type NatsServer } from '../support/nats'
 
 // Devices of one fleet, each a real engine with its own database and device id, against a real
 // nats-server -js on loopback and real ssh sessions to a real sshd. Each device's ssh clients bind
@@ -95,16 +91,7 @@ afterAll(async () => {
 function device(id: string, name: string, o: { key?: string; url?: string; creds?: string } = {}): Device {
   const source = sources.get(id) ?? `127.0.0.${sources.size + 2}`
   sources.set(id, source)
-  const engine = new Engine({
-    store: openStore({ path: join(dir, `${id}.db`) }),
-    probe: createProbe(process.platform, { interesting: isSessionProgram }),
-    geo: createGeoLocator(),
-    device: { id, name, os: 'Linux (test)', model: 'test' },
-    actor: 'app',
-    scope: (d) => d.remotePort === sshd.port && d.localAddress === source,
-    terminate: { graceMs: 1500 },
-  })
-  engine.setSetting('pollIntervalMs', 250)
+  const engine = deviceEngine({ dir, id, name, source, sshPort: sshd.port })
   const log: string[] = []
   const refusals: Refusal[] = []
   const member = new FleetMember(

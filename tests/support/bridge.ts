@@ -3,6 +3,7 @@
 // e2e suite drives the window exactly as a user's browser gets it from `warden ui`.
 import type { Browser } from 'playwright-core'
 import type { Engine } from '@engine/index'
+import type { FleetSource } from '../../src/main/api/fleet-handlers'
 import { startUiServer } from '../../src/main/ui-server/server'
 import { launchChromium, openApp, type AppPage, type OpenAppOptions } from './ui'
 
@@ -12,6 +13,8 @@ export interface BridgeOptions {
   rendererDir: string
   /** recorded in the audit trail for sessions ended through the bridge; default 'app' */
   actor?: string
+  /** the fleet member of this engine, when the test joined it to a fleet */
+  fleet?: FleetSource
 }
 
 export interface Bridge {
@@ -34,6 +37,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     engine: opts.engine,
     rendererDir: opts.rendererDir,
     actor: opts.actor ?? 'app',
+    ...(opts.fleet ? { fleet: opts.fleet } : {}),
   })
   const browsers = new Set<Browser>()
   let closing: Promise<void> | undefined

@@ -9,6 +9,11 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Engine } from '@engine/engine'
+import { isSessionProgram } from '@engine/detect'
+import { createGeoLocator } from '@engine/geo'
+import { createProbe } from '@engine/probe'
+import { openStore } from '@engine/store'
 import { freePort } from './peers'
 
 export const NATS_SERVER = '/usr/sbin/nats-server'
@@ -90,4 +95,29 @@ function launch(args: string[], log: string[]): Promise<ChildProcess> {
       reject(new Error(`nats-server exited (${code}): ${log.join('\n')}`))
     })
   })
+}
+
+/**
+ * A device's engine for the fleet tests: its own database in `dir` and its own device id, tracking
+ * only the ssh clients to `sshPort` bound to its own loopback `source` address (ssh -b), as if it
+ * ran on another computer; it scans every 250 ms.
+ */
+export function deviceEngine(o: {
+  dir: string
+  id: string
+  name: string
+  source: string
+  sshPort: number
+}): Engine {
+  const engine = new Engine({
+    store: openStore({ path: join(o.dir, `${o.id}.db`) }),
+    probe: createProbe(process.platform, { interesting: isSessionProgram }),
+    geo: createGeoLocator(),
+    device: { id: o.id, name: o.name, os: 'Linux (test)', model: 'test' },
+    actor: 'app',
+    scope: (d) => d.remotePort === o.sshPort && d.localAddress === o.source,
+    terminate: { graceMs: 1500 },
+  })
+  engine.setSetting('pollIntervalMs', 250)
+  return engine
 }

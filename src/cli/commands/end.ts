@@ -1,6 +1,7 @@
 import {
   endAllWarning,
   endsSiblingsWarning,
+  fleetCountText,
   SESSION_ID_RE,
   sharedProcessSiblings,
   type Session,
@@ -8,7 +9,7 @@ import {
 import { EngineError, type Engine, type EndResult } from '@engine/index'
 import { UsageError } from '../args'
 import { defineCommand, type CliIO } from '../command'
-import { endRemote, fleetSessions, fleetStore, withFleet } from './fleet'
+import { endInFleet, fleetSessions, fleetStore, withFleet } from './fleet'
 
 export const endCommand = defineCommand({
   name: 'end',
@@ -70,19 +71,12 @@ async function endAcrossFleet(io: CliIO, engine: Engine, id: string | null, yes:
       return 0
     }
     const devices = new Set(targets.map((t) => t.deviceId)).size
-    if (id === null) io.out(`${targets.length} sessions on ${devices} device${devices === 1 ? '' : 's'}.`)
+    if (id === null) io.out(`${fleetCountText(targets.length, devices)}.`)
     if (!yes && !(await confirmed(io, targets, id === null))) {
       io.err('cancelled; nothing was ended')
       return 1
     }
-    const local = targets.filter((t) => t.deviceId === engine.device.id).map((t) => t.id)
-    const results = [
-      ...(local.length > 0 ? await engine.endMany(local, 'cli') : []),
-      ...(await endRemote(
-        client,
-        targets.filter((t) => t.deviceId !== engine.device.id),
-      )),
-    ]
+    const results = await endInFleet(engine, client, targets, 'cli')
     return report(io, targets, results)
   })
 }

@@ -1,5 +1,4 @@
 import type { Engine } from '@engine/index'
-import type { EndResult } from '@shared/model'
 import {
   checkFleetConfig,
   FleetClient,
@@ -7,9 +6,8 @@ import {
   FleetMember,
   newFleetKey,
   type FleetConfig,
-  type FleetSession,
-  type RemoteEnd,
 } from '../../main/fleet'
+export { endInFleet, fleetSessions } from '../../main/fleet/operations'
 import { UsageError } from '../args'
 import { defineCommand, JSON_OPTION, printJson, type CliIO, type CommandGroup } from '../command'
 import { table } from '../format'
@@ -39,48 +37,6 @@ export async function withFleet<T>(
     return await fn(client, cfg)
   } finally {
     await client.close()
-  }
-}
-
-/** Every open session of the fleet: this device's from its own engine (fresh), the others' from the bucket. */
-export async function fleetSessions(
-  engine: Engine,
-  client: FleetClient,
-  cfg: FleetConfig,
-): Promise<FleetSession[]> {
-  const mine = engine.list().map((s) => ({ ...s, device: cfg.name, deviceId: engine.device.id }))
-  const others = (await client.list()).sessions.filter((s) => s.deviceId !== engine.device.id)
-  return [...mine, ...others]
-}
-
-/** Ends sessions of other devices through signed commands; each answer (or "queued") as an EndResult. */
-export async function endRemote(client: FleetClient, targets: readonly FleetSession[]): Promise<EndResult[]> {
-  return Promise.all(
-    targets.map(async (t) => asEndResult(t.id, await client.endRemote(t.deviceId, t.id).catch(failed))),
-  )
-}
-
-function failed(e: unknown): RemoteEnd {
-  return {
-    status: 'answered',
-    result: { id: '', target: '', sessionId: '', ok: false, result: 'failed', error: String(e) },
-  }
-}
-
-function asEndResult(id: string, r: RemoteEnd): EndResult {
-  if (r.status === 'queued')
-    return {
-      id,
-      ok: false,
-      result: 'failed',
-      error: `the device did not answer; it ends the session if back before ${r.expires}`,
-    }
-  const result = r.result.result as EndResult['result'] | 'refused'
-  return {
-    id,
-    ok: r.result.ok,
-    result: result === 'refused' ? 'failed' : result,
-    ...(r.result.error ? { error: r.result.error } : {}),
   }
 }
 
@@ -114,7 +70,9 @@ const keyCommand = defineCommand({
 const joinCommand = defineCommand({
   name: 'join',
   summary: 'join a fleet: connect once to check, then store the connection (0600 file beside the database)',
-  usage: ['fleet join URL --name NAME --key KEY [--creds FILE] [--ca FILE] [--cert FILE --cert-key FILE]'],
+  usage: [
+    'fleet join URL --name NAME --key KEY [--location TEXT] [--creds FILE] [--ca FILE] [--cert FILE --cert-key FILE]',
+  ],
   options: {
     name: { type: 'string', value: 'NAME', help: "this device's name in the fleet" },
     key: { type: 'string', value: 'KEY', help: 'the fleet key (from `warden fleet key`)' },
@@ -122,6 +80,7 @@ const joinCommand = defineCommand({
     ca: { type: 'string', value: 'FILE', help: "the server's CA certificate (PEM)" },
     cert: { type: 'string', value: 'FILE', help: 'a client certificate (PEM), with --cert-key' },
     'cert-key': { type: 'string', value: 'FILE', help: "the client certificate's private key (PEM)" },
+    location: { type: 'string', value: 'TEXT', help: 'where this device is (the Location of its rows)' },
   },
   args: [1, 1],
   async run({ io, values, positionals, open }) {
@@ -134,6 +93,7 @@ const joinCommand = defineCommand({
       ...(values.ca ? { ca: values.ca } : {}),
       ...(values.cert ? { cert: values.cert } : {}),
       ...(values['cert-key'] ? { certKey: values['cert-key'] } : {}),
+      ...(values.location !== undefined ? { location: values.location } : {}),
     }
     const engine = await open()
     const store = fleetStore(engine)
@@ -208,11 +168,12 @@ const devicesCommand = defineCommand({
     else
       io.out(
         table(
-          ['DEVICE', 'ID', 'OS', 'STATUS', 'SESSIONS', 'ADDRESSES', 'VERSION'],
+          ['DEVICE', 'ID', 'OS', 'LOCATION', 'STATUS', 'SESSIONS', 'ADDRESSES', 'VERSION'],
           devices.map((d) => [
             d.name,
             d.id,
             d.os,
+            d.location ?? '',
             d.online ? 'online' : `offline, last seen ${new Date(d.lastSeen).toLocaleString()}`,
             String(d.sessions),
             d.addresses.join(' '),
@@ -220,6 +181,31 @@ const devicesCommand = defineCommand({
           ]),
         ),
       )
+    return 0
+  },
+})
+
+const setLocationCommand = defineCommand({
+  name: 'set-location',
+  summary: "say where this device is: the Location of its rows across the fleet ('' to clear)",
+  usage: ['fleet set-location TEXT'],
+  notes: ['The app and `warden watch` publish it when they next start.'],
+  options: {},
+  args: [1, 1],
+  async run({ io, positionals, open }) {
+    const engine = await open()
+    const store = fleetStore(engine)
+    const cfg = joined(engine)
+    const text = (positionals[0] as string).trim()
+    const next = { ...cfg }
+    if (text === '') delete next.location
+    else next.location = text
+    try {
+      store.write(next)
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e))
+    }
+    io.out(text === '' ? `${cfg.name} has no location now` : `${cfg.name} is in ${text}`)
     return 0
   },
 })
@@ -240,6 +226,6 @@ const leaveCommand = defineCommand({
 
 export const fleetCommand: CommandGroup = {
   name: 'fleet',
-  summary: 'sessions across devices (NATS JetStream): key, join, status, devices, leave',
-  subcommands: [keyCommand, joinCommand, statusCommand, devicesCommand, leaveCommand],
+  summary: 'sessions across devices (NATS JetStream): key, join, status, devices, set-location, leave',
+  subcommands: [keyCommand, joinCommand, statusCommand, devicesCommand, setLocationCommand, leaveCommand],
 }

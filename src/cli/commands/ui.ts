@@ -2,6 +2,8 @@ import { openBrowser } from '../../main/ui-server/open-browser'
 import { startUiServer, UiServeError } from '../../main/ui-server/server'
 import { UsageError } from '../args'
 import { defineCommand } from '../command'
+import type { FleetMember } from '../../main/fleet'
+import { watchFleet } from './fleet'
 import { stopped } from './watch'
 
 // `warden ui`: the window in the user's own browser, for machines without the desktop app. The engine runs
@@ -23,9 +25,10 @@ export const uiCommand = defineCommand({
   async run({ io, values, open }) {
     const port = parsePort(values.port)
     const engine = await open()
+    let fleet: FleetMember | null = null
     let server
     try {
-      server = await startUiServer({ engine, port })
+      server = await startUiServer({ engine, port, fleet: () => fleet })
     } catch (e) {
       if (!(e instanceof UiServeError)) throw e
       io.err(`warden: ${e.message}`)
@@ -33,6 +36,8 @@ export const uiCommand = defineCommand({
     }
     await engine.tick()
     engine.start()
+    // a device that joined publishes and takes commands while served, as under `warden watch`
+    fleet = watchFleet(engine, io)
     io.out(`Session Warden is served at ${server.url}`)
     io.out('(127.0.0.1 only; the #token part is the key: keep it to yourself. Ctrl-C to stop.)')
     if (values['no-open'] !== true) {
@@ -41,6 +46,7 @@ export const uiCommand = defineCommand({
     }
     await stopped(io.stop)
     await server.close()
+    await fleet?.close()
     await engine.stop()
     return 0
   },

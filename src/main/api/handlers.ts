@@ -18,6 +18,7 @@ import {
 } from '@shared/contract'
 import type { Engine } from '../engine/engine'
 import { EngineError } from '../engine/errors'
+import { fleetHandlers, type FleetSource } from './fleet-handlers'
 
 export type Handlers = {
   readonly [K in InvokeName]: (...args: ParsedArgsOf<K>) => Promise<ResultOf<K>> | ResultOf<K>
@@ -27,8 +28,11 @@ function snapshot(sessions: Session[], at: number): SessionsSnapshot {
   return { sessions, stats: computeStats(sessions), at }
 }
 
-/** What each contract entry does, in engine terms. `actor` is recorded in the audit trail. */
-export function createHandlers(engine: Engine, actor = 'app'): Handlers {
+/**
+ * What each contract entry does, in engine terms. `actor` is recorded in the audit trail; `fleet`
+ * is the fleet member running beside the loop, when this device joined one (src/main/fleet).
+ */
+export function createHandlers(engine: Engine, actor = 'app', fleet: FleetSource = () => null): Handlers {
   return {
     listSessions: () => snapshot(engine.list(), Date.now()),
     refreshSessions: async () => {
@@ -72,6 +76,7 @@ export function createHandlers(engine: Engine, actor = 'app'): Handlers {
     listAllowed: () => engine.review.allowList(),
     removeAllowed: (rule, key) => engine.review.disallow(rule, key),
     getSessionDetails: (id) => engine.details(id),
+    ...fleetHandlers(engine, fleet, actor),
   }
 }
 

@@ -3,6 +3,9 @@ import path from 'node:path'
 import { z } from 'zod'
 import { fleetKeyBytes } from './protocol'
 
+/** The longest location a device may give itself (it is shown in a table cell). */
+export const FLEET_LOCATION_MAX = 100
+
 /** How this device reaches its fleet. Files (creds, CA, certificate) are named by path. */
 export interface FleetConfig {
   url: string
@@ -12,6 +15,8 @@ export interface FleetConfig {
   ca?: string
   cert?: string
   certKey?: string
+  /** where this device is, as the user says (issue 14 part 5): the Location of its rows in the fleet */
+  location?: string
 }
 
 const configSchema = z.strictObject({
@@ -22,6 +27,7 @@ const configSchema = z.strictObject({
   ca: z.string().min(1).optional(),
   cert: z.string().min(1).optional(),
   certKey: z.string().min(1).optional(),
+  location: z.string().trim().min(1, 'a location is some text').max(FLEET_LOCATION_MAX).optional(),
 })
 
 /** The config checked: the URL's form, the key's length, cert with its key, and every named file there. */

@@ -85,6 +85,17 @@ export class FleetMember extends EventEmitter<FleetEvents> {
     return this.engine.device.id
   }
 
+  /** This device's name in the fleet and the server's address (the window's fleet status). */
+  get joinedAs(): { name: string; url: string; location?: string } {
+    const { name, url, location } = this.config
+    return { name, url, ...(location ? { location } : {}) }
+  }
+
+  /** Connected now (the window's fleet status); reads and sends throw until then. */
+  get isConnected(): boolean {
+    return this.link !== null
+  }
+
   /** Starts in the background; resolves at once. */
   start(): void {
     this.engine.on('changed', this.onChanged)
@@ -110,6 +121,7 @@ export class FleetMember extends EventEmitter<FleetEvents> {
       addresses: ifaces.filter((i) => !i.internal).map((i) => i.address),
       lastSeen: new Date().toISOString(),
       appVersion: this.opts.appVersion ?? '',
+      ...(this.config.location ? { location: this.config.location } : {}),
     }
   }
 

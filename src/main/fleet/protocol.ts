@@ -51,6 +51,8 @@ export interface DeviceRecord {
   /** ISO 8601: the device's last heartbeat */
   lastSeen: string
   appVersion: string
+  /** where the device is, as its user set it (`warden fleet join … --location`, `fleet set-location`) */
+  location?: string
 }
 
 /** A session as another device sees it: the row plus which device holds it. */

@@ -7,6 +7,8 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Settings } from '@shared/settings'
 import { startDesktopFleet } from '../fleet/desktop'
+import type { FleetMember } from '../fleet/fleet'
+import type { FleetSource } from '../api/fleet-handlers'
 import { createEngine as defaultCreateEngine, type CreateEngineOptions } from '@engine/index'
 import type { Engine } from '@engine/engine'
 import type { ReopenNotice } from '@engine/store/types'
@@ -110,9 +112,14 @@ function loginItemFor(ports: DesktopPorts, opts: DesktopOptions): LoginItem {
  * The contract's handlers for the desktop: the page's readiness goes to the window, and launch at login
  * is carried out by the OS (if that fails, the setting goes back and the call fails).
  */
-function desktopHandlers(engine: Engine, windows: WindowHost, loginItem: LoginItem): Handlers {
+function desktopHandlers(
+  engine: Engine,
+  windows: WindowHost,
+  loginItem: LoginItem,
+  fleet: FleetSource,
+): Handlers {
   return {
-    ...createHandlers(engine, 'app'),
+    ...createHandlers(engine, 'app', fleet),
     pageReady: () => {
       windows.pageReady()
       return null
@@ -225,7 +232,15 @@ function compose(
   scope.add(() => engine.stop())
 
   const loginItem = loginItemFor(ports, opts)
-  scope.add(registerIpc(ports.ipc, desktopHandlers(engine, windows, loginItem), windows.trusted))
+  // the fleet member starts with the loop, below; the window's fleet calls read it when made
+  let fleet: FleetMember | null = null
+  scope.add(
+    registerIpc(
+      ports.ipc,
+      desktopHandlers(engine, windows, loginItem, () => fleet),
+      windows.trusted,
+    ),
+  )
   const warnings = new PendingWarnings()
   scope.add(warnings.follow(engine))
   const notifier = createNotifier({
@@ -263,8 +278,9 @@ function compose(
 
   engine.start()
   // a device that joined a fleet publishes beside the loop (src/main/fleet/desktop.ts)
-  const fleet = ports.safeStorage ? startDesktopFleet(engine, ports.safeStorage, log) : null
-  if (fleet) scope.add(() => fleet.close())
+  const member = ports.safeStorage ? startDesktopFleet(engine, ports.safeStorage, log) : null
+  fleet = member
+  if (member) scope.add(() => member.close())
   if (!opts.argv.includes(HIDDEN_ARG)) openWindow()
   return { engine, tray, notifier, warnings, loginItem, window: () => windows.current(), openWindow, dispose }
 }

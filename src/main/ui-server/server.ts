@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Engine } from '../engine/engine'
 import { createHandlers, dispatch, forwardEvents, type Handlers } from '../api/handlers'
+import type { FleetSource } from '../api/fleet-handlers'
 import { CONTENT_TYPES, loadIndex, resolveStatic, WEB_CLIENT_FILE, type IndexPage } from './static-files'
 
 export const SOCKET_PATH = '/__warden'
@@ -50,6 +51,8 @@ export interface UiServerOptions {
   port?: number
   /** recorded in the audit trail for sessions ended from the page; default 'ui' */
   actor?: string
+  /** the fleet member running beside the loop, when this device joined a fleet (issue 14) */
+  fleet?: FleetSource
 }
 
 export interface UiServer {
@@ -107,7 +110,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const port = opts.port ?? 0
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UiServeError('LISTEN_FAILED', `--port must be a whole number from 1 to 65535, not ${port}`)
-  const handlers = createHandlers(opts.engine, opts.actor ?? 'ui')
+  const handlers = createHandlers(opts.engine, opts.actor ?? 'ui', opts.fleet)
   const tokenText = randomBytes(32).toString('base64url')
   const token = Buffer.from(tokenText)
 

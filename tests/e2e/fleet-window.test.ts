@@ -1,0 +1,196 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Engine } from '@engine/engine'
+import type { WardenApi } from '@shared/contract'
+import type { Session } from '@shared/model'
+import { FleetMember, newFleetKey, type FleetTiming } from '../../src/main/fleet'
+import { startBridge, type Bridge } from '../support/bridge'
+import { deviceEngine, startNats, type NatsServer } from '../support/nats'
+import { isAlive, sshClient, startSshd, stopAll, waitFor, type ClientProc, type Sshd } from '../support/peers'
+import { launchChromium, openApp, type AppPage } from '../support/ui'
+
+// The window's All devices view (issue 14, part 4) in Debian's Chromium over the bridge: three real
+// engines joined to a real nats-server -js on loopback, real ssh sessions to a real sshd, each
+// device's clients on their own loopback source address (as tests/integration/fleet.test.ts does).
+// Device C stops its fleet member: it stays listed, as offline with its last-seen time.
+
+const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
+const shots = fileURLToPath(new URL('../../docs/screenshots', import.meta.url))
+const TIMING: Partial<FleetTiming> = {
+  heartbeatMs: 500,
+  refreshMs: 5000,
+  onlineWithinMs: 2000,
+  bucketTtlMs: 120_000,
+  backoffMinMs: 100,
+  backoffMaxMs: 1000,
+}
+const KEY = newFleetKey()
+
+interface Device {
+  id: string
+  name: string
+  source: string
+  engine: Engine
+  member: FleetMember
+}
+
+let sshd: Sshd
+let nats: NatsServer
+let browser: Browser
+let dir: string
+const devices: Device[] = []
+const bridges: Bridge[] = []
+const apps: AppPage[] = []
+
+beforeAll(async () => {
+  ;[sshd, nats] = await Promise.all([startSshd(), startNats()])
+  browser = await launchChromium()
+  dir = mkdtempSync(join(tmpdir(), 'warden-fleet-window-'))
+})
+afterAll(async () => {
+  const errors = apps.flatMap((a) => a.errors)
+  for (const a of apps) await a.close()
+  for (const b of bridges) await b.close()
+  for (const d of devices) {
+    await d.member.close()
+    await d.engine.close()
+  }
+  await browser.close()
+  await stopAll()
+  await nats.close()
+  rmSync(dir, { recursive: true, force: true })
+  expect(errors).toEqual([])
+})
+
+function device(id: string, name: string, location?: string): Device {
+  const source = `127.0.0.${devices.length + 2}`
+  const engine = deviceEngine({ dir, id, name, source, sshPort: sshd.port })
+  const cfg = { url: nats.url, name, key: KEY, ...(location ? { location } : {}) }
+  const member = new FleetMember(engine, cfg, { timing: TIMING })
+  member.start()
+  engine.start()
+  const d = { id, name, source, engine, member }
+  devices.push(d)
+  return d
+}
+
+async function session(d: Device): Promise<{ client: ClientProc; row: Session }> {
+  const client = await sshClient(sshd, ['-N', '-b', d.source, 'warden-test'])
+  const row = await waitFor(() => d.engine.list().find((s) => s.pid === client.pid), 10_000, 'the engine')
+  return { client, row }
+}
+
+async function windowOf(d: Device | null, engine: Engine): Promise<Page> {
+  const bridge = await startBridge({
+    engine,
+    rendererDir,
+    ...(d ? { fleet: () => d.member } : {}),
+  })
+  bridges.push(bridge)
+  const app = await openApp(browser, bridge)
+  apps.push(app)
+  await app.page.locator('h1', { hasText: 'Active Sessions' }).waitFor()
+  return app.page
+}
+
+const rowsOf = (page: Page) => page.locator('tr[data-session-id]')
+const row = (page: Page, id: string) => page.locator(`tr[data-session-id="${id}"]`)
+
+describe('the window across the fleet', () => {
+  it('All devices lists every device’s rows (offline shown), and End from A ends the ssh session on B', async () => {
+    const a = device('dev-a', 'laptop-a')
+    // B says where it is (part 5): the Location of its rows; A and C say nothing
+    const b = device('dev-b', 'desktop-b', 'Berlin office')
+    const c = device('dev-c', 'jumpbox-c')
+    await Promise.all(devices.map((d) => d.member.connected()))
+    const [onA, onB, onC] = [await session(a), await session(b), await session(c)]
+    await waitFor(
+      async () => (await a.member.list()).sessions.length === 3,
+      5000,
+      'A to see the three devices’ rows',
+    )
+    // C leaves without a word (its heartbeat stops): its row stays until the bucket's TTL
+    await c.member.flushed()
+    await c.member.close()
+
+    const page = await windowOf(a, a.engine)
+    // This device: only A's own row
+    await expect.poll(() => rowsOf(page).count()).toBe(1)
+    await expect(row(page, onA.row.id).count()).resolves.toBe(1)
+
+    const started = Date.now()
+    await page.locator('[data-scope="all"]').click()
+    await expect.poll(() => rowsOf(page).count(), { timeout: 2000 }).toBe(3)
+    const shownWithin = Date.now() - started
+    // the cards count what the table lists
+    const card = page.locator('[data-stat="Active Sessions"] [data-value]')
+    await expect.poll(() => card.innerText()).toBe('3')
+    expect(await row(page, onB.row.id).innerText()).toContain('desktop-b')
+    expect(await row(page, onA.row.id).innerText()).toContain('laptop-a')
+    expect(await row(page, onB.row.id).innerText()).toContain('Berlin office')
+    expect(await row(page, onA.row.id).innerText()).not.toContain('Berlin office')
+    // C's heartbeat is older than onlineWithinMs: offline, with when it was last seen
+    await expect
+      .poll(() => row(page, onC.row.id).locator('[data-offline]').count(), { timeout: 5000 })
+      .toBe(1)
+    expect(await row(page, onC.row.id).innerText()).toMatch(/offline · last seen Today \d/)
+    expect(await row(page, onB.row.id).locator('[data-offline]').count()).toBe(0)
+    await expect.poll(() => page.locator('[data-fleet-note]').innerText()).toBe('3 devices, 1 offline')
+
+    mkdirSync(shots, { recursive: true })
+    await page.screenshot({ path: join(shots, 'fleet-all-devices.png') })
+
+    // End All names the sessions and the devices (src/shared/model.ts endAllWarning); cancelled here
+    await page.locator('[data-action="end-all"]').click()
+    const all = page.locator('[data-dialog="end-all"]')
+    await expect.poll(() => all.locator('.lead').innerText()).toContain('all 3 active sessions on 3 devices')
+    await all.locator('[data-action="cancel"]').click()
+    await expect.poll(() => all.count()).toBe(0)
+    expect(isAlive(onA.client.pid) && isAlive(onB.client.pid) && isAlive(onC.client.pid)).toBe(true)
+
+    // End B's row from A's window: a signed command; B's engine ends it and records remote by A
+    await row(page, onB.row.id).locator('[data-action="end"]').click()
+    await page.locator('[data-dialog="end-one"] [data-action="confirm"]').click()
+    await waitFor(() => !isAlive(onB.client.pid), 5000, 'the ssh client on B to be gone')
+    const ended = await waitFor(
+      () => b.engine.history({}).rows.find((s) => s.id === onB.row.id && s.endReason !== null),
+      5000,
+      'B to record the end',
+    )
+    expect(ended).toMatchObject({ endReason: 'remote', endedBy: 'laptop-a' })
+    await expect.poll(() => row(page, onB.row.id).count()).toBe(0)
+    expect(isAlive(onA.client.pid)).toBe(true)
+    console.log(`fleet window: rows of 3 devices shown ${shownWithin} ms after the switch`)
+
+    // back to This device: A's own row only
+    await page.locator('[data-scope="device"]').click()
+    await expect.poll(() => rowsOf(page).count()).toBe(1)
+  })
+
+  it('a device that has not joined shows no switch', async () => {
+    const lone = devices[1] as Device
+    const page = await windowOf(null, lone.engine)
+    // the window has its data (B's one session was ended above) and has asked for the fleet's status
+    await page.locator('[data-empty]').waitFor()
+    expect(await page.locator('[data-fleet-switch]').count()).toBe(0)
+    // and the fleet calls say why they cannot answer, changing nothing
+    const refused = await page.evaluate(() =>
+      (globalThis as unknown as { warden: WardenApi }).warden.listFleetSessions().then(
+        () => 'answered',
+        (e: unknown) => {
+          const err = e as { code?: string; message?: string }
+          return `${err.code}: ${err.message}`
+        },
+      ),
+    )
+    expect(refused).toBe('FLEET_UNAVAILABLE: this device has not joined a fleet')
+    const joined = await page.evaluate(() =>
+      (globalThis as unknown as { warden: WardenApi }).warden.fleetStatus().then((s) => s.joined),
+    )
+    expect(joined).toBe(false)
+  })
+})
