@@ -22,11 +22,6 @@ export const rendererConfig: UserConfig = {
     emptyOutDir: true,
     // naive-ui is one large chunk by design; it is loaded from disk, not a network
     chunkSizeWarningLimit: 2000,
-    // Building a zod schema has no side effect (src/shared never calls z.config or a registry), so the
-    // schemas src/shared declares next to what the window imports (DEFAULT_SETTINGS, SETTING_RANGES …)
-    // are dropped when unused: zod (~90 KB) then loads only with the one check the window makes with it
-    // (src/renderer/src/stores/settings.ts addWeb), not at start (issue 15: rendererStartJsBytes).
-    rolldownOptions: { treeshake: { manualPureFunctions: ['z'] } },
   },
 }
 

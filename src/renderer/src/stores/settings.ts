@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { DeviceSummary } from '@shared/contract'
 import type { Resource } from '@shared/model'
+import { newWebResourceSchema } from '@shared/resource'
 import { policyAfter } from '@shared/rules'
 import { DEFAULT_SETTINGS, type ResourcePolicy, type SettingKey, type Settings } from '@shared/settings'
 import { api, errorText } from '@renderer/api'
@@ -46,7 +47,7 @@ export const useSettingsStore = defineStore('settings', () => {
 
   async function addWeb(name: string, target: string): Promise<string | null> {
     // the contract's own rule, in the words of the form (the engine checks again)
-    const checked = (await import('@shared/resource')).newWebResourceSchema.safeParse({ name, target })
+    const checked = newWebResourceSchema.safeParse({ name, target })
     if (!checked.success) return checked.error.issues.map((i) => i.message).join('; ')
     try {
       await api.addWebResource({ name, target })
