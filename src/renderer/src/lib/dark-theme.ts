@@ -4,7 +4,7 @@
 // "Tree-shaking themes"); each component's dark theme carries the dark themes of its inner parts (the
 // DataTable's checkbox, pagination, dropdown …) as its `peers`.
 // A component missing here still gets the dark `common` colours below through its light theme, and
-// tests/unit/dark-theme.test.ts fails for every naive-ui component the renderer imports that is missing.
+// tests/renderer/dark-theme.test.ts fails for every naive-ui component the renderer imports that is missing.
 // A namespace import keeps the list in one place; the bundler still takes only the members named here.
 import * as naive from 'naive-ui'
 import type { GlobalTheme } from 'naive-ui'
