@@ -12,7 +12,7 @@
 // -- --json` prints the engine's object, then this one, one per line). For finding causes:
 // `--profile=FILE` (CPU profile of the live phase, unminified build) and `--renderer=DIR` (measure
 // another build, e.g. a variant of the window, instead of building src/renderer).
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,13 +38,30 @@ import {
 } from '../tests/support/peers'
 import { max, median, prng, round, sleep } from './stats'
 
-/** Bytes of JavaScript the built window ships (every chunk, the lazy ones included: issue 15's ≤ 800 KB). */
-function rendererJsBytes(rendererDir: string): number {
+/**
+ * Bytes of JavaScript the built window ships in assets/ (every chunk, the lazy ones included: issue 15's
+ * ≤ 800 KB), or of the chunks `only` names (file names in assets/).
+ */
+function rendererJsBytes(rendererDir: string, only?: (file: string) => boolean): number {
   const assets = join(rendererDir, 'assets')
   return readdirSync(assets)
-    .filter((f) => f.endsWith('.js'))
+    .filter((f) => f.endsWith('.js') && (only === undefined || only(f)))
     .reduce((sum, f) => sum + statSync(join(assets, f)).size, 0)
 }
+
+/**
+ * The chunk of asciinema-player (loaded only when a recording is opened: src/components/CastPlayer.vue),
+ * known by the class of the player's root element, which only its own code writes.
+ */
+function isPlayerChunk(rendererDir: string, file: string): boolean {
+  return readFileSync(join(rendererDir, 'assets', file), 'utf8').includes('ap-wrapper')
+}
+
+/** The window's own scripts the page fetched (file names in assets/): performance's resource entries. */
+const LOADED_JS = String.raw`performance.getEntriesByType('resource')
+  .map((e) => new URL(e.name).pathname)
+  .filter((p) => p.endsWith('.js') && p.includes('/assets/'))
+  .map((p) => p.split('/').pop())`
 
 const JSON_OUT = process.argv.includes('--json')
 /**
@@ -451,6 +468,10 @@ interface LiveFigures {
   domRows: number
   longTasks: LongTask[]
   loadLongTasks: LongTask[]
+  /** long animation frames before the table showed all rows (start-up and first draw) */
+  loadFrames: Frame[]
+  /** the scripts (assets/ file names) loaded by the time the table showed all rows */
+  startJs: string[]
   longTaskObserver: boolean
   changed: number
   handled: number[]
@@ -546,6 +567,8 @@ async function measureLive(
     if (!(shown >= LIVE_SESSIONS)) log(`  (the cards show ${shown} sessions; measuring anyway)`)
     await quiet(page, 1000)
     const domRows = await page.evaluate<number>("document.querySelectorAll('tr[data-session-id]').length")
+    // what the window loaded to show its first view: the scripts fetched by now
+    const startJs = await page.evaluate<string[]>(LOADED_JS)
     const cdp = PROFILE === undefined ? null : await page.context().newCDPSession(page)
     if (cdp) {
       await cdp.send('Profiler.enable')
@@ -615,6 +638,8 @@ async function measureLive(
       domRows,
       longTasks: result.longTasks.filter(inWindow),
       loadLongTasks: result.longTasks.filter((t) => t.start < from),
+      loadFrames: result.frames.filter((t) => t.start < from),
+      startJs,
       longTaskObserver: result.longTaskObserver,
       changed: result.changed,
       handled: result.replies
@@ -627,6 +652,17 @@ async function measureLive(
   } finally {
     await page.context().close()
   }
+}
+
+/** The three longest animation frames of `frames`, with the scripts that ran in them. */
+function printWorstFrames(when: string, frames: Frame[]): void {
+  const worst = [...frames].sort((a, b) => b.blocking - a.blocking).slice(0, 3)
+  if (worst.length === 0) return
+  process.stdout.write(`\nlongest animation frames ${when} (scripts in them):\n`)
+  for (const f of worst)
+    process.stdout.write(
+      `  ${round(f.duration)} ms (blocking ${round(f.blocking)}, render ${round(f.render)}, style+layout ${round(f.layout)}): ${f.scripts.map((s) => `${s.invoker} ${round(s.duration)} ms [${s.source}]`).join('; ')}\n`,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -726,6 +762,10 @@ async function main(): Promise<void> {
       liveLoadMaxLongTaskMs: round(max(live.loadLongTasks.map((t) => t.duration))),
       pageErrors: hist.errors.length + live.errors.length,
       rendererJsBytes: rendererJsBytes(rendererDir),
+      /** what the window loads to show the Sessions view: the entry and what it imports at start */
+      rendererStartJsBytes: rendererJsBytes(rendererDir, (f) => live.startJs.includes(f)),
+      /** asciinema-player's chunk, in rendererJsBytes, loaded only when a recording is opened */
+      rendererPlayerJsBytes: rendererJsBytes(rendererDir, (f) => isPlayerChunk(rendererDir, f)),
     }
     if (JSON_OUT) {
       process.stdout.write(`${JSON.stringify(figures)}\n`)
@@ -775,7 +815,18 @@ async function main(): Promise<void> {
           `before the table showed all rows; longest ${figures.liveLoadMaxLongTaskMs} ms (not counted)`,
           '',
         ],
-        ['renderer JavaScript, all chunks', `${round(figures.rendererJsBytes / 1024)} KB`, '', '≤ 800 KB'],
+        [
+          'renderer JavaScript, all chunks',
+          `${round(figures.rendererJsBytes / 1024)} KB`,
+          `of which asciinema-player ${round(figures.rendererPlayerJsBytes / 1024)} KB (loaded when a recording is opened)`,
+          '≤ 800 KB',
+        ],
+        [
+          'renderer JavaScript loaded at start',
+          `${round(figures.rendererStartJsBytes / 1024)} KB`,
+          `${live.startJs.join(', ')}, by the time the Sessions view showed all rows`,
+          '',
+        ],
       ]
       const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)))
       process.stdout.write(
@@ -787,14 +838,8 @@ async function main(): Promise<void> {
         )
       if (!live.longTaskObserver)
         process.stdout.write('\n(warning: this Chromium reports no longtask entries)\n')
-      const worst = [...live.frames].sort((a, b) => b.blocking - a.blocking).slice(0, 3)
-      if (live.longTasks.length > 0 && worst.length > 0) {
-        process.stdout.write('\nlongest animation frames while live (scripts in them):\n')
-        for (const f of worst)
-          process.stdout.write(
-            `  ${round(f.duration)} ms (blocking ${round(f.blocking)}, render ${round(f.render)}, style+layout ${round(f.layout)}): ${f.scripts.map((s) => `${s.invoker} ${round(s.duration)} ms [${s.source}]`).join('; ')}\n`,
-          )
-      }
+      if (live.longTasks.length > 0) printWorstFrames('while live', live.frames)
+      if (live.loadLongTasks.length > 0) printWorstFrames('while loading', live.loadFrames)
     }
     if (PROFILE !== undefined) {
       // animation frames over 50 ms while live, by what started their longest script
