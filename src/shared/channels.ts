@@ -30,6 +30,7 @@ export const invokeChannels = {
   reportSession: 'review:report',
   listAllowed: 'review:allowed',
   removeAllowed: 'review:forget',
+  setResourceDisplayName: 'resources:displayName',
 } as const
 
 /** Every event the main process pushes: its subscribe function on `window.warden` → its channel. */

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { eventChannels, invokeChannels, type EventName, type InvokeName } from './channels'
 import { historyQuerySchema } from './history'
 import { SESSION_ID_RE, type EndResult, type Resource, type Session, type SessionStats } from './model'
-import { NAME_MAX, newWebResourceSchema } from './resource'
+import { displayNameSchema, NAME_MAX, newWebResourceSchema } from './resource'
 import {
   recordingFilterSchema,
   recordingIdSchema,
@@ -135,6 +135,8 @@ const invokeDefs = {
   ),
   listAllowed: invoke<AllowEntry[]>()(none),
   removeAllowed: invoke<AllowEntry[]>()(z.tuple([z.enum(REVIEW_RULES), z.string().min(1).max(1000)])),
+  /** a display name for any resource (issue 15); '' shows its own name again */
+  setResourceDisplayName: invoke<Resource>()(z.tuple([nameOrIdSchema, displayNameSchema])),
 } as const satisfies { readonly [K in InvokeName]: InvokeDef<z.ZodTuple, unknown> }
 
 export const invokes = withChannels(invokeDefs, invokeChannels)

@@ -170,7 +170,7 @@ describe('row context menu', () => {
     const menu = page.locator('.n-dropdown-menu')
     await menu.waitFor()
     const items = await menu.locator('.n-dropdown-option').allInnerTexts()
-    expect(items.map((t) => t.trim())).toEqual(['End…', 'Copy host', 'Show in History'])
+    expect(items.map((t) => t.trim())).toEqual(['End…', 'Copy host', 'Show in History', 'Rename…'])
     if (shots) await settledShot(page, 'row-menu.png')
     await page.keyboard.press('Escape')
     await menu.waitFor({ state: 'detached' })
@@ -199,5 +199,48 @@ describe('row context menu', () => {
       'the ended row in History',
     )
     expect(isAlive(client.pid)).toBe(true)
+  })
+})
+
+describe('rename', () => {
+  it('Rename… gives the ssh resource a display name: the row and History show it; bad text is refused', async () => {
+    const client = await ssh()
+    const page = await openWindow()
+    const [s] = await engineSees(1)
+    if (!s || s.pid !== client.pid) throw new Error('session not matched')
+    await waitForRows(page, 1)
+    const other = await ssh()
+    const [ended] = (await engineSees(2)).filter((x) => x.pid === other.pid)
+    if (!ended) throw new Error('second session not seen')
+    await eng().end(ended.id)
+    await waitForRows(page, 1)
+
+    await page.locator(`[data-select="${s.id}"]`).focus()
+    await page.keyboard.press('Shift+F10')
+    await page.locator('.n-dropdown-menu').waitFor()
+    await page.locator('.n-dropdown-option', { hasText: 'Rename…' }).click()
+    const dialog = page.locator('[data-dialog="rename"]')
+    const input = dialog.getByRole('textbox', { name: 'Display name' })
+    expect(await input.inputValue()).toBe(s.resourceName)
+    // a control character: refused by the engine, the error shown, nothing changed
+    await input.fill('bad\u0007name')
+    await dialog.locator('[data-action="confirm"]').click()
+    await dialog.locator('[role="alert"]').waitFor()
+    expect(eng().findResource(s.resourceName).displayName).toBeNull()
+
+    await input.fill('Build server')
+    await dialog.locator('[data-action="confirm"]').click()
+    await dialog.waitFor({ state: 'detached' })
+    await expect
+      .poll(() => page.locator(`tr[data-session-id="${s.id}"]`).innerText())
+      .toContain('Build server')
+    expect(eng().get(s.id).resourceName).toBe('Build server')
+    expect(eng().findResource('warden-test').displayName).toBe('Build server')
+
+    await page.click('[data-view="history"]')
+    await page.locator('h1', { hasText: 'History' }).waitFor()
+    await expect
+      .poll(() => page.locator(`tr[data-session-id="${ended.id}"]`).innerText())
+      .toContain('Build server')
   })
 })

@@ -228,7 +228,7 @@ export function sessionsTable(db: Database.Database) {
     if (p.until !== undefined) where.push('s.start_time < @until')
     if (p.text !== undefined) {
       where.push(
-        `(r.name LIKE @text ESCAPE '\\' OR s.host LIKE @text ESCAPE '\\' OR s.ip_address LIKE @text ESCAPE '\\'` +
+        `(r.name LIKE @text ESCAPE '\\' OR r.display_name LIKE @text ESCAPE '\\' OR s.host LIKE @text ESCAPE '\\' OR s.ip_address LIKE @text ESCAPE '\\'` +
           ` OR s.location LIKE @text ESCAPE '\\')`,
       )
     }

@@ -11,7 +11,7 @@ export function rowMenuOptions(s: Session): DropdownOption[] {
     { key: 'copy-host', label: 'Copy host' },
   ]
   if (s.status === 'idle') items.push({ key: 'keep-active', label: 'Keep active' })
-  items.push({ key: 'history', label: 'Show in History' })
+  items.push({ key: 'history', label: 'Show in History' }, { key: 'rename', label: 'Rename…' })
   return items
 }
 
