@@ -150,19 +150,24 @@ describe('multi-select', () => {
   })
 })
 
+/** One open ssh session in the window, and an ended one of the same resource so History has a row. */
+async function oneOpenOneEnded(): Promise<{ page: Page; client: ClientProc; s: Session; ended: Session }> {
+  const client = await ssh()
+  const page = await openWindow()
+  const [s] = await engineSees(1)
+  if (!s || s.pid !== client.pid) throw new Error('session not matched')
+  await waitForRows(page, 1)
+  const other = await ssh()
+  const [ended] = (await engineSees(2)).filter((x) => x.pid === other.pid)
+  if (!ended) throw new Error('second session not seen')
+  await eng().end(ended.id)
+  await waitForRows(page, 1)
+  return { page, client, s, ended }
+}
+
 describe('row context menu', () => {
   it('opens by keyboard (Shift+F10, the ContextMenu key), Escape returns focus, Show in History filters', async () => {
-    const client = await ssh()
-    const page = await openWindow()
-    const [s] = await engineSees(1)
-    if (!s || s.pid !== client.pid) throw new Error('session not matched')
-    await waitForRows(page, 1)
-    // an ended session of the same resource, so History has a row to show
-    const other = await ssh()
-    const [ended] = (await engineSees(2)).filter((x) => x.pid === other.pid)
-    if (!ended) throw new Error('second session not seen')
-    await eng().end(ended.id)
-    await waitForRows(page, 1)
+    const { page, client, s, ended } = await oneOpenOneEnded()
 
     const box = page.locator(`[data-select="${s.id}"]`)
     await box.focus()
@@ -204,16 +209,7 @@ describe('row context menu', () => {
 
 describe('rename', () => {
   it('Rename… gives the ssh resource a display name: the row and History show it; bad text is refused', async () => {
-    const client = await ssh()
-    const page = await openWindow()
-    const [s] = await engineSees(1)
-    if (!s || s.pid !== client.pid) throw new Error('session not matched')
-    await waitForRows(page, 1)
-    const other = await ssh()
-    const [ended] = (await engineSees(2)).filter((x) => x.pid === other.pid)
-    if (!ended) throw new Error('second session not seen')
-    await eng().end(ended.id)
-    await waitForRows(page, 1)
+    const { page, s, ended } = await oneOpenOneEnded()
 
     await page.locator(`[data-select="${s.id}"]`).focus()
     await page.keyboard.press('Shift+F10')
