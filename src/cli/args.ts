@@ -15,6 +15,8 @@ export interface OptionSpec {
   value?: string
   help: string
   short?: string
+  /** '' is a value of its own (e.g. --display-name '' clears the name) rather than a forgotten one */
+  emptyOk?: boolean
 }
 export type OptionSpecs = Record<string, OptionSpec>
 
@@ -55,7 +57,7 @@ export function parseLine<O extends OptionSpecs>(
     if (!all) continue
     if (all.length > 1) throw new UsageError(`--${name} given twice`)
     const v = all[0] as string | boolean
-    if (v === '') throw new UsageError(`--${name} needs a value`)
+    if (v === '' && options[name]?.emptyOk !== true) throw new UsageError(`--${name} needs a value`)
     values[name] = typeof v === 'string' ? unmark(v) : v
   }
   return { values: values as OptionValues<O>, positionals: parsed.positionals.map(unmark) }

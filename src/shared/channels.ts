@@ -34,6 +34,7 @@ export const invokeChannels = {
   fleetStatus: 'fleet:status',
   listFleetSessions: 'fleet:list',
   endFleetSessions: 'fleet:end',
+  setResourceDisplayName: 'resources:displayName',
 } as const
 
 /** Every event the main process pushes: its subscribe function on `window.warden` → its channel. */

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { eventChannels, invokeChannels, type EventName, type InvokeName } from './channels'
 import { historyQuerySchema } from './history'
 import { SESSION_ID_RE, type EndResult, type Resource, type Session, type SessionStats } from './model'
-import { NAME_MAX, newWebResourceSchema } from './resource'
+import { displayNameSchema, NAME_MAX, newWebResourceSchema } from './resource'
 import {
   recordingFilterSchema,
   recordingIdSchema,
@@ -182,6 +182,8 @@ const invokeDefs = {
   endFleetSessions: invoke<EndResult[]>()(
     z.tuple([z.array(sessionIdSchema).min(1, 'no session to end').max(10_000)]),
   ),
+  /** a display name for any resource (issue 15); '' shows its own name again */
+  setResourceDisplayName: invoke<Resource>()(z.tuple([nameOrIdSchema, displayNameSchema])),
 } as const satisfies { readonly [K in InvokeName]: InvokeDef<z.ZodTuple, unknown> }
 
 export const invokes = withChannels(invokeDefs, invokeChannels)

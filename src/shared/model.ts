@@ -165,6 +165,8 @@ export interface Resource extends ResourcePolicy, RecordingOverrides {
   type: ResourceType
   /** host (ssh/rdp) or URL (web) */
   target: string
+  /** shown instead of `name` when set (issue 15); `name` stays the key (src/shared/resource.ts) */
+  displayName: string | null
   /** added by the user (web resources, overrides) rather than recorded from a session */
   configured: boolean
   createdAt: string

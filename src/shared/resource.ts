@@ -19,6 +19,17 @@ export const resourceNameSchema = z
   .max(NAME_MAX, `a name is at most ${NAME_MAX} characters`)
   .refine((n) => !CONTROL.test(n), 'a name must not contain control characters')
 
+/**
+ * A resource's display name: what the window, History, the tray and the CLI show instead of its name
+ * (which stays the key sessions are matched by). Empty clears it (null).
+ */
+export const displayNameSchema = z
+  .string('a display name must be text')
+  .trim()
+  .max(NAME_MAX, `a display name is at most ${NAME_MAX} characters`)
+  .refine((n) => !CONTROL.test(n), 'a display name must not contain control characters')
+  .transform((n) => (n === '' ? null : n))
+
 /** One word, printable: a host as a command line names it, or a web address. */
 const word = (what: string) =>
   z

@@ -1,4 +1,6 @@
+import { checkWith } from '@shared/check'
 import { RESOURCE_TYPES, type ResourceType } from '@shared/model'
+import { displayNameSchema } from '@shared/resource'
 import { UsageError } from '../args'
 import { defineCommand, JSON_OPTION, printJson, type CommandGroup } from '../command'
 import { resourcesTable } from '../format'
@@ -70,6 +72,7 @@ const set = defineCommand({
   usage: [
     'resources set NAME|ID [--idle-after D|default] [--warn-after D|default] [--disconnect-after D|default]',
     'resources set NAME|ID [--record on|off|default] [--record-input on|off|default]',
+    "resources set NAME|ID --display-name TEXT   (--display-name '' clears it)",
   ],
   options: {
     ...policyOptions('; default: the global setting'),
@@ -83,17 +86,32 @@ const set = defineCommand({
       value: 'on|off|default',
       help: 'also record keystrokes, passwords typed at prompts included; default: off',
     },
+    'display-name': {
+      type: 'string',
+      value: 'TEXT',
+      emptyOk: true,
+      help: "the name shown for it everywhere (ssh, rdp and web); '' shows its own name again",
+    },
   },
   args: [1, 1],
   async run({ io, values, positionals, open }) {
     const policy = { ...policyFromFlags(values, true), ...recordingFromFlags(values) }
-    if (Object.keys(policy).length === 0)
+    const display = values['display-name']
+    if (Object.keys(policy).length === 0 && display === undefined)
       throw new UsageError(
-        'nothing to set: give --idle-after, --warn-after, --disconnect-after, --record or --record-input',
+        'nothing to set: give --idle-after, --warn-after, --disconnect-after, --record, --record-input or --display-name',
       )
+    // checked before anything is written: a refused display name leaves the policy unchanged too
+    if (display !== undefined) {
+      const checked = checkWith(displayNameSchema, display)
+      if (!checked.ok) throw new UsageError(`--display-name: ${checked.error}`)
+    }
     const engine = await open()
-    const row = engine.updateResourcePolicy(positionals[0] as string, policy)
-    io.out(`updated ${row.name}`)
+    const nameOrId = positionals[0] as string
+    let row = Object.keys(policy).length > 0 ? engine.updateResourcePolicy(nameOrId, policy) : null
+    if (display !== undefined) row = engine.setResourceDisplayName(row?.name ?? nameOrId, display)
+    if (row === null) throw new Error('nothing was updated')
+    io.out(`updated ${row.name}${row.displayName === null ? '' : ` (shown as ${row.displayName})`}`)
     return 0
   },
 })

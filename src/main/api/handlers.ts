@@ -49,6 +49,7 @@ export function createHandlers(engine: Engine, actor = 'app', fleet: FleetSource
     addWebResource: (r) => engine.addResource({ type: 'web', name: r.name, target: r.target }),
     updateResourcePolicy: (nameOrId, p) => engine.updateResourcePolicy(nameOrId, p),
     removeResource: (nameOrId) => engine.removeResource(nameOrId),
+    setResourceDisplayName: (nameOrId, text) => engine.setResourceDisplayName(nameOrId, text ?? ''),
     openWebResource: (nameOrId) => engine.launchWeb(nameOrId),
     getDevice: async () => {
       const { id, name, os, model } = engine.device

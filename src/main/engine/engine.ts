@@ -638,6 +638,18 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
+  /** Gives a resource a display name, or clears it with ''; bad input is refused and changes nothing. */
+  setResourceDisplayName(nameOrId: string, text: string): ResourceRow {
+    const r = this.findResource(nameOrId)
+    try {
+      const row = this.store.setResourceDisplayName(r.id, text)
+      this.emit('changed', this.list())
+      return row
+    } catch (e) {
+      throw asEngineError(e, 'BAD_RESOURCE')
+    }
+  }
+
   removeResource(nameOrId: string): ResourceRow {
     const r = this.findResource(nameOrId)
     this.store.removeResource(r.id)

@@ -13,7 +13,8 @@ export function toSession(r: SessionRow, now: number): Session {
   const durationMs = Math.max(0, end - r.startTime)
   return {
     id: r.id,
-    resourceName: r.resourceName,
+    // the display name where the user gave one: every view (rows, History, tray, notifications) shows it
+    resourceName: r.resourceDisplayName ?? r.resourceName,
     resourceType: r.resourceType,
     startTime: new Date(r.startTime).toISOString(),
     duration: formatDuration(durationMs),

@@ -56,6 +56,7 @@ export function makeResource(o: Partial<Resource> = {}): Resource {
     name: 'Wiki',
     type: 'web',
     target: 'https://wiki.example',
+    displayName: null,
     configured: true,
     createdAt: '2026-11-27T10:00:00.000Z',
     idleAfterSec: null,

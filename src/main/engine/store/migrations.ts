@@ -165,6 +165,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // 5: anomaly review (issue 13), docs/architecture.md "Anomaly review"
   migrateReview,
+  // 6: a display name for any resource (issue 15 part 3): shown instead of its name, which stays its key
+  (db) => db.exec('ALTER TABLE resources ADD COLUMN display_name TEXT'),
 ]
 
 export function userVersion(db: Database.Database): number {

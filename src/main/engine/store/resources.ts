@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import { checkWith, type Checked } from '@shared/check'
 import type { ResourceType } from '@shared/model'
-import { newResourceSchema } from '@shared/resource'
+import { displayNameSchema, newResourceSchema } from '@shared/resource'
 import { recordingPatchSchema, splitRecordingPatch, type RecordingPatch } from '@shared/recording'
 import { newResourceAfter, policyAfter } from '@shared/rules'
 import type { ResourcePolicy } from '@shared/settings'
@@ -21,6 +21,7 @@ interface ResourceDbRow {
   created_at: number
   record: number | null
   record_input: number | null
+  display_name: string | null
 }
 
 interface PolicyParams {
@@ -34,7 +35,7 @@ interface PolicyParams {
 
 const COLUMNS =
   'id, name, type, target, configured, idle_after_sec, warn_after_sec, disconnect_after_sec, created_at, ' +
-  'record, record_input'
+  'record, record_input, display_name'
 
 /** NULL/0/1 in the database: null = the global setting (src/shared/recording.ts shouldRecord). */
 function flag(v: number | null): boolean | null {
@@ -58,6 +59,7 @@ function toRow(r: ResourceDbRow): ResourceRow {
     createdAt: new Date(r.created_at).toISOString(),
     record: flag(r.record),
     recordInput: flag(r.record_input),
+    displayName: r.display_name,
   }
 }
 
@@ -117,6 +119,11 @@ export function resourcesTable(db: Database.Database, now: () => number) {
      WHERE id = ?`,
   )
   const del = db.prepare<[number]>('DELETE FROM resources WHERE id = ?')
+  const setDisplay = db.prepare<[string | null, number]>('UPDATE resources SET display_name = ? WHERE id = ?')
+  // a display name finds its resource too (the rdp recorder looks a session's shown name up)
+  const byDisplayName = db.prepare<[string], ResourceDbRow>(
+    `SELECT ${COLUMNS} FROM resources WHERE display_name = ? ORDER BY configured DESC, id LIMIT 1`,
+  )
 
   function get(id: number): ResourceRow | null {
     const r = byId.get(id)
@@ -215,6 +222,13 @@ export function resourcesTable(db: Database.Database, now: () => number) {
     updatePolicy(id: number, p: ResourcePatch): ResourceRow {
       return updatePolicy.immediate(id, p)
     },
+    /** Sets (or, with '' or null, clears) the display name; bad input changes nothing. */
+    setDisplayName(id: number, text: string | null): ResourceRow {
+      const value = must(checkWith(displayNameSchema, text ?? ''))
+      mustGet(id)
+      setDisplay.run(value, id)
+      return mustGet(id)
+    },
     remove(id: number): boolean {
       return remove.immediate(id)
     },
@@ -229,6 +243,8 @@ export function resourcesTable(db: Database.Database, now: () => number) {
       // must not remove resource #1 when another resource is named "1". An id is the fallback.
       const named = byName.get(q)
       if (named !== undefined) return toRow(named)
+      const shown = byDisplayName.get(q)
+      if (shown !== undefined) return toRow(shown)
       return /^\d{1,15}$/.test(q) ? get(Number(q)) : null
     },
   }

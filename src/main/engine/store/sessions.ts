@@ -38,13 +38,14 @@ interface SessionDbRow {
   end_request_actor: string | null
   end_request_at: number | null
   resource_name: string
+  resource_display_name: string | null
   resource_type: ResourceType
   device_name: string
   recording: string | null
 }
 
 const SELECT = `
-  SELECT s.*, r.name AS resource_name, r.type AS resource_type, coalesce(d.name, '') AS device_name,
+  SELECT s.*, r.name AS resource_name, r.display_name AS resource_display_name, r.type AS resource_type, coalesce(d.name, '') AS device_name,
     ${SESSION_RECORDING_COLUMN}
   FROM sessions s
   JOIN resources r ON r.id = s.resource_id
@@ -88,6 +89,7 @@ function toRow(r: SessionDbRow): SessionRow {
     flags: parseFlags(r.flags),
     endable: r.endable === 1,
     resourceName: r.resource_name,
+    resourceDisplayName: r.resource_display_name,
     resourceType: r.resource_type,
     deviceName: r.device_name,
     endTime: r.end_time,
@@ -226,7 +228,7 @@ export function sessionsTable(db: Database.Database) {
     if (p.until !== undefined) where.push('s.start_time < @until')
     if (p.text !== undefined) {
       where.push(
-        `(r.name LIKE @text ESCAPE '\\' OR s.host LIKE @text ESCAPE '\\' OR s.ip_address LIKE @text ESCAPE '\\'` +
+        `(r.name LIKE @text ESCAPE '\\' OR r.display_name LIKE @text ESCAPE '\\' OR s.host LIKE @text ESCAPE '\\' OR s.ip_address LIKE @text ESCAPE '\\'` +
           ` OR s.location LIKE @text ESCAPE '\\')`,
       )
     }
@@ -237,7 +239,7 @@ export function sessionsTable(db: Database.Database) {
       // "sessions s CROSS JOIN …" keeps sessions the outer loop, walking sessions_history in page order
       // and stopping after one page, instead of visiting every session of a type and sorting them.
       const sql = `
-        SELECT s.*, r.name AS resource_name, r.type AS resource_type, coalesce(d.name, '') AS device_name,
+        SELECT s.*, r.name AS resource_name, r.display_name AS resource_display_name, r.type AS resource_type, coalesce(d.name, '') AS device_name,
           ${SESSION_RECORDING_COLUMN}
         FROM sessions s
         CROSS JOIN resources r ON r.id = s.resource_id

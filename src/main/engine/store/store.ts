@@ -131,6 +131,7 @@ export function createTables(db: Database.Database, now: () => number): Tables {
     addResource: write((r) => resources.add(r)),
     updateResourcePolicy: write((id, p) => resources.updatePolicy(id, p)),
     removeResource: write((id) => resources.remove(id)),
+    setResourceDisplayName: write((id, text) => resources.setDisplayName(id, text)),
     listResources: (filter) =>
       filter === undefined ? cached('resources', () => resources.list()) : resources.list(filter),
     findResource: (nameOrId) => resources.find(nameOrId),

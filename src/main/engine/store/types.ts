@@ -75,6 +75,8 @@ export interface SessionRow extends Omit<NewSession, 'status'> {
   /** 'disconnected' once ended (end_time set) */
   status: SessionStatus
   resourceName: string
+  /** the resource's display name, shown instead of its name when set (issue 15) */
+  resourceDisplayName: string | null
   resourceType: ResourceType
   deviceName: string
   endTime: number | null
@@ -178,6 +180,8 @@ export interface Store {
   listResources(filter?: { type?: ResourceType; configuredOnly?: boolean }): ResourceRow[]
   /** by name (case-insensitive; the configured one first when types share it), else by numeric id: a name wins */
   findResource(nameOrId: string): ResourceRow | null
+  /** Sets or ('' / null) clears a resource's display name (src/shared/resource.ts displayNameSchema). */
+  setResourceDisplayName(id: number, text: string | null): ResourceRow
 
   /**
    * Records new sessions, applies updates and events: all in ONE transaction.

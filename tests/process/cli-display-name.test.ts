@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runCli } from '../../src/cli/cli'
+import { NAME_MAX } from '@shared/resource'
+
+// `warden resources set NAME --display-name TEXT` (issue 15 part 3), on a real SQLite file.
+
+let dir: string
+let db: string
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'warden-cli-display-'))
+  db = join(dir, 'w.db')
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await runCli(argv, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    confirm: null,
+    env: { WARDEN_DB: db },
+  })
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+async function shown(): Promise<{ name: string; displayName: string | null; warnAfterSec: number | null }[]> {
+  return JSON.parse((await cli('resources', 'list', '--json')).out) as {
+    name: string
+    displayName: string | null
+    warnAfterSec: number | null
+  }[]
+}
+
+describe('warden resources set --display-name', () => {
+  it('sets, refuses bad text with nothing changed, and clears with an empty one', async () => {
+    expect((await cli('resources', 'add', '--type', 'ssh', 'db1', 'db1.example')).code).toBe(0)
+    const set = await cli('resources', 'set', 'db1', '--display-name', 'Orders DB')
+    expect(set).toMatchObject({ code: 0, out: 'updated db1 (shown as Orders DB)' })
+    expect(await shown()).toMatchObject([{ name: 'db1', displayName: 'Orders DB' }])
+
+    // too long, or with a terminal escape, together with a good policy change: nothing changes
+    for (const bad of ['x'.repeat(NAME_MAX + 1), 'a\u001b[2Jb']) {
+      const r = await cli('resources', 'set', 'db1', '--display-name', bad, '--warn-after', '900')
+      expect(r.code).toBe(2)
+      expect(r.err).toMatch(/display name/)
+    }
+    expect(await shown()).toMatchObject([{ name: 'db1', displayName: 'Orders DB', warnAfterSec: null }])
+
+    // found by its display name too; '' clears it
+    expect(await cli('resources', 'set', 'Orders DB', '--display-name', '')).toMatchObject({
+      err: '',
+      code: 0,
+    })
+    expect(await shown()).toMatchObject([{ name: 'db1', displayName: null }])
+    expect((await cli('resources', 'set', 'nope', '--display-name', 'X')).code).toBe(2)
+  })
+})
