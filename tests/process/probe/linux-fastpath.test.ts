@@ -287,7 +287,9 @@ describe('Linux probe fast path', () => {
       .poll(async () => (await probe.snapshot()).processes.get(c.pid ?? -1)?.argv[0], { timeout: 5000 })
       .toBe('bash')
     c.stdin.write('go\n')
-    // well inside the 10 min sweep: the late exec and its connection are seen within seconds
+    // well inside the 10 min sweep: the late exec and its connection are seen within seconds. With
+    // youngMs 0 the fd links of the new program are re-read when its fd count changes, else by the 5 s
+    // re-read (node's start-up can open and close fds so the count matches): the deadline allows that.
     await expect
       .poll(
         async () => {
@@ -297,7 +299,7 @@ describe('Linux probe fast path', () => {
             snap.sockets.some((sk) => sk.remotePort === port && sk.pids.includes(c.pid ?? -1))
           )
         },
-        { timeout: 5000, interval: 50 },
+        { timeout: 10_000, interval: 50 },
       )
       .toBe(true)
   })
