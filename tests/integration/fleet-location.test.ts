@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../../src/cli/cli'
+import { wardenInProcess, type WardenRun } from '../support/warden-cli'
 import { FLEET_LOCATION_MAX } from '../../src/main/fleet/config'
 import { newFleetKey } from '../../src/main/fleet'
 import { startNats, type NatsServer } from '../support/nats'
@@ -22,18 +22,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function warden(args: string[], db: string): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await runCli([...args, '--db', db], {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    confirm: null,
-    env: {},
-    engine: { scope: () => false },
-  })
-  return { code, out: out.join('\n'), err: err.join('\n') }
-}
+const warden = (args: string[], db: string): Promise<WardenRun> =>
+  wardenInProcess([...args, '--db', db], { env: {}, engine: { scope: () => false } })
 
 describe('a device’s location in the fleet', () => {
   it('join --location stores it; set-location changes and clears it; bad input changes nothing', async () => {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '@engine/engine'
 import type { Session } from '@shared/model'
 import { runCli } from '../../src/cli/cli'
+import { wardenInProcess, type WardenRun } from '../support/warden-cli'
 import { startDesktop } from '../../src/main/shell/app'
 import { createEngine } from '@engine/index'
 import { FakeElectron } from '../support/fake-electron'
@@ -284,18 +285,11 @@ describe('a fleet on NATS JetStream', () => {
 
 describe('the CLI in a fleet', () => {
   /** runs `warden …` as a third device with no sessions of its own */
-  async function warden(args: string[], db: string): Promise<{ code: number; out: string; err: string }> {
-    const out: string[] = []
-    const err: string[] = []
-    const code = await runCli([...args, '--db', db], {
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-      confirm: null,
+  const warden = (args: string[], db: string): Promise<WardenRun> =>
+    wardenInProcess([...args, '--db', db], {
       env: {},
       engine: { scope: () => false, terminate: { graceMs: 1500 } },
     })
-    return { code, out: out.join('\n'), err: err.join('\n') }
-  }
 
   it('key, join (checked, 0600), list --fleet, end ID on another device, end --all --fleet, devices, leave', async () => {
     const db = join(mkdtempSync(join(dir, 'cli-')), 'warden.db')

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { runCli } from '../../src/cli/cli'
+import { wardenInProcess, type WardenRun } from '../support/warden-cli'
 import { NAME_MAX } from '@shared/resource'
 
 // `warden resources set NAME --display-name TEXT` (issue 15 part 3), on a real SQLite file.
@@ -15,17 +15,7 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await runCli(argv, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    confirm: null,
-    env: { WARDEN_DB: db },
-  })
-  return { code, out: out.join('\n'), err: err.join('\n') }
-}
+const cli = (...argv: string[]): Promise<WardenRun> => wardenInProcess(argv, { env: { WARDEN_DB: db } })
 
 async function shown(): Promise<{ name: string; displayName: string | null; warnAfterSec: number | null }[]> {
   return JSON.parse((await cli('resources', 'list', '--json')).out) as {

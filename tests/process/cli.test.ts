@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { runCli } from '../../src/cli/cli'
+import { wardenInProcess, type WardenRun } from '../support/warden-cli'
 import { GLOBAL_OPTIONS, isGroup, type Command } from '../../src/cli/command'
 import { COMMANDS } from '../../src/cli/commands'
 
@@ -14,17 +15,7 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await runCli(argv, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    confirm: null,
-    env: { WARDEN_DB: db },
-  })
-  return { code, out: out.join('\n'), err: err.join('\n') }
-}
+const cli = (...argv: string[]): Promise<WardenRun> => wardenInProcess(argv, { env: { WARDEN_DB: db } })
 
 describe('warden CLI usage', () => {
   it('exits 2 with a one-line reason on bad usage', async () => {
