@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Session } from '@shared/model'
 import type { DeviceInfo, NetInterface } from '../engine/device'
+import { createGeoLocator, type GeoLocator } from '../engine/geo'
 import { CommandListener, sendEnd, type CommandTarget, type Refusal, type RemoteEnd } from './commands'
 import type { FleetConfig } from './config'
 import {
@@ -12,6 +13,7 @@ import {
   type FleetLink,
   type FleetTiming,
 } from './connection'
+import { FleetMirror } from './mirror'
 import { fleetKeyBytes, type DeviceRecord, type FleetSession } from './protocol'
 import { FleetPublisher } from './publisher'
 import { ReplayGuard } from './replay'
@@ -34,6 +36,8 @@ export interface FleetOptions {
   appVersion?: string
   /** where seen command ids are kept (null: memory only) */
   replayFile?: string | null
+  /** locates the address the server saw this device connect from (default: the offline GeoLite2 data) */
+  geo?: GeoLocator
 }
 
 interface FleetEvents {
@@ -54,6 +58,11 @@ export class FleetMember extends EventEmitter<FleetEvents> {
   private readonly listener: CommandListener
   private readonly backoff = { attempt: 0 }
   private link: FleetLink | null = null
+  /** the bucket in memory while connected: the window's list reads it (mirror.ts) */
+  private mirror: FleetMirror | null = null
+  /** where the server saw this device connect from (its INFO's client_ip), after each (re)connect */
+  private seen: Pick<DeviceRecord, 'seenFrom' | 'seenLocation'> = {}
+  private geo: GeoLocator | null = null
   private closed = false
   private timers: NodeJS.Timeout[] = []
   private readonly log: (line: string) => void
@@ -101,13 +110,32 @@ export class FleetMember extends EventEmitter<FleetEvents> {
     this.engine.on('changed', this.onChanged)
     this.engine.on('ended', this.onEnded)
     this.publisher.setOpen(this.engine.list())
-    void this.deviceRecord().then((d) => this.publisher.setDevice(d))
+    this.publishDevice()
     this.timers.push(
       setInterval(() => this.publisher.heartbeat(Date.now()), this.timing.heartbeatMs),
       setInterval(() => this.publisher.refresh(), this.timing.refreshMs),
     )
     for (const t of this.timers) t.unref()
     void this.connectLoop()
+  }
+
+  private publishDevice(): void {
+    void this.deviceRecord().then((d) => this.publisher.setDevice(d))
+  }
+
+  /**
+   * The server's INFO names the address it saw us connect from (client_ip, nats-server ≥ 2.2;
+   * nats.js keeps the latest INFO as nc.info, renewed on reconnect): the device's location when its
+   * user set none. Read after every (re)connect, since a laptop moves.
+   */
+  private noteSeenAddress(link: FleetLink): void {
+    const ip = link.nc.info?.client_ip
+    if (!ip) {
+      this.seen = {}
+      return
+    }
+    this.geo ??= this.opts.geo ?? createGeoLocator()
+    this.seen = { seenFrom: ip, seenLocation: this.geo.locate(ip) }
   }
 
   private async deviceRecord(): Promise<DeviceRecord> {
@@ -122,6 +150,7 @@ export class FleetMember extends EventEmitter<FleetEvents> {
       lastSeen: new Date().toISOString(),
       appVersion: this.opts.appVersion ?? '',
       ...(this.config.location ? { location: this.config.location } : {}),
+      ...this.seen,
     }
   }
 
@@ -144,7 +173,11 @@ export class FleetMember extends EventEmitter<FleetEvents> {
     const link = this.link
     if (!link) return
     this.backoff.attempt = 0
+    this.noteSeenAddress(link)
+    this.publishDevice()
     this.publisher.attach(link)
+    this.mirror = new FleetMirror(link, this.timing, this.log)
+    void this.mirror.resync()
     void this.watchStatus(link)
     void this.listener.run(link)
     this.emit('connected')
@@ -165,6 +198,9 @@ export class FleetMember extends EventEmitter<FleetEvents> {
           this.log(`fleet: resync: ${errText(e)}`)
         }
         this.publisher.resync()
+        this.noteSeenAddress(link)
+        this.publishDevice()
+        void this.mirror?.resync()
       }
     }
   }
@@ -180,6 +216,16 @@ export class FleetMember extends EventEmitter<FleetEvents> {
     await new Promise<void>((r) => this.once('connected', () => r()))
   }
 
+  /** Resolves once the mirror is filled (tests and the bench: the window's list is then a memory read). */
+  async mirrored(deadlineMs = 10_000): Promise<void> {
+    await this.connected()
+    const until = Date.now() + deadlineMs
+    while (!this.mirror?.isReady) {
+      if (Date.now() > until) throw new Error('fleet: the mirror was not filled in time')
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  }
+
   /** Resolves once everything handed to the publisher so far is written. */
   async flushed(): Promise<void> {
     await this.publisher.idle()
@@ -188,7 +234,7 @@ export class FleetMember extends EventEmitter<FleetEvents> {
   /** The connection's reader and sender (throws until connected). */
   get client(): FleetClient {
     if (!this.link) throw new Error(`fleet: not connected to ${this.config.url}`)
-    return FleetClient.over(this.link, this.config, this.deviceId, this.timing)
+    return FleetClient.over(this.link, this.config, this.deviceId, this.timing, this.mirror)
   }
 
   list(): Promise<FleetSnapshot> {
@@ -209,6 +255,8 @@ export class FleetMember extends EventEmitter<FleetEvents> {
     this.engine.off('changed', this.onChanged)
     this.engine.off('ended', this.onEnded)
     this.listener.stop()
+    this.mirror?.close()
+    this.mirror = null
     await this.publisher.close()
     await this.link?.nc.close()
     this.link = null
@@ -223,6 +271,8 @@ export class FleetClient {
     private readonly config: FleetConfig,
     private readonly deviceId: string,
     readonly timing: FleetTiming,
+    /** a member's live mirror of the bucket (null: a one-shot client reads the bucket) */
+    private readonly mirror: FleetMirror | null = null,
   ) {}
 
   static async open(
@@ -244,8 +294,14 @@ export class FleetClient {
   }
 
   /** A client over a member's connection (closing stays the member's business). */
-  static over(link: FleetLink, c: FleetConfig, deviceId: string, timing: FleetTiming): FleetClient {
-    return new FleetClient(link, c, deviceId, timing)
+  static over(
+    link: FleetLink,
+    c: FleetConfig,
+    deviceId: string,
+    timing: FleetTiming,
+    mirror: FleetMirror | null = null,
+  ): FleetClient {
+    return new FleetClient(link, c, deviceId, timing, mirror)
   }
 
   /** Ended sessions of the fleet (or of one device), oldest first. */
@@ -253,7 +309,14 @@ export class FleetClient {
     return readEnded(this.link.js, device)
   }
 
+  /** From the member's mirror once it is filled (a memory read), else a cold read of the bucket. */
   list(): Promise<FleetSnapshot> {
+    if (this.mirror?.isReady) return Promise.resolve(this.mirror.snapshot(Date.now()))
+    return readFleet(this.link.js, Date.now(), this.timing.onlineWithinMs)
+  }
+
+  /** Always a read of the bucket (tests compare it with the mirror). */
+  coldList(): Promise<FleetSnapshot> {
     return readFleet(this.link.js, Date.now(), this.timing.onlineWithinMs)
   }
 

@@ -1,7 +1,7 @@
 import type { EndResult, Session } from '@shared/model'
 import type { RemoteEnd } from './commands'
 import type { FleetClient } from './fleet'
-import type { FleetSession } from './protocol'
+import { deviceLocation, type FleetSession } from './protocol'
 import type { FleetDevice } from './view'
 
 // The fleet's list and end, once, for every caller: `warden list --fleet` and `warden end`
@@ -24,8 +24,11 @@ export async function fleetView(
   cfg: { name: string; location?: string },
 ): Promise<{ sessions: FleetSession[]; devices: FleetDevice[] }> {
   const snap = await client.list()
+  // a device's location (view.ts: set by its user, else where the server saw it); this device's own
+  // setting is read fresh, its server-seen place from its published record
   const placed = new Map(snap.devices.map((d) => [d.id, d.location]))
-  placed.set(engine.device.id, cfg.location)
+  const own = snap.devices.find((d) => d.id === engine.device.id)
+  placed.set(engine.device.id, deviceLocation({ location: cfg.location, seenLocation: own?.seenLocation }))
   const mine = engine.list().map((s) => ({ ...s, device: cfg.name, deviceId: engine.device.id }))
   const others = snap.sessions.filter((s) => s.deviceId !== engine.device.id)
   const sessions = [...mine, ...others].map((s) => {

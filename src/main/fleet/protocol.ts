@@ -53,6 +53,21 @@ export interface DeviceRecord {
   appVersion: string
   /** where the device is, as its user set it (`warden fleet join … --location`, `fleet set-location`) */
   location?: string
+  /**
+   * The address the NATS server saw the device connect from (its INFO's client_ip, nats-server
+   * ≥ 2.2, read as `nc.info.client_ip`), and where that is (src/main/engine/geo.ts: loopback and
+   * private ranges named, never looked up; public ones from the offline GeoLite2 data).
+   */
+  seenFrom?: string
+  seenLocation?: string
+}
+
+/** Where a device is (issue 14): the location its user set, else where the server saw it connect from. */
+export function deviceLocation(d: {
+  location?: string | undefined
+  seenLocation?: string | undefined
+}): string | undefined {
+  return d.location || d.seenLocation || undefined
 }
 
 /** A session as another device sees it: the row plus which device holds it. */

@@ -1,5 +1,6 @@
-import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream'
+import { DeliverPolicy, type JetStreamClient, type JsMsg } from '@nats-io/jetstream'
 import {
+  deviceLocation,
   ENDED_STREAM,
   endedSubject,
   FLEET_BUCKET,
@@ -19,39 +20,102 @@ export interface FleetSnapshot {
   sessions: FleetSession[]
 }
 
+/** The bucket's rows as a reader holds them, each with the server's time of its put (ms). */
+export interface FleetRows {
+  devices: Map<string, { value: DeviceRecord; at: number }>
+  sessions: Map<string, { value: FleetSession; at: number }>
+}
+
+export const emptyRows = (): FleetRows => ({ devices: new Map(), sessions: new Map() })
+
+/**
+ * One KV entry into `rows`: a put sets, a delete or purge marker removes. Keys are the bucket's
+ * (`dev.<id>`, `ses.<id>.<sid>`); anything else in the bucket is not ours and is skipped.
+ */
+export function applyEntry(rows: FleetRows, key: string, op: string, data: string, at: number): void {
+  const put = op !== 'DEL' && op !== 'PURGE'
+  if (key.startsWith('dev.')) {
+    if (put) rows.devices.set(key, { value: JSON.parse(data) as DeviceRecord, at })
+    else rows.devices.delete(key)
+  } else if (key.startsWith('ses.')) {
+    if (put) rows.sessions.set(key, { value: JSON.parse(data) as FleetSession, at })
+    else rows.sessions.delete(key)
+  }
+}
+
+/** ISO 8601 UTC strings of one format sort as strings: no localeCompare (ICU) in a 10 000-row sort. */
+const newestFirst = (a: FleetSession, b: FleetSession): number =>
+  a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0
+
+/**
+ * The list a reader shows: durations recomputed for `now`, devices online while their heartbeat
+ * is recent, each device's `location` where it is (deviceLocation: set by its user, else where the
+ * server saw it connect from). With `ttlMs`, rows the bucket's TTL has taken by now are left out
+ * (the server drops them without a marker: nats-server 2.9 has no per-message delete markers).
+ */
+export function snapshotOf(
+  rows: FleetRows,
+  now: number,
+  onlineWithinMs: number,
+  ttlMs = Infinity,
+): FleetSnapshot {
+  const live = (at: number): boolean => now - at < ttlMs
+  const sessions: FleetSession[] = []
+  const count = new Map<string, number>()
+  for (const { value, at } of rows.sessions.values()) {
+    if (!live(at)) continue
+    sessions.push(withDuration(value, now))
+    count.set(value.deviceId, (count.get(value.deviceId) ?? 0) + 1)
+  }
+  const devices: FleetDevice[] = []
+  for (const { value: d, at } of rows.devices.values()) {
+    if (!live(at)) continue
+    const device: FleetDevice = {
+      ...d,
+      online: now - Date.parse(d.lastSeen) <= onlineWithinMs,
+      sessions: count.get(d.id) ?? 0,
+    }
+    const where = deviceLocation(d)
+    if (where) device.location = where
+    devices.push(device)
+  }
+  devices.sort((a, b) => a.name.localeCompare(b.name))
+  return { devices, sessions: sessions.sort(newestFirst) }
+}
+
 const KV_PREFIX = `$KV.${FLEET_BUCKET}.`
 
 /**
- * The bucket as it stands: one ordered consumer delivering the last value of every key
- * (deliver_policy last_per_subject), read until nothing is pending. One round of messages rather
- * than a get per key, so 10 000 rows cost one pass (bench/fleet-bench.ts measures it).
+ * The bucket as it stands (a cold read: `warden list --fleet`): one ordered consumer delivering the
+ * last value of every key (deliver_policy last_per_subject), read until nothing is pending. One
+ * round of messages rather than a get per key (bench/fleet-bench.ts measures it).
  */
 export async function readFleet(
   js: JetStreamClient,
   now: number,
   onlineWithinMs: number,
 ): Promise<FleetSnapshot> {
-  const values = await lastValues(js, `${KV_PREFIX}>`, `KV_${FLEET_BUCKET}`)
-  const devices = new Map<string, DeviceRecord>()
-  const sessions: FleetSession[] = []
-  for (const [subject, data] of values) {
-    const key = subject.slice(KV_PREFIX.length)
-    if (key.startsWith('dev.')) devices.set(key.slice(4), JSON.parse(data) as DeviceRecord)
-    else if (key.startsWith('ses.')) sessions.push(withDuration(JSON.parse(data) as FleetSession, now))
-  }
-  const count = new Map<string, number>()
-  for (const s of sessions) count.set(s.deviceId, (count.get(s.deviceId) ?? 0) + 1)
-  return {
-    devices: [...devices.values()]
-      .map((d) => ({
-        ...d,
-        online: now - Date.parse(d.lastSeen) <= onlineWithinMs,
-        sessions: count.get(d.id) ?? 0,
-      }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-    sessions: sessions.sort((a, b) => b.startTime.localeCompare(a.startTime)),
-  }
+  const { rows } = await readRows(js)
+  return snapshotOf(rows, now, onlineWithinMs)
 }
+
+/** Every row of the bucket, and the stream sequence the read reached (a watch resumes after it). */
+export async function readRows(js: JetStreamClient): Promise<{ rows: FleetRows; lastSeq: number }> {
+  const rows = emptyRows()
+  let lastSeq = 0
+  const c = await js.consumers.get(`KV_${FLEET_BUCKET}`, {
+    filter_subjects: `${KV_PREFIX}>`,
+    deliver_policy: DeliverPolicy.LastPerSubject,
+  })
+  await drain(c, (m) => {
+    const op = m.headers?.get('KV-Operation') ?? ''
+    applyEntry(rows, m.subject.slice(KV_PREFIX.length), op, m.string(), nanosToMs(m.timestampNanos))
+    lastSeq = Math.max(lastSeq, m.seq)
+  })
+  return { rows, lastSeq }
+}
+
+const nanosToMs = (n: bigint): number => Number(n / 1_000_000n)
 
 /** Ended sessions of the fleet (or one device), oldest first, from the ended stream. */
 export async function readEnded(js: JetStreamClient, device = '*'): Promise<FleetSession[]> {
@@ -60,37 +124,20 @@ export async function readEnded(js: JetStreamClient, device = '*'): Promise<Flee
     filter_subjects: endedSubject(device),
     deliver_policy: DeliverPolicy.All,
   })
-  await drain(c, (_subject, data) => out.push(JSON.parse(data) as FleetSession))
-  return out
-}
-
-async function lastValues(js: JetStreamClient, filter: string, stream: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>()
-  const c = await js.consumers.get(stream, {
-    filter_subjects: filter,
-    deliver_policy: DeliverPolicy.LastPerSubject,
-  })
-  await drain(c, (subject, data, op) => {
-    if (op === 'DEL' || op === 'PURGE') out.delete(subject)
-    else out.set(subject, data)
-  })
+  await drain(c, (m) => out.push(JSON.parse(m.string()) as FleetSession))
   return out
 }
 
 type ConsumerOf = Awaited<ReturnType<JetStreamClient['consumers']['get']>>
-
 /** Reads an ordered consumer until its pending count reaches 0. */
-async function drain(
-  c: ConsumerOf,
-  each: (subject: string, data: string, op: string | undefined) => void,
-): Promise<void> {
+async function drain(c: ConsumerOf, each: (m: JsMsg) => void): Promise<void> {
   let pending = (await c.info(true)).num_pending
   while (pending > 0) {
     const batch = await c.fetch({ max_messages: Math.min(pending, 20_000), expires: 2000 })
     let got = 0
     for await (const m of batch) {
       got++
-      each(m.subject, m.string(), m.headers?.get('KV-Operation') || undefined)
+      each(m)
       pending = m.info.pending
       if (pending === 0) break
     }
