@@ -129,13 +129,8 @@ export class FleetMember extends EventEmitter<FleetEvents> {
    * user set none. Read after every (re)connect, since a laptop moves.
    */
   private noteSeenAddress(link: FleetLink): void {
-    const ip = link.nc.info?.client_ip
-    if (!ip) {
-      this.seen = {}
-      return
-    }
     this.geo ??= this.opts.geo ?? createGeoLocator()
-    this.seen = { seenFrom: ip, seenLocation: this.geo.locate(ip) }
+    this.seen = seenAddress(link.nc.info?.client_ip, this.geo)
   }
 
   private async deviceRecord(): Promise<DeviceRecord> {
@@ -337,6 +332,14 @@ export class FleetClient {
   async close(): Promise<void> {
     await this.link.nc.close()
   }
+}
+
+/** The server-seen address and where it is (geo.ts: loopback and private ranges are named, not looked up). */
+export function seenAddress(
+  ip: string | undefined,
+  geo: GeoLocator,
+): Pick<DeviceRecord, 'seenFrom' | 'seenLocation'> {
+  return ip ? { seenFrom: ip, seenLocation: geo.locate(ip) } : {}
 }
 
 function errText(e: unknown): string {
