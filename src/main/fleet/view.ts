@@ -43,7 +43,7 @@ export function applyEntry(rows: FleetRows, key: string, op: string, data: strin
   }
 }
 
-/** ISO 8601 UTC strings of one format sort as strings: no localeCompare (ICU) in a 10 000-row sort. */
+/** ISO 8601 UTC strings of one format (toISOString) sort as plain strings. */
 const newestFirst = (a: FleetSession, b: FleetSession): number =>
   a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0
 
