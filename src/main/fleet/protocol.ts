@@ -74,8 +74,7 @@ export function deviceLocation(d: {
 export type FleetSession = Session & { deviceId: string }
 
 /** Seconds-free durations are recomputed by the reader: a publisher never re-puts a row to tick its clock. */
-export function withDuration(s: FleetSession, now: number): FleetSession {
-  const start = Date.parse(s.startTime)
+export function withDuration(s: FleetSession, now: number, start = Date.parse(s.startTime)): FleetSession {
   const end = s.endTime ? Date.parse(s.endTime) : now
   const durationMs = Math.max(0, end - start)
   return { ...s, durationMs, duration: formatDuration(durationMs) }

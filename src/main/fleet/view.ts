@@ -23,7 +23,8 @@ export interface FleetSnapshot {
 /** The bucket's rows as a reader holds them, each with the server's time of its put (ms). */
 export interface FleetRows {
   devices: Map<string, { value: DeviceRecord; at: number }>
-  sessions: Map<string, { value: FleetSession; at: number }>
+  /** `start`: the session's start time in ms, parsed once on arrival (the list sorts by it) */
+  sessions: Map<string, { value: FleetSession; at: number; start: number }>
 }
 
 export const emptyRows = (): FleetRows => ({ devices: new Map(), sessions: new Map() })
@@ -38,14 +39,12 @@ export function applyEntry(rows: FleetRows, key: string, op: string, data: strin
     if (put) rows.devices.set(key, { value: JSON.parse(data) as DeviceRecord, at })
     else rows.devices.delete(key)
   } else if (key.startsWith('ses.')) {
-    if (put) rows.sessions.set(key, { value: JSON.parse(data) as FleetSession, at })
-    else rows.sessions.delete(key)
+    if (put) {
+      const value = JSON.parse(data) as FleetSession
+      rows.sessions.set(key, { value, at, start: Date.parse(value.startTime) })
+    } else rows.sessions.delete(key)
   }
 }
-
-/** ISO 8601 UTC strings of one format (toISOString) sort as plain strings. */
-const newestFirst = (a: FleetSession, b: FleetSession): number =>
-  a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0
 
 /**
  * The list a reader shows: durations recomputed for `now`, devices online while their heartbeat
@@ -60,13 +59,16 @@ export function snapshotOf(
   ttlMs = Infinity,
 ): FleetSnapshot {
   const live = (at: number): boolean => now - at < ttlMs
-  const sessions: FleetSession[] = []
+  // sorted by the start parsed on arrival: a numeric sort, not 10 000 × log n string compares
+  const open: { value: FleetSession; start: number }[] = []
   const count = new Map<string, number>()
-  for (const { value, at } of rows.sessions.values()) {
-    if (!live(at)) continue
-    sessions.push(withDuration(value, now))
-    count.set(value.deviceId, (count.get(value.deviceId) ?? 0) + 1)
+  for (const r of rows.sessions.values()) {
+    if (!live(r.at)) continue
+    open.push(r)
+    count.set(r.value.deviceId, (count.get(r.value.deviceId) ?? 0) + 1)
   }
+  open.sort((a, b) => b.start - a.start)
+  const sessions = open.map((r) => withDuration(r.value, now, r.start))
   const devices: FleetDevice[] = []
   for (const { value: d, at } of rows.devices.values()) {
     if (!live(at)) continue
@@ -80,7 +82,7 @@ export function snapshotOf(
     devices.push(device)
   }
   devices.sort((a, b) => a.name.localeCompare(b.name))
-  return { devices, sessions: sessions.sort(newestFirst) }
+  return { devices, sessions }
 }
 
 const KV_PREFIX = `$KV.${FLEET_BUCKET}.`
