@@ -54,7 +54,8 @@ export class SshJumpLookup {
   hops(client: ProcessInfo): Promise<SshHop[] | null> {
     const argv = trimArgv(client.argv)
     const a = parseSshArgs(argv)
-    if (!a.valid || a.destination === null || a.isQueryOnly || a.isControlCommand) return Promise.resolve(null)
+    if (!a.valid || a.destination === null || a.isQueryOnly || a.isControlCommand)
+      return Promise.resolve(null)
     // the first obtained value wins (readconf.c): -J / -o ProxyJump / -o ProxyCommand on the
     // command line come before any config file, so the config cannot change them
     if (a.jump !== null) return Promise.resolve(a.jumpHosts)
