@@ -59,13 +59,26 @@ export function settingsText(s: Settings): string {
   )
 }
 
+/** The resources with their display name (SHOWN AS, '-' for none: the name itself is shown). */
 export function resourcesTable(rows: readonly ResourceRow[]): string {
   const opt = (v: number | null): string => (v === null ? '-' : String(v))
   return table(
-    ['ID', 'NAME', 'TYPE', 'TARGET', 'CONFIGURED', 'IDLE AFTER', 'WARN AFTER', 'DISCONNECT AFTER', 'RECORD'],
+    [
+      'ID',
+      'NAME',
+      'SHOWN AS',
+      'TYPE',
+      'TARGET',
+      'CONFIGURED',
+      'IDLE AFTER',
+      'WARN AFTER',
+      'DISCONNECT AFTER',
+      'RECORD',
+    ],
     rows.map((r) => [
       String(r.id),
       r.name,
+      r.displayName ?? '-',
       TYPE_LABEL[r.type],
       r.target,
       r.configured ? 'yes' : 'no',

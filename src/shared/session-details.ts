@@ -36,11 +36,15 @@ export interface SessionDetails {
   localAddress: string
   /** null until a tick saw the session's socket (or for sessions without one, mosh) */
   localPort: number | null
-  /** ProxyJump hops as ssh was given them ("user@host:port"), nearest first; [] when direct */
-  jumpChain: string[]
+  /**
+   * ProxyJump hops ("user@host:port"), nearest first, from the command line or else ssh_config
+   * (`ssh -G`); [] when direct; absent when that cannot be told (the process is gone, another
+   * user's client, ssh -G failed)
+   */
+  jumpChain?: string[]
   /** the client's command line as the OS shows it now; null when the process is gone */
   argv: string[] | null
-  /** the client's parents, nearest first, up to (not including) pid 1 */
+  /** the client's parents, nearest first, up to whoever started it (engine session-details.ts parentChain) */
   parents: SessionAncestor[]
   /** anomaly review (issue 13): the rules' reasons when the session was flagged */
   review: { state: string; score: number; reasons: string[] } | null

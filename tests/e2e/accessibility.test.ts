@@ -221,6 +221,28 @@ describe.each(['light', 'dark'] as const)('axe gate, %s theme', (scheme) => {
     expect(plain.pid).toBeGreaterThan(0)
     expect(seen).toEqual(Object.fromEntries(Object.keys(seen).map((k) => [k, []])))
   })
+
+  it('the rename dialog, as opened and with the engine’s refusal shown: 0 critical or serious', async () => {
+    const page = await openWindow(scheme)
+    const seen: Record<string, string[]> = {}
+    await sshClient(sshd, ['-T', 'warden-test'], { command: 'sleep 120' })
+    await waitFor(async () => (await page.locator('tr[data-session-id]').count()) === 1, 15_000, 'one row')
+    await page.locator('tr[data-session-id] [data-select]').focus()
+    await page.keyboard.press('Shift+F10')
+    await page.locator('.n-dropdown-option', { hasText: 'Rename…' }).click()
+    const dialog = page.locator('[data-dialog="rename"]')
+    await dialog.waitFor()
+    await gate(page, 'rename dialog', seen)
+    // a control character: the engine refuses it and the dialog shows why (role="alert")
+    await dialog.getByRole('textbox', { name: 'Display name' }).fill('bad\u0007name')
+    await dialog.locator('[data-action="confirm"]').click()
+    await dialog.locator('[role="alert"]').waitFor()
+    await gate(page, 'rename dialog with its error', seen)
+    await shoot(page, `a11y-rename-${scheme}`)
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+    expect(seen).toEqual({ 'rename dialog': [], 'rename dialog with its error': [] })
+  })
 })
 
 describe('200 % zoom (a 1280×800 window at 200 %: 640×400 CSS pixels)', () => {

@@ -118,4 +118,21 @@ describe('session details drawer', () => {
     )
     expect(reply).toBe('UNKNOWN_SESSION: no session with id 0123456789ab')
   })
+
+  it('shows a ProxyJump that only the ssh config names (ssh -G), not the command line', async () => {
+    // warden-via-jump: "ProxyJump warden-jump" in the -F file the test client uses (peers/sshd.ts)
+    const client = await sshClient(sshd, ['-N', 'warden-via-jump'])
+    const s = await waitFor(
+      () => engine.list().find((x) => x.pid === client.pid),
+      15_000,
+      'the jumped session in the engine',
+    )
+    const page = app.page
+    await page.locator(`tr[data-session-id="${s.id}"] [data-action="details"]`).click()
+    const drawer = page.getByRole('dialog', { name: /session details/ })
+    await expect.poll(() => drawer.locator('[data-field="jump"]').innerText()).toBe('warden-jump')
+    expect(await drawer.locator('[data-copy="ssh"]').count()).toBe(1)
+    await page.keyboard.press('Escape')
+    await drawer.waitFor({ state: 'detached' })
+  })
 })

@@ -205,6 +205,22 @@ describe('row context menu', () => {
     )
     expect(isAlive(client.pid)).toBe(true)
   })
+
+  it('Copy host puts the session’s host on the clipboard and says so', async () => {
+    const { page, s } = await oneOpenOneEnded()
+    // headless Chromium grants the async clipboard only with these permissions, per origin
+    await page
+      .context()
+      .grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin })
+    await page.evaluate(`navigator.clipboard.writeText('before')`)
+    await page.locator(`[data-select="${s.id}"]`).focus()
+    await page.keyboard.press('Shift+F10')
+    await page.locator('.n-dropdown-menu').waitFor()
+    await page.locator('.n-dropdown-option', { hasText: 'Copy host' }).click()
+    await page.locator('.n-message', { hasText: `Copied ${s.host}.` }).waitFor()
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(s.host)
+    expect(s.host).not.toBe('')
+  })
 })
 
 describe('rename', () => {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
-import { tmpdir } from 'node:os'
+import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Browser } from 'playwright-core'
@@ -115,9 +115,10 @@ async function sessionOf(pid: number): Promise<Session> {
 }
 
 describe('warden ui', () => {
-  it('listens on 127.0.0.1 only and sends the window’s CSP as a header', async () => {
+  it('listens on loopback only (127.0.0.1, and ::1 where the host has it) and sends the window’s CSP as a header', async () => {
     const mine = (await listeningSockets()).filter((s) => s.localPort === port)
-    expect(mine.map((s) => s.localAddress)).toEqual(['127.0.0.1'])
+    const v6 = Object.values(networkInterfaces()).some((l) => (l ?? []).some((a) => a.address === '::1'))
+    expect(mine.map((s) => s.localAddress).sort()).toEqual(v6 ? ['127.0.0.1', '::1'] : ['127.0.0.1'])
     const page = await get('/', { host: `127.0.0.1:${port}` })
     expect(page.statusCode).toBe(200)
     const csp = String(page.headers['content-security-policy'])

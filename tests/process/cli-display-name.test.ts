@@ -49,3 +49,26 @@ describe('warden resources set --display-name', () => {
     expect((await cli('resources', 'set', 'nope', '--display-name', 'X')).code).toBe(2)
   })
 })
+
+describe('warden resources list', () => {
+  it('shows the display name in its own column (SHOWN AS), "-" where there is none; --json has it too', async () => {
+    await cli('resources', 'add', '--type', 'ssh', 'db1', 'db1.example')
+    await cli('resources', 'add', '--type', 'ssh', 'web2', 'web2.example')
+    await cli('resources', 'set', 'db1', '--display-name', 'Orders DB')
+    const r = await cli('resources', 'list')
+    expect(r.code).toBe(0)
+    const [header, ...rows] = r.out.split('\n')
+    const col = (header ?? '').indexOf('SHOWN AS')
+    expect(col).toBeGreaterThan((header ?? '').indexOf('NAME'))
+    const cell = (name: string): string => {
+      const line = rows.find((l) => l.split(/\s+/)[1] === name) ?? ''
+      return line.slice(col).split(/\s{2,}/)[0] ?? ''
+    }
+    expect(cell('db1')).toBe('Orders DB')
+    expect(cell('web2')).toBe('-')
+    expect(await shown()).toMatchObject([
+      { name: 'db1', displayName: 'Orders DB' },
+      { name: 'web2', displayName: null },
+    ])
+  })
+})

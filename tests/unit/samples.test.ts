@@ -93,6 +93,7 @@ describe('engine.details', () => {
     const gone = await engine.details(one?.id ?? '')
     expect(gone.samples).toEqual([])
     expect(gone.argv).toBeNull()
+    expect(gone.jumpChain).toBeUndefined() // cannot be told without the process: left out
     expect((await engine.details(two?.id ?? '')).samples).toHaveLength(SAMPLE_RING_SIZE)
   })
 

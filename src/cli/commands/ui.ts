@@ -17,8 +17,9 @@ export const uiCommand = defineCommand({
     'no-open': { type: 'boolean', help: 'only print the address; do not open a browser' },
   },
   notes: [
-    'Listens on 127.0.0.1 only. The printed address carries a random key (#token=…): only a page',
-    'opened with it can talk to the engine. Anyone who can read it can end your sessions: do not share it.',
+    'Listens on loopback only: 127.0.0.1, and ::1 on the same port where the host has it. The printed address',
+    'carries a random key (#token=…): only a page opened with it can talk to the engine. Anyone who can',
+    'read it can end your sessions: do not share it.',
     'Ctrl-C stops it.',
   ],
   args: [0, 0],
@@ -39,7 +40,8 @@ export const uiCommand = defineCommand({
     // a device that joined publishes and takes commands while served, as under `warden watch`
     fleet = watchFleet(engine, io)
     io.out(`Session Warden is served at ${server.url}`)
-    io.out('(127.0.0.1 only; the #token part is the key: keep it to yourself. Ctrl-C to stop.)')
+    const where = server.addresses.map((a) => (a.includes(':') ? `[${a}]` : a)).join(' and ')
+    io.out(`(${where} only; the #token part is the key: keep it to yourself. Ctrl-C to stop.)`)
     if (values['no-open'] !== true) {
       const failed = await openBrowser(server.url)
       if (failed !== null) io.err(`warden: could not open a browser (${failed}): open the address above`)

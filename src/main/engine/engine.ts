@@ -10,6 +10,7 @@ import type { ResourcePolicy, Settings } from '@shared/settings'
 import { Activity, type SystemIdleSource } from './activity'
 import { RdpRecorder, type RdpRecorderDeps } from './rdp-recorder'
 import { SampleRing } from './samples'
+import { SshJumpLookup } from './ssh-jump'
 import { sessionDetails } from './session-details'
 import type { SessionDetails } from '@shared/session-details'
 import { createAsnLookup, packagedAsnSource, type AsnSource } from './anomaly/asn'
@@ -120,6 +121,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private lastSnapshot: Snapshot | null = null
   /** per-session counter samples for the details drawer (samples.ts) */
   private readonly samples = new SampleRing()
+  /** the drawer's ProxyJump hops from argv or `ssh -G`, asked on details() only (ssh-jump.ts) */
+  private readonly jumps: SshJumpLookup
   readonly device: DeviceInfo
   /** session recordings: the folder, the in-process recorders' ledger, reading and checking (issue 12) */
   readonly recordings: EngineRecordings
@@ -139,6 +142,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const reportError = (e: unknown): void => this.reportError(e)
     this.activity = new Activity(deps.systemIdle)
     this.detection = new Detection({ uid, selfPid, sshG: deps.sshG, scope: deps.scope })
+    this.jumps = new SshJumpLookup(deps.sshG ? { sshG: deps.sshG } : {})
     this.hosts = new WebHosts(this.timing, deps.resolveHost)
     this.recordings = new EngineRecordings(
       this.store,
@@ -489,7 +493,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     const session = this.get(id)
     const row = this.store.getSession(id)
     if (!row) throw new EngineError('UNKNOWN_SESSION', `no session with id ${id}`)
-    return sessionDetails(row, session, { probe: this.probe, samples: this.samples, store: this.store })
+    const deps = { probe: this.probe, samples: this.samples, store: this.store, jumps: this.jumps }
+    return sessionDetails(row, session, deps)
   }
 
   private emitWith(id: string, f: (s: Session) => void): void {

@@ -4,12 +4,14 @@ import { parseSshArgs, programName, type SshArgs } from './detect'
 import { muxMasterPath, trimArgv } from './detect/proc-name'
 import type { Snapshot } from './probe/types'
 
-/** Runs `ssh -G ARGS`; resolves with its stdout, or null when it fails. */
-export type SshG = (ssh: string, args: readonly string[]) => Promise<string | null>
+/** Runs `ssh -G ARGS` (in `cwd` when given); resolves with its stdout, or null when it fails. */
+export type SshG = (ssh: string, args: readonly string[], opts?: { cwd?: string }) => Promise<string | null>
 
-const defaultSshG: SshG = (ssh, args) =>
+/** execFile, never a shell; 2 s, then killed: -G never connects, but a config's Match exec may hang */
+export const defaultSshG: SshG = (ssh, args, opts) =>
   new Promise((resolve) => {
-    execFile(ssh, ['-G', ...args], { timeout: 2000, windowsHide: true }, (err, stdout) => {
+    const o = { timeout: 2000, windowsHide: true, ...(opts?.cwd === undefined ? {} : { cwd: opts.cwd }) }
+    execFile(ssh, ['-G', ...args], o, (err, stdout) => {
       resolve(err ? null : stdout)
     })
   })

@@ -1,13 +1,13 @@
 // `warden ui`: the built window served to the user's own browser from loopback, with the contract over a
 // WebSocket. The e2e tests drive the window through this very server (tests/support/bridge.ts).
 //
-// One HTTP server on 127.0.0.1 only serves the renderer folder and, on the upgrade path /__warden, a
+// One HTTP server on 127.0.0.1 (and one on ::1 at the same port, when the host has ::1) serves the renderer folder and, on the upgrade path /__warden, a
 // WebSocket that carries contract calls and events (protocol: src/preload/web.ts). Calls go through the same
 // `dispatch` as the Electron shell, so argument parsing, engine errors and envelopes are identical.
 // What keeps other pages and other users out:
 // - a random 256-bit token, handed to the page in the URL's fragment (never sent over HTTP, never in a
 //   Referer) and required on the socket;
-// - the Host header must name this loopback address and port (127.0.0.1 or localhost): a page of another
+// - the Host header must name this loopback address and port (127.0.0.1, [::1] or localhost): a page of another
 //   site whose DNS name was re-pointed at 127.0.0.1 (DNS rebinding) sends its own name and is refused;
 // - the socket's Origin must be this server's own: browsers always send it on a WebSocket handshake;
 // - the window's CSP is sent as a header, with frame-ancestors 'none' so no other page can frame it.
@@ -29,6 +29,7 @@ export const SOCKET_PATH = '/__warden'
 /** far above any contract call (setSetting, a list of ids); a bigger frame is not from the window */
 const MAX_FRAME_BYTES = 1024 * 1024
 const LOOPBACK = '127.0.0.1'
+const LOOPBACK6 = '::1'
 
 export type UiServeErrorCode = 'NOT_BUILT' | 'PORT_IN_USE' | 'LISTEN_FAILED'
 
@@ -59,6 +60,8 @@ export interface UiServer {
   /** http://127.0.0.1:PORT/ */
   origin: string
   port: number
+  /** the addresses listened on: 127.0.0.1, and ::1 when this host has it (same port) */
+  addresses: readonly string[]
   token: string
   /** the address to open: origin + '#token=…' (the fragment stays in the browser) */
   url: string
@@ -85,24 +88,64 @@ async function builtWindow(rendererDir: string): Promise<{ root: string; index: 
   return { root, index: await loadIndex(root) }
 }
 
-function listen(server: http.Server, port: number): Promise<number> {
+/** Why a loopback address cannot be listened on at all: this host has no such address (no IPv6). */
+const NO_ADDRESS = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EINVAL', 'EPROTONOSUPPORT'])
+
+function listenOn(server: http.Server, host: string, port: number): Promise<number> {
   return new Promise<number>((ok, fail) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE')
-        fail(
-          new UiServeError(
-            'PORT_IN_USE',
-            `port ${port} on ${LOOPBACK} is in use: choose another with --port, or leave --port out for a free one`,
-          ),
-        )
-      else fail(new UiServeError('LISTEN_FAILED', `cannot listen on ${LOOPBACK}:${port}: ${e.message}`))
-    })
-    server.listen({ host: LOOPBACK, port, exclusive: true }, () => {
+    server.once('error', fail)
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off('error', fail)
       const address = server.address()
       if (address === null || typeof address === 'string') fail(new Error('ui: no TCP address'))
       else ok(address.port)
     })
   })
+}
+
+function listenError(e: NodeJS.ErrnoException, host: string, port: number): UiServeError {
+  const where = host === LOOPBACK6 ? `[${host}]` : host
+  if (e.code === 'EADDRINUSE')
+    return new UiServeError(
+      'PORT_IN_USE',
+      `port ${port} on ${where} is in use: choose another with --port, or leave --port out for a free one`,
+    )
+  return new UiServeError('LISTEN_FAILED', `cannot listen on ${where}:${port}: ${e.message}`)
+}
+
+const closeServer = (server: http.Server): Promise<void> =>
+  new Promise((ok) => {
+    if (server.listening) server.close(() => ok())
+    else ok()
+  })
+
+/** How often a free port (port 0) is drawn again when 127.0.0.1 had it free and ::1 did not. */
+const PORT_DRAWS = 8
+
+/**
+ * 127.0.0.1:PORT, and [::1] on the same port when this host has ::1: a browser may resolve
+ * localhost to ::1 first (Chromium and Firefox try both), and a loopback server reachable on only
+ * one of them makes "localhost:PORT" depend on that order. A host without IPv6 (EADDRNOTAVAIL,
+ * EAFNOSUPPORT) serves 127.0.0.1 only. Another program on [::1]:PORT is refused like one on
+ * 127.0.0.1: it would answer whoever opens localhost:PORT.
+ */
+async function listenLoopback(port: number): Promise<{ servers: http.Server[]; port: number }> {
+  for (let draw = 1; ; draw++) {
+    const v4 = http.createServer()
+    const bound = await listenOn(v4, LOOPBACK, port).catch((e: unknown) => {
+      throw listenError(e as NodeJS.ErrnoException, LOOPBACK, port)
+    })
+    const v6 = http.createServer()
+    try {
+      await listenOn(v6, LOOPBACK6, bound)
+      return { servers: [v4, v6], port: bound }
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException
+      if (e.code !== undefined && NO_ADDRESS.has(e.code)) return { servers: [v4], port: bound }
+      await closeServer(v4)
+      if (port !== 0 || e.code !== 'EADDRINUSE' || draw >= PORT_DRAWS) throw listenError(e, LOOPBACK6, bound)
+    }
+  }
 }
 
 export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
@@ -114,28 +157,31 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const tokenText = randomBytes(32).toString('base64url')
   const token = Buffer.from(tokenText)
 
-  const server = http.createServer()
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
-  const bound = await listen(server, port)
+  const { servers, port: bound } = await listenLoopback(port)
   const hosts = new Set([`${LOOPBACK}:${bound}`, `localhost:${bound}`])
+  // the name a browser sends for http://[::1]:PORT/ (RFC 3986: an IPv6 literal in brackets)
+  if (servers.length > 1) hosts.add(`[${LOOPBACK6}]:${bound}`)
 
-  server.on('request', (req, res) => {
-    serveFile(req, res, { root, index, hosts }).catch(() => {
-      if (!res.headersSent) res.writeHead(500).end()
-      else res.destroy()
+  for (const server of servers) {
+    server.on('request', (req, res) => {
+      serveFile(req, res, { root, index, hosts }).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end()
+        else res.destroy()
+      })
     })
-  })
-  server.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => socket.destroy())
-    const refusal = checkUpgrade(req, hosts, token)
-    if (refusal !== null) {
-      refuse(socket, refusal.status, refusal.reason)
-      return
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      serveSocket(ws, handlers)
+    server.on('upgrade', (req, socket, head) => {
+      socket.on('error', () => socket.destroy())
+      const refusal = checkUpgrade(req, hosts, token)
+      if (refusal !== null) {
+        refuse(socket, refusal.status, refusal.reason)
+        return
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        serveSocket(ws, handlers)
+      })
     })
-  })
+  }
   const stopEvents = forwardEvents(opts.engine, (channel, payload) => {
     const frame = JSON.stringify({ event: channel, payload })
     for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.send(frame)
@@ -146,13 +192,14 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   return {
     origin: `${origin}/`,
     port: bound,
+    addresses: servers.length > 1 ? [LOOPBACK, LOOPBACK6] : [LOOPBACK],
     token: tokenText,
     url: `${origin}/#token=${tokenText}`,
-    close: () => (closing ??= closeAll(server, wss, stopEvents)),
+    close: () => (closing ??= closeAll(servers, wss, stopEvents)),
   }
 }
 
-async function closeAll(server: http.Server, wss: WebSocketServer, stopEvents: () => void): Promise<void> {
+async function closeAll(servers: http.Server[], wss: WebSocketServer, stopEvents: () => void): Promise<void> {
   stopEvents()
   for (const ws of wss.clients) ws.terminate()
   await new Promise<void>((ok) => {
@@ -160,12 +207,17 @@ async function closeAll(server: http.Server, wss: WebSocketServer, stopEvents: (
       ok()
     })
   })
-  await new Promise<void>((ok) => {
-    server.close(() => {
-      ok()
-    })
-    server.closeAllConnections()
-  })
+  await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<void>((ok) => {
+          server.close(() => {
+            ok()
+          })
+          server.closeAllConnections()
+        }),
+    ),
+  )
 }
 
 function tokenMatches(given: string | null, expected: Buffer): boolean {

@@ -82,6 +82,7 @@ describe('createLinuxProbe on real processes', () => {
     expect(p).toEqual({
       pid,
       ppid: process.pid,
+      sid: expect.any(Number) as number,
       uid: process.getuid?.(),
       startTime: expect.any(Number) as number,
       exe: sleepBin,

@@ -40,6 +40,7 @@ describe('parseProcStat', () => {
       comm: 'a) b',
       state: 'R',
       ppid: 9825,
+      session: 6520,
       flags: 4194304,
       startTicks: 32219,
       exitSignal: 17,

@@ -81,6 +81,7 @@ describe('createLinuxProbe on a fake procfs', () => {
     expect(snap.processes.get(100)).toEqual({
       pid: 100,
       ppid: 1,
+      sid: expect.any(Number) as number,
       uid: process.getuid?.(),
       startTime: btime * 1000 + 1000,
       exe: '/usr/bin/node',

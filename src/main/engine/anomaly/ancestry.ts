@@ -41,7 +41,20 @@ const SHELLS = word(`bash sh dash zsh fish ksh mksh tcsh csh nu pwsh powershell 
 /** Schedulers: a client started by one ran without a person at the keyboard. */
 const SCHEDULERS = word('cron crond anacron atd fcron cronie busybox-crond')
 
-function nameOf(a: Ancestor): string {
+/** Service managers: init, systemd (the system's and `systemd --user`), launchd. Every process descends from one. */
+const MANAGERS = word('systemd init launchd')
+
+/** A launcher a person uses (a terminal, IDE, file manager, sshd, tmux): who started a client. */
+export function isLauncher(a: Pick<Ancestor, 'exe' | 'comm'>): boolean {
+  return LAUNCHERS.has(nameOf(a))
+}
+
+/** init, systemd (--user or the system's), launchd: above everything, so naming one says nothing. */
+export function isServiceManager(a: Pick<Ancestor, 'exe' | 'comm'>): boolean {
+  return MANAGERS.has(nameOf(a))
+}
+
+function nameOf(a: Pick<Ancestor, 'exe' | 'comm'>): string {
   const base = a.exe === '' ? a.comm : path.basename(a.exe.replace(/\\/g, '/'))
   return base.toLowerCase().replace(/\.exe$/, '')
 }

@@ -10,6 +10,8 @@ export interface ProcStat {
   /** R, S, D, Z, X, T, I … */
   state: string
   ppid: number
+  /** field 6: the session id (the pid of the session's leader, setsid(2)) */
+  session: number
   /** kernel flags (PF_*); PF_KTHREAD = 0x00200000 marks kernel threads */
   flags: number
   /** field 22: start time in clock ticks since boot */
@@ -36,6 +38,7 @@ export function parseProcStat(text: string): ProcStat | null {
   const fields = text.slice(close + 2).split(' ')
   const state = fields[0]
   const ppid = Number(fields[1])
+  const session = Number(fields[3])
   const flags = Number(fields[6])
   const startTicks = Number(fields[19])
   const exitSignal = Number(fields[35])
@@ -46,6 +49,7 @@ export function parseProcStat(text: string): ProcStat | null {
     comm: text.slice(open + 1, close),
     state,
     ppid,
+    session: Number.isInteger(session) ? session : 0,
     flags: Number.isInteger(flags) ? flags : 0,
     startTicks,
     exitSignal: Number.isInteger(exitSignal) ? exitSignal : 0,

@@ -171,6 +171,7 @@ function readOrNull(path: string): string | null {
 function sameProcess(a: ProcessInfo, b: ProcessInfo): boolean {
   return (
     a.ppid === b.ppid &&
+    a.sid === b.sid &&
     a.startTime === b.startTime &&
     a.comm === b.comm &&
     a.exe === b.exe &&
@@ -391,6 +392,7 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     return {
       pid,
       ppid: st.ppid,
+      sid: st.session,
       uid: details.uid,
       startTime,
       exe: details.exe,

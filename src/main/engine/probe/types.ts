@@ -3,6 +3,8 @@
 export interface ProcessInfo {
   pid: number
   ppid: number
+  /** the session id (its leader's pid) where the OS tells it: Linux stat field 6; absent elsewhere */
+  sid?: number
   uid: number
   /** process start time in ms since the epoch; with pid and exe it is the process's identity */
   startTime: number
