@@ -82,10 +82,39 @@ export interface StdoutFifo {
    * (or the stream is paused and holds bytes of its own, which must go first).
    */
   readNow: () => Buffer | null
-  /** ssh has exited: closes this process's write side, so the stream ends after the last byte */
+  /**
+   * ssh has exited: closes this process's write side, so the stream ends after the last byte (or
+   * once quiet for LINGER_MS, when something ssh started still holds the FIFO)
+   */
   release: () => void
   /** removes the FIFO and its folder */
   dispose: () => void
+}
+
+/**
+ * ssh has exited, but a process it started may still hold its stdout (a LocalCommand that left a
+ * job running): the FIFO would then never end and warden would wait with it. So the stream is ended
+ * once nothing has come for LINGER_MS while it was flowing (it reads eagerly then: nothing of ssh's
+ * is left in the FIFO).
+ */
+const LINGER_MS = 500
+
+function endWhenQuiet(stream: net.Socket, closed: () => boolean): void {
+  let seen = stream.bytesRead
+  let quietSince = performance.now()
+  const timer = setInterval(() => {
+    if (closed()) {
+      clearInterval(timer)
+      return
+    }
+    if (stream.bytesRead !== seen || stream.isPaused()) {
+      seen = stream.bytesRead
+      quietSince = performance.now()
+    } else if (performance.now() - quietSince >= LINGER_MS) {
+      clearInterval(timer)
+      stream.destroy()
+    }
+  }, 100)
 }
 
 const SH = '/bin/sh'
@@ -143,6 +172,7 @@ function fifoHandle(file: string, reader: number, writer: number, dispose: () =>
     release: () => {
       if (writerFd !== null) fs.closeSync(writerFd)
       writerFd = null
+      endWhenQuiet(stream, () => closed)
     },
     dispose,
   }

@@ -1,7 +1,7 @@
 // The FIFO path of `warden ssh` (src/main/recording/ssh-stdout.ts) with the real programs: the real
 // `ssh -G` decides whether ssh will enter raw mode, for command lines and ssh_config options; a real
 // writer behind the FIFO for its reading and its end.
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile, execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -79,6 +79,25 @@ describe('openStdoutFifo', () => {
     expect(fs.existsSync(folder)).toBe(true)
     fifo.dispose()
     expect(fs.existsSync(folder)).toBe(false)
+  })
+
+  it('ends soon after release when a process left behind still holds the FIFO (a LocalCommand job)', async () => {
+    const fifo = openStdoutFifo()
+    if (fifo === null) throw new Error('no FIFO')
+    // the background sleep keeps the FIFO's write side open for 20 s after its shell has exited
+    const { file, args } = fifo.command('/bin/sh', ['-c', 'sleep 20 & printf last'])
+    const chunks: Buffer[] = []
+    fifo.stream.on('data', (b: Buffer) => chunks.push(b))
+    const closed = new Promise<void>((resolve) => fifo.stream.once('close', () => resolve()))
+    const sh = spawn(file, args, { stdio: 'ignore' })
+    await new Promise<void>((resolve) => sh.once('exit', () => resolve()))
+    const released = performance.now()
+    fifo.release()
+    await closed
+    // long before the sleep is done (20 s): the deadline, not a speed target
+    expect(performance.now() - released).toBeLessThan(10_000)
+    expect(Buffer.concat(chunks).toString()).toBe('last')
+    fifo.dispose()
   })
 
   it('readNow takes what is queued at once, before the stream sees it; nothing while paused', async () => {
