@@ -4,6 +4,9 @@
 //   pseudo-terminal this process owns (node-pty), so its whole terminal stream passes through here:
 //   the user's terminal is put in raw mode, keystrokes go to the pty, the pty's output goes to
 //   stdout byte for byte and to the recorder, SIGWINCH resizes the pty (and records an `r` event).
+//   When ssh will put its terminal in raw mode, its stdout (the bulk) leaves through a FIFO instead
+//   of the pty, which costs far fewer wake-ups (./ssh-stdout.ts); its stdin, stderr and /dev/tty
+//   stay on the pty.
 // - pipe: recorded, but stdin or stdout is not a terminal (`echo ls | warden ssh host`, `> file`).
 //   ssh gets no pty, exactly as it would have none when run directly: stdin is handed to it as is,
 //   its stdout and stderr come through pipes, go out unchanged and are recorded as output. No
