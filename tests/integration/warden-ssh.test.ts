@@ -165,7 +165,7 @@ describe('warden ssh under a real terminal', () => {
   })
 })
 
-/** Where the recorded ssh's stdout goes (its fd 1), read while the session runs: the FIFO or a pty. */
+/** Where the recorded ssh's output goes, read from its open files while the session runs: the FIFO, else its pty. */
 async function stdoutOfRecordedSsh(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
   const w = runInPty(process.execPath, [WARDEN_BIN, 'ssh', '-F', sshd.clientConfigPath, ...args], {
     env: env(extraEnv),
@@ -179,10 +179,20 @@ async function stdoutOfRecordedSsh(args: string[], extraEnv: NodeJS.ProcessEnv =
     15_000,
     'the recording row to name its ssh',
   )
-  const target = fs.readlinkSync(`/proc/${pid}/fd/1`)
+  // not fd 1 itself: once the session channel holds a dup of stdout, ssh points fd 1 at /dev/null
+  // (ssh.c ssh_session2: stdfd_devnull(0, 1, 0))
+  const fds = fs.readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/${pid}/fd/${fd}`)
+    } catch {
+      return ''
+    }
+  })
   w.write('\r')
   expect(await w.exited).toBe(0)
-  return target
+  return (
+    fds.find((t) => /\/warden-ssh-[^/]+\/stdout$/.test(t)) ?? fds.find((t) => t.startsWith('/dev/pts/')) ?? ''
+  )
 }
 
 describe("how ssh's stdout reaches warden under a terminal", () => {
