@@ -1,10 +1,13 @@
 // `npm run bench` (after the engine and window figures) — what recording costs an ssh session:
-// `warden ssh` (recording on: ssh under warden's own pty, every byte also written to a cast) against
-// plain `ssh`, both in this run, both to the real sshd on 127.0.0.1 and both under a real pty that
-// stands for the user's terminal (node-pty), so the only difference is warden's hop.
+// `warden ssh` (recording on: ssh under warden's own pty, its stdout through a FIFO, every byte also
+// written to a cast) against plain `ssh`, both in this run, both to the real sshd on 127.0.0.1 and
+// both under a real pty that stands for the user's terminal (node-pty), so the only difference is
+// warden's hop. The old path (ssh's stdout on warden's pty too, WARDEN_SSH_STDOUT=pty) runs in the
+// same rounds, for comparison.
 //
 // - throughput: 50 MB of remote output (`cat` of a 50 MB text file under `ssh -t`), measured in the
-//   terminal from the first byte of the file to its last; median of 3 runs each, interleaved
+//   terminal from the first byte of the file to its last; median of 3 runs each (`--runs N`: N),
+//   interleaved
 // - echo latency: a keystroke typed in the terminal until the remote pty's echo of it comes back,
 //   200 keystrokes one at a time; p95 of each, and warden's added p95
 // `npx tsx bench/pty-bench.ts --json` prints the figures as one JSON object.
@@ -48,17 +51,22 @@ function writePayload(file: string): void {
   fs.closeSync(fd)
 }
 
+const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] ?? '') || 3
+
 interface Client {
-  name: 'ssh' | 'warden'
+  name: 'ssh' | 'warden' | 'wardenPtyPath'
   run: (args: string[]) => PtyRun
 }
 
 function clients(sshd: Sshd, env: NodeJS.ProcessEnv): Client[] {
   const cfg = ['-F', sshd.clientConfigPath]
   const o = { env, cols: 120, rows: 40 }
+  const warden = (args: string[], e: NodeJS.ProcessEnv): PtyRun =>
+    runInPty(process.execPath, [WARDEN_BIN, 'ssh', ...cfg, ...args], { ...o, env: e })
   return [
     { name: 'ssh', run: (args) => runInPty(BIN.ssh, [...cfg, ...args], o) },
-    { name: 'warden', run: (args) => runInPty(process.execPath, [WARDEN_BIN, 'ssh', ...cfg, ...args], o) },
+    { name: 'warden', run: (args) => warden(args, env) },
+    { name: 'wardenPtyPath', run: (args) => warden(args, { ...env, WARDEN_SSH_STDOUT: 'pty' }) },
   ]
 }
 
@@ -124,12 +132,12 @@ async function main(): Promise<void> {
     const payload = path.join(dir, 'payload.txt')
     writePayload(payload)
     const env = { ...process.env, WARDEN_DB: db, TERM: 'xterm-256color' }
-    const [ssh, warden] = clients(sshd, env) as [Client, Client]
-    const runs: Record<Client['name'], number[]> = { ssh: [], warden: [] }
+    const [ssh, warden, wardenPtyPath] = clients(sshd, env) as [Client, Client, Client]
+    const runs: Record<Client['name'], number[]> = { ssh: [], warden: [], wardenPtyPath: [] }
     let bytes = 0
-    for (let i = 0; i < 3; i++) {
-      for (const c of [ssh, warden]) {
-        log(`throughput ${i + 1}/3: ${c.name} …`)
+    for (let i = 0; i < RUNS; i++) {
+      for (const c of [ssh, warden, wardenPtyPath]) {
+        log(`throughput ${i + 1}/${RUNS}: ${c.name} …`)
         const r = await throughputOnce(c, payload)
         runs[c.name].push(r.ms)
         bytes = r.bytes
@@ -145,6 +153,8 @@ async function main(): Promise<void> {
       ptySshMBps: round(mbps(median(runs.ssh))),
       ptyWardenMBps: round(mbps(median(runs.warden))),
       ptyThroughputRatio: round(median(runs.ssh) / median(runs.warden), 2),
+      ptyPathMBps: round(mbps(median(runs.wardenPtyPath))),
+      ptyPathThroughputRatio: round(median(runs.ssh) / median(runs.wardenPtyPath), 2),
       ptyEchoSshP95Ms: round(quantile(echoSsh, 0.95), 2),
       ptyEchoWardenP95Ms: round(quantile(echoWarden, 0.95), 2),
       ptyEchoP95Ms: round(quantile(echoWarden, 0.95) - quantile(echoSsh, 0.95), 2),
@@ -155,6 +165,9 @@ async function main(): Promise<void> {
       log(`ssh recording (50 MB through a pty, ${round(bytes / 1024 / 1024)} MB seen by the terminal)`)
       log(`  plain ssh:   ${figures.ptySshMBps} MB/s`)
       log(`  warden ssh:  ${figures.ptyWardenMBps} MB/s, ratio ${figures.ptyThroughputRatio} (target ≥ 0.8)`)
+      log(
+        `  (old path, stdout through the pty: ${figures.ptyPathMBps} MB/s, ratio ${figures.ptyPathThroughputRatio})`,
+      )
       log(`  echo p95:    ssh ${figures.ptyEchoSshP95Ms} ms, warden ${figures.ptyEchoWardenP95Ms} ms`)
       log(`  added p95:   ${figures.ptyEchoP95Ms} ms (target ≤ 5 ms)`)
     }

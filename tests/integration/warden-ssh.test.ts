@@ -165,6 +165,79 @@ describe('warden ssh under a real terminal', () => {
   })
 })
 
+/** Where the recorded ssh's output goes, read from its open files while the session runs: the FIFO, else its pty. */
+async function stdoutOfRecordedSsh(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
+  const w = runInPty(process.execPath, [WARDEN_BIN, 'ssh', '-F', sshd.clientConfigPath, ...args], {
+    env: env(extraEnv),
+  })
+  await w.waitForText('LIVE')
+  const pid = await waitFor(
+    () => {
+      const row = recordings()[0]
+      return row?.status === 'recording' ? row.pid : null
+    },
+    15_000,
+    'the recording row to name its ssh',
+  )
+  // not fd 1 itself: once the session channel holds a dup of stdout, ssh points fd 1 at /dev/null
+  // (ssh.c ssh_session2: stdfd_devnull(0, 1, 0))
+  const fds = fs.readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/${pid}/fd/${fd}`)
+    } catch {
+      return ''
+    }
+  })
+  w.write('\r')
+  expect(await w.exited).toBe(0)
+  return (
+    fds.find((t) => /\/warden-ssh-[^/]+\/stdout$/.test(t)) ?? fds.find((t) => t.startsWith('/dev/pts/')) ?? ''
+  )
+}
+
+describe("how ssh's stdout reaches warden under a terminal", () => {
+  it('through a FIFO when ssh puts its terminal in raw mode (-t, no command), else through the pty', async () => {
+    const remote = 'echo LIVE; read x'
+    expect(await stdoutOfRecordedSsh(['-t', 'warden-test', remote])).toMatch(/\/warden-ssh-[^/]+\/stdout$/)
+    // no pty for the session: the terminal stays cooked, its ONLCR is needed, so the pty carries it
+    expect(await stdoutOfRecordedSsh(['warden-test', remote])).toMatch(/^\/dev\/pts\/\d+$/)
+    // -T in ssh_config terms: RequestTTY no
+    expect(await stdoutOfRecordedSsh(['-o', 'RequestTTY=no', 'warden-test', remote])).toMatch(/^\/dev\/pts\//)
+    // the switch for the old path
+    expect(await stdoutOfRecordedSsh(['-t', 'warden-test', remote], { WARDEN_SSH_STDOUT: 'pty' })).toMatch(
+      /^\/dev\/pts\//,
+    )
+  })
+
+  it('a session without a remote pty gets its "\\n" turned into "\\r\\n" as with ssh itself', async () => {
+    const remote = `printf 'a\\nb\\n'; exit 5`
+    const plain = plainSsh(['warden-test', remote])
+    expect(await plain.exited).toBe(5)
+    const w = wardenSsh(['warden-test', remote])
+    expect(await w.exited).toBe(5)
+    expect(w.text()).toBe('a\r\nb\r\n')
+    expect(w.output().equals(plain.output())).toBe(true)
+  })
+
+  it("ssh's own messages (stderr, on the pty) keep their place after a flood on stdout (the FIFO)", async () => {
+    // LogLevel INFO: ssh prints "Connection to … closed." on stderr after the last byte of stdout
+    const args = [
+      '-o',
+      'LogLevel=INFO',
+      '-t',
+      'warden-test',
+      `head -c 3000000 /dev/zero | tr '\\0' x; exit 2`,
+    ]
+    const plain = plainSsh(args)
+    expect(await plain.exited).toBe(2)
+    const w = wardenSsh(args)
+    expect(await w.exited).toBe(2)
+    expect(plain.text()).toMatch(/xConnection to \S+ closed\.\r\r?\n$/)
+    expect(w.text().split('x').length - 1).toBe(3_000_000)
+    expect(w.output().equals(plain.output())).toBe(true)
+  })
+})
+
 /** Can this test mount a tmpfs (root with CAP_SYS_ADMIN, as in CI here)? Says why not. */
 function cannotMount(): string | null {
   if (process.getuid?.() !== 0) return 'not root: cannot mount a small tmpfs'

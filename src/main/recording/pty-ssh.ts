@@ -4,6 +4,9 @@
 //   pseudo-terminal this process owns (node-pty), so its whole terminal stream passes through here:
 //   the user's terminal is put in raw mode, keystrokes go to the pty, the pty's output goes to
 //   stdout byte for byte and to the recorder, SIGWINCH resizes the pty (and records an `r` event).
+//   When ssh will put its terminal in raw mode, its stdout (the bulk) leaves through a FIFO instead
+//   of the pty, which costs far fewer wake-ups (./ssh-stdout.ts); its stdin, stderr and /dev/tty
+//   stay on the pty.
 // - pipe: recorded, but stdin or stdout is not a terminal (`echo ls | warden ssh host`, `> file`).
 //   ssh gets no pty, exactly as it would have none when run directly: stdin is handed to it as is,
 //   its stdout and stderr come through pipes, go out unchanged and are recorded as output. No
@@ -17,6 +20,7 @@ import os from 'node:os'
 import type { Socket } from 'node:net'
 import type { Readable, Writable } from 'node:stream'
 import { spawn as spawnPty, type IPty } from 'node-pty'
+import { openStdoutFifo, sshWillBeRaw, type StdoutFifo } from './ssh-stdout'
 
 /** What the session is recorded into (CastWriter). */
 export interface TerminalRecorder {
@@ -246,25 +250,76 @@ function asBuffer(data: string | Buffer): Buffer {
   return typeof data === 'string' ? Buffer.from(data, 'utf8') : data
 }
 
-function runInPty(opts: RunSshOptions): Promise<number> {
+/** `WARDEN_SSH_STDOUT=pty`: every byte through the pty, as before the FIFO (warden's switch; ssh never sees it). */
+export const STDOUT_ENV = 'WARDEN_SSH_STDOUT'
+
+/** How ssh's stdout reaches warden in pty mode: the FIFO (./ssh-stdout.ts) when it is safe, else the pty. */
+export async function ptyStdout(
+  opts: Pick<RunSshOptions, 'ssh' | 'argv' | 'env'>,
+): Promise<StdoutFifo | null> {
+  // a switch for the benchmark and for diagnosis: the old path, every byte through the pty
+  if (opts.env[STDOUT_ENV] === 'pty') return null
+  if (!(await sshWillBeRaw(opts.ssh, opts.argv, opts.env))) return null
+  return openStdoutFifo()
+}
+
+function startPty(opts: RunSshOptions, fifo: StdoutFifo | null, cols: number, rows: number): IPty {
+  const env = Object.fromEntries(Object.entries(opts.env).filter(([k]) => k !== STDOUT_ENV))
+  const run = fifo ? fifo.command(opts.ssh, opts.argv) : { file: opts.ssh, args: [...opts.argv] }
+  // encoding null: node-pty hands over Buffers, the bytes as ssh wrote them (not utf8-decoded)
+  return spawnPty(run.file, run.args, {
+    name: opts.env.TERM ?? 'xterm',
+    cols,
+    rows,
+    cwd: process.cwd(),
+    env,
+    encoding: null,
+  })
+}
+
+/**
+ * The terminal's output: the pty's (ssh's stderr, its prompts, the pty's echo) and, with a FIFO,
+ * ssh's stdout, in the order ssh wrote them: before the pty's bytes are passed on, the FIFO's
+ * queued bytes go first (ssh wrote those earlier). Resolves when both have ended.
+ */
+function wireOutput(
+  term: IPty,
+  fifo: StdoutFifo | null,
+  send: (b: Buffer) => void,
+): { ended: Promise<void>; flush: () => void; dispose: () => void } {
+  const batch = outputBatcher(send)
+  const fromFifo = (): void => {
+    const queued = fifo?.readNow()
+    if (queued) batch.push(queued)
+  }
+  const output = term.onData((data: string | Buffer) => {
+    fromFifo()
+    batch.push(asBuffer(data))
+  })
+  let ended: Promise<void> = Promise.resolve()
+  if (fifo) {
+    fifo.stream.on('data', (b: Buffer) => batch.push(b))
+    ended = new Promise((resolve) => fifo.stream.once('close', () => resolve()))
+    fifo.stream.once('error', () => fifo.stream.destroy())
+  }
+  return { ended, flush: batch.flush, dispose: () => output.dispose() }
+}
+
+async function runInPty(opts: RunSshOptions): Promise<number> {
   const { stdin, stdout } = opts.io
   const rec = opts.recorder
   const cols = stdout.columns || 80
   const rows = stdout.rows || 24
+  const fifo = await ptyStdout(opts)
   let term: IPty
   try {
-    // encoding null: node-pty hands over Buffers, the bytes as ssh wrote them (not utf8-decoded)
-    term = spawnPty(opts.ssh, [...opts.argv], {
-      name: opts.env.TERM ?? 'xterm',
-      cols,
-      rows,
-      cwd: process.cwd(),
-      env: { ...opts.env },
-      encoding: null,
-    })
+    term = startPty(opts, fifo, cols, rows)
   } catch (e) {
+    fifo?.stream.destroy()
+    fifo?.release()
+    fifo?.dispose()
     opts.io.stderr.write(`warden: cannot run ${opts.ssh}: ${e instanceof Error ? e.message : String(e)}\n`)
-    return Promise.resolve(255)
+    return 255
   }
   drainAfterExit(term)
   opts.onSpawn?.(term.pid)
@@ -289,26 +344,30 @@ function runInPty(opts: RunSshOptions): Promise<number> {
   const unforward = forwardSignals((sig) => {
     term.kill(sig)
   }, true)
-  const batch = outputBatcher((b) => {
+  const out = wireOutput(term, fifo, (b) => {
     rec?.output(b)
     if (!stdout.write(b)) {
       term.pause()
-      stdout.once('drain', () => term.resume())
+      fifo?.stream.pause()
+      stdout.once('drain', () => {
+        term.resume()
+        fifo?.stream.resume()
+      })
     }
   })
-  const output = term.onData((data: string | Buffer) => batch.push(asBuffer(data)))
-  return new Promise((resolve) => {
-    // node-pty emits exit once the pty's output is drained (lib/unixTerminal.js waits for 'close')
-    term.onExit(({ exitCode, signal }) => {
-      batch.flush()
-      output.dispose()
-      unforward()
-      stdin.off('data', onInput)
-      stdout.off('resize', onResize)
-      stdout.off('error', onOutputError)
-      leaveRaw()
-      stdin.pause()
-      resolve(exitCodeOf(exitCode, signal))
-    })
-  })
+  // node-pty emits exit once the pty's output is drained (lib/unixTerminal.js waits for 'close')
+  const exit = await new Promise<{ exitCode: number; signal?: number }>((resolve) => term.onExit(resolve))
+  // ssh is gone, so is its end of the FIFO: with ours closed the stream ends after the last byte
+  fifo?.release()
+  await out.ended
+  fifo?.dispose()
+  out.flush()
+  out.dispose()
+  unforward()
+  stdin.off('data', onInput)
+  stdout.off('resize', onResize)
+  stdout.off('error', onOutputError)
+  leaveRaw()
+  stdin.pause()
+  return exitCodeOf(exit.exitCode, exit.signal)
 }
