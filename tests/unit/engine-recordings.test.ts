@@ -5,7 +5,8 @@ import { EngineError } from '@engine/errors'
 import type { RecordingsTrimmed } from '@engine/recordings'
 import { RECORDING_CHUNK_MAX, type Recording } from '@shared/recording'
 import { writeRecording } from '../support/recordings'
-import { engineFactory, FakeOs, S, T0 } from '../support/fake-os'
+import { engineFactory, FakeOs, S, T0, UID } from '../support/fake-os'
+import type { Capture, CaptureResult, CaptureSpec } from '../../src/main/recording/ffmpeg-capture'
 
 // The engine's recordings (issue 12) on the scripted OS: sessions matched to recordings by pid +
 // process start, reading only intact files, retention and the size cap. A real SQLite file and real
@@ -128,6 +129,63 @@ describe('a recording stopped early', () => {
     await engine.tick()
     expect(engine.list()[0]?.recording?.status).toBe('complete')
     expect(stopped).toEqual([])
+  })
+})
+
+describe('two engines on one database (the app beside warden watch)', () => {
+  it("record an RDP session once: the second to begin finds the first one's open row", async () => {
+    const os = new FakeOs()
+    const pid = 8000
+    os.procs.set(pid, {
+      pid,
+      ppid: 1,
+      uid: UID,
+      startTime: os.now,
+      exe: '/usr/bin/xfreerdp',
+      argv: ['xfreerdp', '/v:win1'],
+      comm: 'xfreerdp',
+    })
+    os.traffic.set(pid, os.now)
+    os.remote.set(pid, ['203.0.113.9', 3389])
+    // both find the client's window at the same moment, after both have decided to record it
+    let release = (): void => undefined
+    const gate = new Promise<void>((r) => (release = r))
+    const captures: CaptureSpec[] = []
+    const rdpRecorder = {
+      timing: { windowWaitMs: 5000, windowPollMs: 10, stopGraceMs: 50 },
+      findWindow: async () => {
+        await gate
+        return {
+          display: { display: ':9', xauthority: null },
+          window: { id: '0x2a', x: 0, y: 0, width: 640, height: 480, viewable: true, name: 'FreeRDP' },
+        }
+      },
+      capture: (spec: CaptureSpec): Capture => {
+        captures.push(spec)
+        let end: (r: CaptureResult) => void = () => undefined
+        const done = new Promise<CaptureResult>((r) => (end = r))
+        const stop = (): Promise<CaptureResult> => {
+          end({ status: 'complete', end: 'stopped', detail: null, endedAt: os.now, exit: 0 })
+          return done
+        }
+        return { pid: 1, startedAt: os.now, done, stop }
+      },
+    }
+    const a = makeEngine(os, 'w.db', 'app', { rdpRecorder }).engine
+    const b = makeEngine(os, 'w.db', 'watch', { rdpRecorder }).engine
+    a.setSetting('recordRdp', true)
+    await a.tick()
+    expect(b.list().map((s) => s.pid)).toEqual([pid])
+    a.rdpRecorder.start()
+    b.rdpRecorder.start()
+    release()
+    await expect.poll(() => captures.length).toBe(1)
+    await Promise.all([a.rdpRecorder.stop(), b.rdpRecorder.stop()])
+    expect(captures).toHaveLength(1)
+    const rows = a.recordings.list().filter((r) => r.pid === pid)
+    expect(rows.map((r) => r.status)).toEqual(['complete'])
+    // the loser's empty file is gone: one file, the winner's
+    expect(fs.readdirSync(a.recordings.dir)).toEqual([rows[0]?.file])
   })
 })
 

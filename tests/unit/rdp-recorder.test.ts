@@ -44,6 +44,7 @@ function harness(opts: { settings?: Partial<Settings>; record?: boolean | null; 
   const finished: RecordingEnd[] = []
   const ledger: RecordingLedger = {
     begin: (s) => begun.push(s),
+    beginSole: (s) => begun.push(s),
     attachProcess: () => undefined,
     finish: (_id, e) => {
       finished.push(e)

@@ -4,7 +4,7 @@
 // (src/main/recording/ffmpeg-capture.ts) → a ledger row; the session's end, the window closing or ffmpeg
 // dying → the row is finished with its size, length and sha256. A capture that fails ends the recording as
 // `failed` with the reason, never the session.
-import { closeSync, statSync } from 'node:fs'
+import { closeSync, rmSync, statSync } from 'node:fs'
 import type { EventEmitter } from 'node:events'
 import type { Session } from '@shared/model'
 import { shouldRecord, type RecordingOverrides } from '@shared/recording'
@@ -125,7 +125,8 @@ export class RdpRecorder {
 
   private consider(s: Session): void {
     if (!this.running || s.resourceType !== 'rdp' || s.status === 'disconnected') return
-    // another process (the app beside `warden watch`) may be recording it already
+    // another process (the app beside `warden watch`) may be recording it already: a cheap first look;
+    // the atomic check is the ledger's beginSole in record()
     if (this.jobs.has(s.id) || this.done.has(s.id) || s.recording?.status === 'recording') return
     if (!shouldRecord('rdp', this.deps.settings(), this.deps.resource(s))) return
     const job: Job = { cancelled: false, capture: null, settled: Promise.resolve() }
@@ -160,7 +161,8 @@ export class RdpRecorder {
     const startedAt = this.now()
     const file = createRecordingFile(this.deps.dir(), 'rdp-video', startedAt, 'webm')
     closeSync(file.fd) // ffmpeg writes it by its path, in place: it stays 0600
-    const id = this.deps.ledger.begin({
+    // atomic: of two engines on one database (the app beside `warden watch`), the first to begin records
+    const id = this.deps.ledger.beginSole({
       kind: 'rdp-video',
       file: file.file,
       pid: s.pid,
@@ -169,6 +171,10 @@ export class RdpRecorder {
       inputRecorded: false,
       title: `${s.client} ${s.user ? `${s.user}@` : ''}${s.host}${found ? ` (window ${found.window.id})` : ''}`,
     })
+    if (id === null) {
+      rmSync(file.path, { force: true }) // empty: nothing was written to it
+      return
+    }
     this.deps.changed()
     const result: CaptureResult = found
       ? await this.capture(found, file.path, job)
