@@ -226,8 +226,10 @@ describe('recording player', () => {
     const pick = async (name: string, key: string, option: string): Promise<void> => {
       await select(name, key).click()
       // exact text: "Record" is also part of "Do not record"; and one menu at a time (the last one fades out)
-      await page.locator('.n-base-select-option', { hasText: new RegExp(`^${option}$`) }).click()
-      await page.locator('.n-base-select-menu').waitFor({ state: 'detached' })
+      const menu = page.locator('.n-base-select-menu:visible')
+      await menu.locator('.n-base-select-option', { hasText: new RegExp(`^${option}$`) }).click()
+      // a closed menu stays in the page, hidden
+      await expect.poll(() => menu.count()).toBe(0)
     }
     const res = (name: string) => eng().findResource(name)
 
