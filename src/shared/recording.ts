@@ -160,3 +160,41 @@ export function splitRecordingPatch(patch: unknown): { rest: unknown; recording:
 
 /** A change of a resource's overrides, idle and recording together (contract `updateResourcePolicy`). */
 export const resourcePatchSchema = policyPatchSchema.extend(recordingPatchSchema.shape)
+
+// ------------------------------------------------------------------ notices (issue 12)
+
+/** A notice about recordings: the desktop app's OS notification and `warden watch`'s line say the same. */
+export interface RecordingNotice {
+  title: string
+  body: string
+}
+
+const MIB = 1024 * 1024
+
+/** The size cap (recordingsMaxMb) removed the oldest recordings. */
+export function recordingsTrimmedText(t: {
+  removed: readonly Pick<Recording, 'bytes'>[]
+  maxMb: number
+  totalBytes: number
+}): RecordingNotice {
+  const n = t.removed.length
+  const freed = t.removed.reduce((sum, r) => sum + r.bytes, 0)
+  return {
+    title: 'Old recordings removed',
+    body:
+      `Recordings passed ${t.maxMb} MB: removed the ${n === 1 ? 'oldest' : `${n} oldest`} ` +
+      `(${(freed / MIB).toFixed(1)} MB); ${(t.totalBytes / MIB).toFixed(1)} MB remain.`,
+  }
+}
+
+/** A recording stopped early (a full disk, the capture tool died) while its session goes on. */
+export function recordingStoppedText(
+  s: { resourceName: string; resourceType: string },
+  r: Pick<Recording, 'detail'>,
+): RecordingNotice {
+  const why = r.detail?.trim() || 'the recorder stopped early'
+  return {
+    title: 'Recording stopped',
+    body: `The recording of ${s.resourceType.toUpperCase()} session ${s.resourceName} stopped: ${why}. The session goes on; what was recorded is kept.`,
+  }
+}

@@ -213,4 +213,48 @@ describe('recording player', () => {
     expect(await dialog.locator('[data-fact="integrity"]').getAttribute('data-integrity')).toBe('altered')
     await shoot(page, 'recording-player-altered')
   })
+
+  it("Settings → Per-resource rules sets a resource's recording overrides; the engine has them", async () => {
+    const page = await openWindow([])
+    eng().addResource({ type: 'ssh', name: 'db-prod', target: 'db-prod.example' })
+    eng().addResource({ type: 'rdp', name: 'win-desk', target: 'win-desk.example' })
+    eng().addResource({ type: 'web', name: 'Wiki', target: 'https://wiki.example/' })
+    await page.click('[data-view="settings"]')
+    const card = page.locator('[data-card="overrides"]')
+    const select = (name: string, key: string): Locator =>
+      card.locator(`[data-recording-override="${name}"] [data-override-key="${key}"] .n-base-selection`)
+    const pick = async (name: string, key: string, option: string): Promise<void> => {
+      await select(name, key).click()
+      // exact text: "Record" is also part of "Do not record"; and one menu at a time (the last one fades out)
+      const menu = page.locator('.n-base-select-menu:visible')
+      await menu.locator('.n-base-select-option', { hasText: new RegExp(`^${option}$`) }).click()
+      // a closed menu stays in the page, hidden
+      await expect.poll(() => menu.count()).toBe(0)
+    }
+    const res = (name: string) => eng().findResource(name)
+
+    // Default says what the global setting makes it (recordSsh on, recordRdp off in this window)
+    await select('db-prod', 'record').waitFor()
+    expect(await select('db-prod', 'record').innerText()).toBe('Default (on)')
+    expect(await select('win-desk', 'record').innerText()).toBe('Default (off)')
+    expect(
+      await card.locator('[data-recording-override="win-desk"] [data-override-key="recordInput"]').count(),
+    ).toBe(0)
+    expect(await card.locator('[data-override="Wiki"] [data-recording-override-none]').count()).toBe(1)
+
+    await pick('db-prod', 'record', 'Do not record')
+    await expect.poll(() => res('db-prod').record).toBe(false)
+    await pick('db-prod', 'recordInput', 'Keystrokes too')
+    await expect.poll(() => res('db-prod').recordInput).toBe(true)
+    expect(res('db-prod').record).toBe(false) // one key changed, the other kept
+    await pick('win-desk', 'record', 'Record')
+    await expect.poll(() => res('win-desk').record).toBe(true)
+    await expect.poll(() => select('win-desk', 'record').innerText()).toBe('Record')
+    await shoot(page, 'recording-overrides', card)
+
+    // back to the global setting: null, as `warden resources set NAME --record default`
+    await pick('db-prod', 'record', 'Default \\(on\\)')
+    await expect.poll(() => res('db-prod').record).toBeNull()
+    expect(res('db-prod').recordInput).toBe(true)
+  })
 })

@@ -5,6 +5,14 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCapture, type Capture } from '../../src/main/recording/ffmpeg-capture'
 import { windowInfo, type X11Display } from '../../src/main/recording/x11-window'
+import { EventEmitter } from 'node:events'
+import type { EngineEvents } from '@engine/change-feed'
+import { RdpRecorder } from '@engine/rdp-recorder'
+import { openStore } from '@engine/store'
+import type { Recording } from '@shared/recording'
+import { DEFAULT_SETTINGS } from '@shared/settings'
+import { createStoreLedger } from '../../src/main/recording/store-ledger'
+import { makeSession } from '../renderer/support/sessions'
 import { startPatternWindow, startXvfb, stopAll, waitFor, type Xvfb } from '../support/peers'
 
 // The window capture on a real X server (Xvfb) with the real ffmpeg: the pixels of a window of a known pid
@@ -184,5 +192,69 @@ describe('window capture with ffmpeg x11grab', () => {
     await grown(path, 3000, real)
     expect(await real.stop(5000)).toMatchObject({ status: 'complete', end: 'stopped' })
     await bars.stop()
+  })
+})
+
+/** xdotool on the test's X server. */
+function xdotool(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('xdotool', args, { env: { ...process.env, DISPLAY: xvfb.display } }, (err) => {
+      if (err) reject(new Error(`xdotool ${args.join(' ')}: ${err.message}`))
+      else resolve()
+    })
+  })
+}
+
+describe('the RDP recorder on a real window that is resized', () => {
+  it('goes on in a new segment at the new size: each file plays at its own size (ffprobe)', async () => {
+    const win = await startPatternWindow(xvfb.display, 'testsrc=size=320x240:rate=10')
+    const store = openStore({ path: join(dir, 'resize.db') })
+    const events = new EventEmitter<EngineEvents>()
+    const errors: unknown[] = []
+    const session = makeSession({ resourceType: 'rdp', client: 'xfreerdp', pid: win.pid, processStart: 1 })
+    const recorder = new RdpRecorder({
+      events,
+      list: () => [session],
+      settings: () => ({ ...DEFAULT_SETTINGS, recordRdp: true }),
+      resource: () => null,
+      ledger: createStoreLedger(store),
+      dir: () => dir,
+      changed: () => undefined,
+      reportError: (e) => errors.push(e),
+      timing: { windowWaitMs: 10_000, windowPollMs: 100, stopGraceMs: 3000, geometryPollMs: 250 },
+    })
+    const rows = (): Recording[] =>
+      store
+        .listRecordings()
+        .filter((r) => r.pid === win.pid)
+        .reverse()
+    const grownTo = (n: number, bytes: number): Promise<Recording> =>
+      waitFor(
+        () => {
+          const r = rows()[n]
+          return r && statSync(join(dir, r.file)).size >= bytes ? r : undefined
+        },
+        20_000,
+        `segment ${n + 1} to reach ${bytes} bytes`,
+        100,
+      )
+    try {
+      recorder.start()
+      await grownTo(0, 3000)
+      // larger: x11grab would have kept grabbing 320×240 of it
+      await xdotool(['windowsize', win.window.id, '480', '360'])
+      await grownTo(1, 3000)
+      await recorder.stop()
+      const [first, second] = rows()
+      expect(rows().map((r) => r.status)).toEqual(['complete', 'complete'])
+      expect(await probe(join(dir, first?.file ?? ''))).toMatchObject({ width: 320, height: 240 })
+      expect(await probe(join(dir, second?.file ?? ''))).toMatchObject({ width: 480, height: 360 })
+      expect((await probe(join(dir, second?.file ?? ''))).duration).toBeGreaterThan(0.2)
+      expect(errors).toEqual([])
+    } finally {
+      await recorder.stop()
+      store.close()
+      await win.stop()
+    }
   })
 })

@@ -6,6 +6,16 @@ import { runCli } from '../../src/cli/cli'
 import { wardenInProcess, type WardenRun } from '../support/warden-cli'
 import { GLOBAL_OPTIONS, isGroup, type Command } from '../../src/cli/command'
 import { COMMANDS } from '../../src/cli/commands'
+import { openStore } from '@engine/store'
+import { recordingStoppedText, recordingsTrimmedText } from '@shared/recording'
+import { recordingsDir } from '../../src/main/recording/files'
+import { createStoreLedger } from '../../src/main/recording/store-ledger'
+import { FakeOs, UID } from '../support/fake-os'
+import { REC_T0, writeRecording } from '../support/recordings'
+
+const MB = 1024 * 1024
+// the sha256 of no bytes (a recording that failed before writing any)
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
 
 let dir: string
 let db: string
@@ -127,6 +137,81 @@ describe('warden settings and resources', () => {
     })
     expect(code).toBe(0)
     expect(out).toEqual(['Watching sessions (Ctrl-C to stop)…'])
+  })
+
+  it('watch prints the recordings notices with the desktop notification texts', async () => {
+    const os = new FakeOs()
+    const p = os.ssh(4242, ['ssh', 'db1'])
+    for (const [k, v] of [
+      ['pollIntervalMs', '200'],
+      ['recordingsMaxMb', '10'],
+    ] as const)
+      expect((await cli('settings', 'set', k, v)).code).toBe(0)
+    const out: string[] = []
+    const stop = new AbortController()
+    const run = runCli(['watch', '--json'], {
+      out: (l) => out.push(l),
+      err: (l) => out.push(l),
+      confirm: null,
+      env: { WARDEN_DB: db },
+      stop: stop.signal,
+      engine: {
+        probe: os,
+        clock: { now: () => os.now },
+        uid: UID,
+        selfPid: 999_999,
+        sshG: () => Promise.resolve(null),
+      },
+    })
+    type Line = { event: string; message?: string; removed?: number[] }
+    const lines = (): Line[] => out.map((l) => JSON.parse(l) as Line)
+    const detail = 'the disk is full: the recording stopped there'
+    let oldest: number | undefined
+    try {
+      await expect.poll(() => lines().map((l) => l.event), { timeout: 15_000 }).toContain('created')
+      // what `warden ssh` (another process) leaves: its recording of db1 failed; two older closed ones
+      const store = openStore({ path: db })
+      try {
+        const ledger = createStoreLedger(store)
+        const id = ledger.begin({
+          kind: 'ssh-cast',
+          file: '20261127T090010Z-000000000042.cast',
+          pid: p.pid,
+          processStart: p.startTime,
+          startedAt: os.now,
+          inputRecorded: false,
+          title: 'ssh db1',
+        })
+        ledger.finish(id, {
+          endedAt: os.now + 1,
+          bytes: 0,
+          durationSec: 0,
+          sha256: EMPTY_SHA256,
+          status: 'failed',
+          detail,
+        })
+        const folder = recordingsDir(dir)
+        oldest = writeRecording(folder, ledger, Buffer.alloc(6 * MB, 1), { startedAt: REC_T0 - 2000 }).id
+        writeRecording(folder, ledger, Buffer.alloc(6 * MB, 2), { startedAt: REC_T0 - 1000 })
+      } finally {
+        store.close()
+      }
+      await expect
+        .poll(() => lines().map((l) => l.event), { timeout: 15_000 })
+        .toEqual(expect.arrayContaining(['rec-stop', 'trimmed']))
+    } finally {
+      stop.abort()
+    }
+    expect(await run).toBe(0)
+    const stopped = lines().filter((l) => l.event === 'rec-stop')
+    expect(stopped.map((l) => l.message)).toEqual([
+      recordingStoppedText({ resourceName: 'db1', resourceType: 'ssh' }, { detail }).body,
+    ])
+    const trimmed = lines().find((l) => l.event === 'trimmed')
+    expect(trimmed?.removed).toEqual([oldest])
+    expect(trimmed?.message).toBe(
+      recordingsTrimmedText({ removed: [{ bytes: 6 * MB }], maxMb: 10, totalBytes: 6 * MB }).body,
+    )
   })
 
   it('history is empty on a new database, in text and JSON', async () => {

@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest'
 import type { Engine } from '@engine/engine'
 import { EngineError } from '@engine/errors'
 import type { RecordingsTrimmed } from '@engine/recordings'
-import { RECORDING_CHUNK_MAX } from '@shared/recording'
+import { RECORDING_CHUNK_MAX, type Recording } from '@shared/recording'
 import { writeRecording } from '../support/recordings'
-import { engineFactory, FakeOs, S, T0 } from '../support/fake-os'
+import { engineFactory, FakeOs, S, T0, UID } from '../support/fake-os'
+import type { Capture, CaptureResult, CaptureSpec } from '../../src/main/recording/ffmpeg-capture'
 
 // The engine's recordings (issue 12) on the scripted OS: sessions matched to recordings by pid +
 // process start, reading only intact files, retention and the size cap. A real SQLite file and real
@@ -70,6 +71,121 @@ describe('matching recordings to sessions', () => {
     expect(changed).toEqual(['complete'])
     await engine.tick()
     expect(changed).toEqual(['complete']) // nothing new: said once
+  })
+})
+
+describe('a recording stopped early', () => {
+  /** a recording of `pid` begun by a recorder (another process: warden ssh), not yet closed */
+  function begun(engine: Engine, pid: number, processStart: number): number {
+    return engine.recordings.ledger.begin({
+      kind: 'ssh-cast',
+      file: `20261127T090000Z-00000000000${pid % 10}.cast`,
+      pid,
+      processStart,
+      startedAt: T0,
+      inputRecorded: false,
+      title: `ssh ${pid}`,
+    })
+  }
+  const fail = (engine: Engine, id: number, detail: string, endedAt: number): Recording =>
+    engine.recordings.ledger.finish(id, {
+      endedAt,
+      bytes: 0,
+      durationSec: 1,
+      sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      status: 'failed',
+      detail,
+    })
+
+  it('is announced once, with its reason, while its session goes on; one that failed before the first tick is not', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    const old = os.ssh(7000, ['ssh', 'old'])
+    fail(engine, begun(engine, 7000, old.startTime), 'failed before this engine started', T0 - 60 * S)
+    const p = os.ssh(7001, ['ssh', 'db1'])
+    const id = begun(engine, 7001, p.startTime)
+    const stopped: [string, number, string | null][] = []
+    engine.on('recordingStopped', (s, r) => stopped.push([s.resourceName, r.id, r.detail]))
+    await engine.tick()
+    expect(stopped).toEqual([]) // the old failure is not news; db1's is still recording
+    os.now += S
+    await engine.tick()
+    fail(engine, id, 'the disk is full: the recording stopped there', os.now)
+    await engine.tick()
+    expect(stopped).toEqual([['db1', id, 'the disk is full: the recording stopped there']])
+    await engine.tick()
+    expect(stopped).toHaveLength(1) // said once
+    expect(engine.list().map((s) => s.status)).not.toContain('disconnected') // the sessions go on
+  })
+
+  it('a recording that closes normally is not announced', async () => {
+    const os = new FakeOs()
+    const { engine } = makeEngine(os)
+    const p = os.ssh(7002, ['ssh', 'db2'])
+    await engine.tick()
+    const stopped: unknown[] = []
+    engine.on('recordingStopped', (s) => stopped.push(s))
+    recorded(engine, Buffer.from('fine'), { pid: 7002, processStart: p.startTime })
+    await engine.tick()
+    expect(engine.list()[0]?.recording?.status).toBe('complete')
+    expect(stopped).toEqual([])
+  })
+})
+
+describe('two engines on one database (the app beside warden watch)', () => {
+  it("record an RDP session once: the second to begin finds the first one's open row", async () => {
+    const os = new FakeOs()
+    const pid = 8000
+    os.procs.set(pid, {
+      pid,
+      ppid: 1,
+      uid: UID,
+      startTime: os.now,
+      exe: '/usr/bin/xfreerdp',
+      argv: ['xfreerdp', '/v:win1'],
+      comm: 'xfreerdp',
+    })
+    os.traffic.set(pid, os.now)
+    os.remote.set(pid, ['203.0.113.9', 3389])
+    // both find the client's window at the same moment, after both have decided to record it
+    let release = (): void => undefined
+    const gate = new Promise<void>((r) => (release = r))
+    const captures: CaptureSpec[] = []
+    const rdpRecorder = {
+      timing: { windowWaitMs: 5000, windowPollMs: 10, stopGraceMs: 50 },
+      findWindow: async () => {
+        await gate
+        return {
+          display: { display: ':9', xauthority: null },
+          window: { id: '0x2a', x: 0, y: 0, width: 640, height: 480, viewable: true, name: 'FreeRDP' },
+        }
+      },
+      capture: (spec: CaptureSpec): Capture => {
+        captures.push(spec)
+        let end: (r: CaptureResult) => void = () => undefined
+        const done = new Promise<CaptureResult>((r) => (end = r))
+        const stop = (): Promise<CaptureResult> => {
+          end({ status: 'complete', end: 'stopped', detail: null, endedAt: os.now, exit: 0 })
+          return done
+        }
+        return { pid: 1, startedAt: os.now, done, stop }
+      },
+    }
+    const a = makeEngine(os, 'w.db', 'app', { rdpRecorder }).engine
+    const b = makeEngine(os, 'w.db', 'watch', { rdpRecorder }).engine
+    a.setSetting('recordRdp', true)
+    await a.tick()
+    expect(b.list().map((s) => s.pid)).toEqual([pid])
+    a.rdpRecorder.start()
+    b.rdpRecorder.start()
+    release()
+    await expect.poll(() => captures.length).toBe(1)
+    await Promise.all([a.rdpRecorder.stop(), b.rdpRecorder.stop()])
+    expect(captures).toHaveLength(1)
+    const rows = a.recordings.list().filter((r) => r.pid === pid)
+    expect(rows.map((r) => r.status)).toEqual(['complete'])
+    // the loser's empty file is gone: one file, the winner's
+    expect(fs.readdirSync(a.recordings.dir)).toEqual([rows[0]?.file])
   })
 })
 

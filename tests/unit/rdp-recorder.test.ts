@@ -22,6 +22,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
+const WINDOW = { id: '0x2a', x: 0, y: 0, width: 800, height: 600, viewable: true, name: 'FreeRDP' }
+
 class FakeCapture implements Capture {
   pid = 4242
   startedAt = 1000
@@ -38,12 +40,21 @@ class FakeCapture implements Capture {
   }
 }
 
-function harness(opts: { settings?: Partial<Settings>; record?: boolean | null; window?: boolean } = {}) {
+function harness(
+  opts: {
+    settings?: Partial<Settings>
+    record?: boolean | null
+    window?: boolean
+    /** the window's size when looked at again (default: as it was) */
+    size?: () => { width: number; height: number }
+  } = {},
+) {
   const events = new EventEmitter<EngineEvents>()
   const begun: RecordingStart[] = []
   const finished: RecordingEnd[] = []
   const ledger: RecordingLedger = {
     begin: (s) => begun.push(s),
+    beginSole: (s) => begun.push(s),
     attachProcess: () => undefined,
     finish: (_id, e) => {
       finished.push(e)
@@ -54,6 +65,7 @@ function harness(opts: { settings?: Partial<Settings>; record?: boolean | null; 
   const errors: unknown[] = []
   let clock = 1000
   let sessions: Session[] = []
+  let looks = 0
   const recorder = new RdpRecorder({
     events,
     list: () => sessions,
@@ -63,7 +75,12 @@ function harness(opts: { settings?: Partial<Settings>; record?: boolean | null; 
     dir: () => dir,
     changed: () => undefined,
     reportError: (e) => errors.push(e),
-    timing: { windowWaitMs: 300, windowPollMs: 10, stopGraceMs: 50 },
+    timing: { windowWaitMs: 300, windowPollMs: 10, stopGraceMs: 50, geometryPollMs: 10 },
+    geometry: (id) => {
+      looks++
+      const size = opts.size?.() ?? { width: WINDOW.width, height: WINDOW.height }
+      return Promise.resolve({ ...WINDOW, id, ...size })
+    },
     now: () => (clock += 10),
     findWindow: () =>
       Promise.resolve(
@@ -71,7 +88,7 @@ function harness(opts: { settings?: Partial<Settings>; record?: boolean | null; 
           ? null
           : {
               display: { display: ':5', xauthority: null },
-              window: { id: '0x2a', x: 0, y: 0, width: 800, height: 600, viewable: true, name: 'FreeRDP' },
+              window: WINDOW,
             },
       ),
     capture: (spec) => {
@@ -84,7 +101,7 @@ function harness(opts: { settings?: Partial<Settings>; record?: boolean | null; 
     sessions = [s]
     events.emit('changed', sessions)
   }
-  return { recorder, events, begun, finished, captures, errors, open }
+  return { recorder, events, begun, finished, captures, errors, open, looks: () => looks }
 }
 
 const rdp = (over: Partial<Session> = {}): Session =>
@@ -112,6 +129,34 @@ describe('RdpRecorder', () => {
     expect(h.finished[0]).toMatchObject({ status: 'complete', bytes: 0, detail: null })
     expect(h.finished[0]?.sha256).toMatch(/^[0-9a-f]{64}$/)
     await h.recorder.stop()
+    expect(h.errors).toEqual([])
+  })
+
+  it('a window made larger (or smaller) goes on in a new segment at its new size; an odd pixel does not', async () => {
+    let size = { width: 800, height: 600 }
+    const h = harness({ size: () => size })
+    h.recorder.start()
+    h.open(rdp())
+    await expect.poll(() => h.captures.length).toBe(1)
+    size = { width: 801, height: 601 } // the same even size: yuv420p drops the odd column anyway
+    const seen = h.looks()
+    await expect.poll(() => h.looks()).toBeGreaterThan(seen + 3)
+    expect(h.captures).toHaveLength(1)
+    size = { width: 1024, height: 768 }
+    await expect.poll(() => h.captures.length).toBe(2)
+    expect(h.captures[0]?.capture.stops).toBe(1)
+    expect(h.captures[1]?.spec.window).toMatchObject({ id: '0x2a', width: 1024, height: 768 })
+    expect(h.finished[0]).toMatchObject({ status: 'complete' })
+    expect(h.begun.map((b) => b.title)).toEqual([
+      expect.stringContaining('800×600'),
+      expect.stringContaining('1024×768'),
+    ])
+    size = { width: 640, height: 480 }
+    await expect.poll(() => h.captures.length).toBe(3)
+    h.events.emit('ended', rdp({ status: 'disconnected' }))
+    await expect.poll(() => h.finished.length).toBe(3)
+    await h.recorder.stop()
+    expect(h.captures).toHaveLength(3)
     expect(h.errors).toEqual([])
   })
 

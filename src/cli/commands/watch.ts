@@ -1,4 +1,5 @@
 import type { Session } from '@shared/model'
+import { recordingStoppedText, recordingsTrimmedText } from '@shared/recording'
 import type { Engine } from '@engine/index'
 import { defineCommand, type CliIO } from '../command'
 import { sessionsTable } from '../format'
@@ -43,6 +44,28 @@ function subscribe(engine: Engine, io: CliIO, json: boolean): void {
   engine.on('warned', (s, w) => line('warned', s, { idleMs: w.idleMs, disconnectInMs: w.disconnectInMs }))
   engine.on('limit', (s, l) => line('limit', s, l))
   engine.on('ended', (s) => line('ended', s))
+  // the recordings' notices: the same text as the desktop app's notification (src/shared/recording.ts)
+  const notice = (
+    event: string,
+    body: string,
+    extra: { session?: Session } & Record<string, unknown>,
+  ): void => {
+    if (json) io.out(JSON.stringify({ event, at: new Date().toISOString(), message: body, ...extra }))
+    else
+      io.out(
+        `${new Date().toLocaleTimeString()}  ${event.padEnd(8)} ${extra.session ? `${extra.session.id}  ` : ''}${body}`,
+      )
+  }
+  engine.on('recordingsTrimmed', (t) =>
+    notice('trimmed', recordingsTrimmedText(t).body, {
+      removed: t.removed.map((r) => r.id),
+      maxMb: t.maxMb,
+      totalBytes: t.totalBytes,
+    }),
+  )
+  engine.on('recordingStopped', (s, r) =>
+    notice('rec-stop', recordingStoppedText(s, r).body, { session: s, recording: r }),
+  )
   engine.on('reopened', (n) => io.err(`warden: ${n.message}`))
   engine.on('error', (e) => io.err(`warden: scan failed: ${e.message}`))
 }

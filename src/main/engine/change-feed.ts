@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events'
 import type { Session } from '@shared/model'
+import type { Recording } from '@shared/recording'
 import type { Settings } from '@shared/settings'
 import type { ReviewHit } from '@shared/review'
 import type { NetInterface } from './device'
@@ -21,6 +22,11 @@ export interface EngineEvents {
   reopened: [ReopenNotice]
   /** the recordings' size cap removed the oldest recordings (a notice for the user) */
   recordingsTrimmed: [RecordingsTrimmed]
+  /**
+   * an open session's recording stopped early (a full disk, ffmpeg died, no window to record), whichever
+   * process recorded it (`warden ssh`, this engine's RDP recorder, another engine's): said once
+   */
+  recordingStopped: [Session, Recording]
   error: [Error]
   /** anomaly review: a new session needs review (at most one notice per rule and key per 24 h) */
   review: [Session, ReviewHit[]]
@@ -45,6 +51,8 @@ export interface TickChanges {
   limited: { id: string; limit: number; action: Settings['limitAction'] }[]
   /** what the open rows say about their recordings (engine.ts recordingMarks): a change is shown */
   recordingMarks?: string
+  /** the open sessions whose recording has failed (engine.ts failedRecordings) */
+  failedRecordings?: readonly { sessionId: string; recordingId: number }[]
 }
 
 /**
@@ -59,12 +67,18 @@ export class ChangeFeed {
   /** ids whose 'ended' was announced outside a tick */
   private readonly endedEmitted = new Set<string>()
   private recordingMarks = ''
+  /** failed recordings of open sessions already announced (or old news) */
+  private failuresSeen = new Set<number>()
+  /** the first tick's time: failures that ended before it are not announced */
+  private watchingSince: number | null = null
 
   constructor(
     private readonly emitter: EventEmitter<EngineEvents>,
     /** the session as stored now, or null when it is gone */
     private readonly read: (id: string) => Session | null,
     private readonly list: () => Session[],
+    /** a recording's row, or null when it is gone */
+    private readonly readRecording: (id: number) => Recording | null = () => null,
   ) {}
 
   /** Emits what changed since the last tick as this engine saw it. */
@@ -88,6 +102,7 @@ export class ChangeFeed {
         this.emitter.emit('limit', s, { limit: l.limit, action: l.action }),
       )
     for (const id of ended) this.emitWith(this.read(id), (s) => this.emitter.emit('ended', s))
+    this.recordingFailures(c.report.at, c.failedRecordings ?? [])
     const marks = c.recordingMarks ?? ''
     const recordingsChanged = marks !== this.recordingMarks
     this.recordingMarks = marks
@@ -97,6 +112,22 @@ export class ChangeFeed {
       recordingsChanged
     )
       this.emitter.emit('changed', this.list())
+  }
+
+  /**
+   * A recording that failed since the last tick is announced once; one that ended before this engine's
+   * first tick is old news (the app restarted beside a session whose recording had failed).
+   */
+  private recordingFailures(at: number, failed: readonly { sessionId: string; recordingId: number }[]): void {
+    const seen = this.failuresSeen
+    this.failuresSeen = new Set(failed.map((f) => f.recordingId))
+    this.watchingSince ??= at
+    for (const f of failed) {
+      if (seen.has(f.recordingId)) continue
+      const r = this.readRecording(f.recordingId)
+      if (r && Date.parse(r.endedAt ?? '') >= this.watchingSince)
+        this.emitWith(this.read(f.sessionId), (s) => this.emitter.emit('recordingStopped', s, r))
+    }
   }
 
   /** The size cap removed recordings: said once, and the rows that lost theirs are shown again. */

@@ -152,6 +152,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       this,
       (id) => this.read(id),
       () => this.list(),
+      (id) => this.recordings.find(id),
     )
     this.launcher = new WebLauncher({ ...this.rooms(), launch: deps.launchBrowser, reportError })
     this.terminator = new Terminator({
@@ -335,6 +336,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       warned: plan.warned,
       limited: plan.limited,
       recordingMarks: recordingMarks(open),
+      failedRecordings: failedRecordings(open),
     })
     this.terminator.endForPolicy(plan.toEnd)
     this.maybePurge(settings, now)
@@ -698,6 +700,14 @@ function recordingMarks(open: readonly SessionRow[]): string {
     .filter((r) => r.recording !== null)
     .map((r) => `${r.id}:${String(r.recording?.id)}:${String(r.recording?.status)}`)
     .join(',')
+}
+
+/** The open sessions whose recording stopped early (the change feed announces each once). */
+function failedRecordings(open: readonly SessionRow[]): { sessionId: string; recordingId: number }[] {
+  const out: { sessionId: string; recordingId: number }[] = []
+  for (const r of open)
+    if (r.recording?.status === 'failed') out.push({ sessionId: r.id, recordingId: r.recording.id })
+  return out
 }
 
 /** The open ids after a tick: the ones before, those recorded (by us or first by another process), less those ended. */

@@ -4,7 +4,7 @@
 // (src/main/recording/ffmpeg-capture.ts) → a ledger row; the session's end, the window closing or ffmpeg
 // dying → the row is finished with its size, length and sha256. A capture that fails ends the recording as
 // `failed` with the reason, never the session.
-import { closeSync, statSync } from 'node:fs'
+import { closeSync, rmSync, statSync } from 'node:fs'
 import type { EventEmitter } from 'node:events'
 import type { Session } from '@shared/model'
 import { shouldRecord, type RecordingOverrides } from '@shared/recording'
@@ -12,7 +12,7 @@ import type { Settings } from '@shared/settings'
 import { startCapture, type Capture, type CaptureResult, type CaptureSpec } from '../recording/ffmpeg-capture'
 import { createRecordingFile, sha256File } from '../recording/files'
 import type { RecordingLedger } from '../recording/ledger'
-import { displayOf, windowsOf, type X11Display, type X11Window } from '../recording/x11-window'
+import { displayOf, windowInfo, windowsOf, type X11Display, type X11Window } from '../recording/x11-window'
 import type { EngineEvents } from './change-feed'
 
 export interface RdpRecorderTiming {
@@ -21,12 +21,15 @@ export interface RdpRecorderTiming {
   windowPollMs: number
   /** 'q' → SIGTERM → SIGKILL, each after this long */
   stopGraceMs: number
+  /** how often a recorded window's size is looked at (a new size starts a new segment) */
+  geometryPollMs: number
 }
 
 export const RDP_RECORDER_TIMING: Readonly<RdpRecorderTiming> = Object.freeze({
   windowWaitMs: 20_000,
   windowPollMs: 250,
   stopGraceMs: 5000,
+  geometryPollMs: 1000,
 })
 
 export interface RdpRecorderDeps {
@@ -45,6 +48,8 @@ export interface RdpRecorderDeps {
   /** the X11 side and ffmpeg (tests keep the real ones; a platform without X11 finds no window) */
   findWindow?: (pid: number) => Promise<{ display: X11Display; window: X11Window } | null>
   capture?: (spec: CaptureSpec) => Capture
+  /** a window's geometry now, null when it is gone (x11-window.ts windowInfo) */
+  geometry?: (id: string, display: X11Display) => Promise<X11Window | null>
   now?: () => number
 }
 
@@ -125,7 +130,8 @@ export class RdpRecorder {
 
   private consider(s: Session): void {
     if (!this.running || s.resourceType !== 'rdp' || s.status === 'disconnected') return
-    // another process (the app beside `warden watch`) may be recording it already
+    // another process (the app beside `warden watch`) may be recording it already: a cheap first look;
+    // the atomic check is the ledger's beginSole in record()
     if (this.jobs.has(s.id) || this.done.has(s.id) || s.recording?.status === 'recording') return
     if (!shouldRecord('rdp', this.deps.settings(), this.deps.resource(s))) return
     const job: Job = { cancelled: false, capture: null, settled: Promise.resolve() }
@@ -157,44 +163,129 @@ export class RdpRecorder {
     const noX11 = !this.deps.findWindow && !X11_PLATFORMS.has(process.platform)
     const found = noX11 ? null : await this.waitForWindow(s, job)
     if (job.cancelled) return
+    if (!found) {
+      await this.noWindow(s, noX11)
+      return
+    }
+    // one segment per window size: x11grab grabs the size it started with, so a window made larger would
+    // be cropped (and one made smaller ends the grab: "Cannot get the image data"); each size gets a file
+    // and a row of its own, each plays at its own size in the window's <video> and exports on its own
+    let window: X11Window | null = found.window
+    while (window) window = await this.segment(s, job, found.display, window)
+  }
+
+  /** No window to record: a `failed` row saying why, so the policy's "record this" never fails silently. */
+  private async noWindow(s: Session, noX11: boolean): Promise<void> {
     const startedAt = this.now()
+    const begun = this.begin(s, startedAt, null)
+    if (!begun) return
+    await this.finish(begun.id, begun.path, startedAt, {
+      status: 'failed',
+      end: 'died',
+      detail: noX11
+        ? `RDP windows are recorded with ffmpeg x11grab, which needs X11: not available on ${process.platform}`
+        : `no X11 window of ${s.client} (pid ${s.pid}) appeared within ${Math.round(this.timing.windowWaitMs / 1000)} s: only X11 windows can be recorded (a Wayland-native client cannot)`,
+      endedAt: startedAt,
+      exit: null,
+    })
+  }
+
+  /** A new file and row; null when another recorder (another engine on this database) has this session. */
+  private begin(
+    s: Session,
+    startedAt: number,
+    window: X11Window | null,
+  ): { id: number; path: string } | null {
     const file = createRecordingFile(this.deps.dir(), 'rdp-video', startedAt, 'webm')
     closeSync(file.fd) // ffmpeg writes it by its path, in place: it stays 0600
-    const id = this.deps.ledger.begin({
+    // atomic: of two engines on one database (the app beside `warden watch`), the first to begin records
+    const id = this.deps.ledger.beginSole({
       kind: 'rdp-video',
       file: file.file,
       pid: s.pid,
       processStart: s.processStart,
       startedAt,
       inputRecorded: false,
-      title: `${s.client} ${s.user ? `${s.user}@` : ''}${s.host}${found ? ` (window ${found.window.id})` : ''}`,
+      title: `${s.client} ${s.user ? `${s.user}@` : ''}${s.host}${window ? ` (window ${window.id}, ${window.width}×${window.height})` : ''}`,
     })
+    if (id === null) {
+      rmSync(file.path, { force: true }) // empty: nothing was written to it
+      return null
+    }
     this.deps.changed()
-    const result: CaptureResult = found
-      ? await this.capture(found, file.path, job)
-      : {
-          status: 'failed',
-          end: 'died',
-          detail: noX11
-            ? `RDP windows are recorded with ffmpeg x11grab, which needs X11: not available on ${process.platform}`
-            : `no X11 window of ${s.client} (pid ${s.pid}) appeared within ${Math.round(this.timing.windowWaitMs / 1000)} s: only X11 windows can be recorded (a Wayland-native client cannot)`,
-          endedAt: startedAt,
-          exit: null,
-        }
-    await this.finish(id, file.path, startedAt, result)
+    return { id, path: file.path }
   }
 
-  private async capture(
-    found: { display: X11Display; window: X11Window },
-    path: string,
+  /**
+   * One capture at the window's size, until the session ends, the window goes, or its size changes; the
+   * window at its new size when the recording should go on in a new segment, else null.
+   */
+  private async segment(
+    s: Session,
     job: Job,
-  ): Promise<CaptureResult> {
+    display: X11Display,
+    window: X11Window,
+  ): Promise<X11Window | null> {
+    const startedAt = this.now()
+    const begun = this.begin(s, startedAt, window)
+    if (!begun) return null
     const start = this.deps.capture ?? startCapture
-    const capture = start({ display: found.display, window: found.window, path })
+    const capture = start({ display, window, path: begun.path })
     job.capture = capture
     // the session may have ended while ffmpeg was starting
     if (job.cancelled) void capture.stop(this.timing.stopGraceMs)
-    return capture.done
+    const watch = this.watchSize(display, window, capture, job)
+    const result = await capture.done
+    job.capture = null
+    const resized = await watch.stop()
+    await this.finish(begun.id, begun.path, startedAt, result)
+    if (job.cancelled || result.status === 'failed') return null
+    // a smaller window ends the grab before the next look: the window is looked at once more
+    return resized ?? (result.end === 'window-closed' ? await this.resizedFrom(display, window) : null)
+  }
+
+  /** Looks at the window's size every geometryPollMs; a new size stops the capture (a new segment follows). */
+  private watchSize(
+    display: X11Display,
+    window: X11Window,
+    capture: Capture,
+    job: Job,
+  ): { stop: () => Promise<X11Window | null> } {
+    const state: { running: boolean; resized: X11Window | null } = { running: true, resized: null }
+    const on = (): boolean => state.running && !job.cancelled
+    let wake = (): void => undefined
+    const woken = new Promise<void>((r) => (wake = r))
+    const loop = (async (): Promise<void> => {
+      while (on()) {
+        await Promise.race([sleep(this.timing.geometryPollMs), woken])
+        const now = on() ? await this.resizedFrom(display, window) : null
+        if (now && on()) {
+          state.resized = now
+          await capture.stop(this.timing.stopGraceMs)
+          return
+        }
+      }
+    })()
+    return {
+      stop: async () => {
+        state.running = false
+        wake()
+        await loop
+        return state.resized
+      },
+    }
+  }
+
+  /** The window at a size other than `was`'s (an even size: yuv420p), or null: same size, or gone. */
+  private async resizedFrom(display: X11Display, was: X11Window): Promise<X11Window | null> {
+    const geometry = this.deps.geometry ?? windowInfo
+    const now = await geometry(was.id, display).catch((e: unknown) => {
+      this.deps.reportError(e)
+      return null
+    })
+    if (!now?.viewable) return null
+    const even = (n: number): number => n - (n % 2)
+    return even(now.width) !== even(was.width) || even(now.height) !== even(was.height) ? now : null
   }
 
   private async finish(id: number, path: string, startedAt: number, r: CaptureResult): Promise<void> {

@@ -7,6 +7,7 @@ import {
   type Recording,
   type RecordingCheck,
   type RecordingChunk,
+  recordingsTrimmedText,
 } from '@shared/recording'
 import {
   checkIntegrity,
@@ -31,7 +32,7 @@ export interface RecordingsTrimmed {
   /** the cap (setting recordingsMaxMb) and the total after removing them */
   maxMb: number
   totalBytes: number
-  /** one line for the user */
+  /** one line for the user (recordingsTrimmedText's body, src/shared/recording.ts) */
   message: string
 }
 
@@ -79,6 +80,11 @@ export class EngineRecordings {
     const row = this.store.getRecording(id)
     if (row === null) throw new EngineError('UNKNOWN_RECORDING', `no recording with id ${id}`)
     return row
+  }
+
+  /** A row by an id the engine itself holds (no checks): null when it is gone. */
+  find(id: number): Recording | null {
+    return this.store.getRecording(id)
   }
 
   /** Checks the file against its row (size and sha256): intact, altered, missing, or open. */
@@ -190,10 +196,7 @@ export class EngineRecordings {
     }
     if (removed.length === 0) return null
     const totalBytes = this.store.recordingsBytes()
-    const freed = removed.reduce((n, r) => n + r.bytes, 0)
-    const message =
-      `Recordings passed ${maxMb} MB: removed the ${removed.length === 1 ? 'oldest' : `${removed.length} oldest`} ` +
-      `(${(freed / MB).toFixed(1)} MB); ${(totalBytes / MB).toFixed(1)} MB remain`
+    const message = recordingsTrimmedText({ removed, maxMb, totalBytes }).body
     return { at: now, removed, maxMb, totalBytes, message }
   }
 

@@ -27,6 +27,11 @@ export interface RecordingEnd {
 export interface RecordingLedger {
   /** a new row in state `recording`; returns its id */
   begin(start: RecordingStart): number
+  /**
+   * begin, unless another recorder (this process or another on the same database) already has a recording
+   * of this kind open for the same process: then null and nothing is written. The check is atomic.
+   */
+  beginSole(start: RecordingStart): number | null
   /** the recorded process is known (a pty child is spawned after the file is opened) */
   attachProcess(id: number, pid: number, processStart: number): void
   finish(id: number, end: RecordingEnd): Recording

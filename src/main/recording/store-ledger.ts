@@ -5,10 +5,11 @@ import type { Store } from '../engine/store/types'
 import type { RecordingLedger } from './ledger'
 
 export function createStoreLedger(
-  store: Pick<Store, 'beginRecording' | 'attachRecordingProcess' | 'finishRecording'>,
+  store: Pick<Store, 'beginRecording' | 'beginSoleRecording' | 'attachRecordingProcess' | 'finishRecording'>,
 ): RecordingLedger {
   return {
     begin: (start) => store.beginRecording(start),
+    beginSole: (start) => store.beginSoleRecording(start),
     attachProcess: (id, pid, processStart) => {
       store.attachRecordingProcess(id, pid, processStart)
     },

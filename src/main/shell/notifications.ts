@@ -1,8 +1,12 @@
 // OS notifications: the idle warning before a session is cut (with Keep active and End now where the OS
 // has notification buttons), a notice after an automatic disconnect, and one when a session goes over a
-// limit. Clicking one opens the window on that session. Activity closes a pending warning.
+// limit. Clicking one opens the window on that session. Activity closes a pending warning. Recordings
+// (issue 12): the size cap removing the oldest, and a recording stopped early while its session goes on;
+// their texts are src/shared/recording.ts's, which `warden watch` prints too.
 import { durationWords } from '@shared/duration'
 import type { Session } from '@shared/model'
+import { recordingStoppedText, recordingsTrimmedText, type Recording } from '@shared/recording'
+import type { RecordingsTrimmed } from '@engine/recordings'
 import type { ReviewHit } from '@shared/review'
 import type { Engine, WarnInfo } from '@engine/engine'
 import { Disposables } from './disposables'
@@ -182,8 +186,20 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     notice(text.title, text.body, s.id)
   }
 
+  const onTrimmed = (t: RecordingsTrimmed): void => {
+    const text = recordingsTrimmedText(t)
+    notice(text.title, text.body)
+  }
+
+  const onRecordingStopped = (s: Session, r: Recording): void => {
+    const text = recordingStoppedText(s, r)
+    notice(text.title, text.body, s.id)
+  }
+
   deps.warnings.on('added', onAdded)
   deps.engine.on('review', onReview)
+  deps.engine.on('recordingsTrimmed', onTrimmed)
+  deps.engine.on('recordingStopped', onRecordingStopped)
   deps.warnings.on('cleared', onCleared)
   deps.engine.on('ended', onEnded)
   deps.engine.on('limit', onLimit)
@@ -197,6 +213,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       deps.engine.off('ended', onEnded)
       deps.engine.off('limit', onLimit)
       deps.engine.off('review', onReview)
+      deps.engine.off('recordingsTrimmed', onTrimmed)
+      deps.engine.off('recordingStopped', onRecordingStopped)
       for (const n of [...showing.values(), ...others]) n.close()
       showing.clear()
       others.clear()

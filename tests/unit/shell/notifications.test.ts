@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_SETTINGS, type Settings } from '@shared/settings'
 import type { EndResult, Session } from '@shared/model'
 import { durationWords } from '@shared/duration'
+import { recordingStoppedText, type Recording } from '@shared/recording'
 import type { EngineEvents } from '@engine/engine'
 import {
   autoDisconnectText,
@@ -16,6 +17,28 @@ import { FakeElectron } from '../../support/fake-electron'
 import { makeSession } from '../../renderer/support/sessions'
 
 const MIN = 60_000
+const MB = 1024 * 1024
+
+function recordingRow(o: Partial<Recording> = {}): Recording {
+  return {
+    id: 7,
+    sessionId: null,
+    kind: 'rdp-video',
+    file: '20261202T110000Z-000000000007.webm',
+    pid: 4242,
+    processStart: 1,
+    startedAt: '2026-12-02T11:00:00.000Z',
+    endedAt: '2026-12-02T11:05:00.000Z',
+    bytes: 1000,
+    durationSec: 300,
+    sha256: null,
+    status: 'complete',
+    detail: null,
+    inputRecorded: false,
+    title: 'xfreerdp alice@win-desk',
+    ...o,
+  }
+}
 
 class NotifyEngine extends EventEmitter<EngineEvents> {
   settings: Settings = { ...DEFAULT_SETTINGS }
@@ -210,6 +233,38 @@ describe('notifier (through fake Electron notifications)', () => {
       body: 'Client program /tmp/ssh was not installed (+1 more). If you did not start it, report it.',
     })
     electron.notifications[0]?.click()
+  })
+
+  it('the size cap removing old recordings is announced with the text watch prints', () => {
+    const { electron, engine, opened } = start('linux')
+    const removed = [recordingRow({ id: 1, bytes: 3 * MB }), recordingRow({ id: 2, bytes: MB })]
+    engine.emit('recordingsTrimmed', { at: 0, removed, maxMb: 10, totalBytes: 9.5 * MB, message: '' })
+    expect(electron.notifications[0]?.options).toMatchObject({
+      title: 'Old recordings removed',
+      body: 'Recordings passed 10 MB: removed the 2 oldest (4.0 MB); 9.5 MB remain.',
+    })
+    electron.notifications[0]?.click()
+    expect(opened).toEqual([undefined]) // the window, on no session
+  })
+
+  it('a recording stopped early is announced with its reason; the click opens its session', () => {
+    const { electron, engine, opened } = start('linux')
+    const s = makeSession({ resourceName: 'win-desk', resourceType: 'rdp' })
+    const r = recordingRow({ status: 'failed', detail: 'the disk is full: the recording stopped there' })
+    engine.emit('recordingStopped', s, r)
+    expect(electron.notifications[0]?.options).toMatchObject({
+      title: 'Recording stopped',
+      body:
+        'The recording of RDP session win-desk stopped: the disk is full: the recording stopped there. ' +
+        'The session goes on; what was recorded is kept.',
+    })
+    expect(electron.notifications[0]?.options).toEqual(
+      expect.objectContaining(recordingStoppedText(s, r)), // one text, shared with `warden watch`
+    )
+    electron.notifications[0]?.click()
+    expect(opened).toEqual([s.id])
+    notifier?.dispose()
+    expect(engine.listenerCount('recordingStopped') + engine.listenerCount('recordingsTrimmed')).toBe(0)
   })
 
   it('nothing is shown when notifications are off, or the OS has none', () => {

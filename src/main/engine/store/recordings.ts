@@ -131,6 +131,12 @@ export function recordingsTable(db: Database.Database) {
        status = @status, detail = @detail
      WHERE id = @id AND status = 'recording'`,
   )
+  const openOfProcess = db
+    .prepare<{ kind: string; pid: number; processStart: number }, number>(
+      `SELECT id FROM recordings
+       WHERE status = 'recording' AND kind = @kind AND pid = @pid AND process_start = @processStart LIMIT 1`,
+    )
+    .pluck()
   const byId = db.prepare<[number], RecordingDbRow>(`SELECT ${COLUMNS} FROM recordings WHERE id = ?`)
   const all = db.prepare<[], RecordingDbRow>(
     `SELECT ${COLUMNS} FROM recordings ORDER BY started_at DESC, id DESC`,
@@ -163,15 +169,30 @@ export function recordingsTable(db: Database.Database) {
     return r
   }
 
+  function begin(start: RecordingStart): number {
+    const s = must(checkWith(startSchema, start))
+    const id = Number(
+      insert.run({ ...s, inputRecorded: s.inputRecorded ? 1 : 0, title: s.title }).lastInsertRowid,
+    )
+    matchById.run(id)
+    return id
+  }
+
   return {
     get,
-    begin(start: RecordingStart): number {
+    begin,
+    /**
+     * begin, unless a recording of this kind is open for the same process (pid + start): then null. Run in
+     * one IMMEDIATE transaction (store.ts beginSoleRecording), so of two engines on one database (the
+     * app and `warden watch`) only one records a session.
+     */
+    beginSole(start: RecordingStart): number | null {
       const s = must(checkWith(startSchema, start))
-      const id = Number(
-        insert.run({ ...s, inputRecorded: s.inputRecorded ? 1 : 0, title: s.title }).lastInsertRowid,
-      )
-      matchById.run(id)
-      return id
+      if (s.pid !== null && s.processStart !== null) {
+        const open = openOfProcess.get({ kind: s.kind, pid: s.pid, processStart: s.processStart })
+        if (open !== undefined) return null
+      }
+      return begin(s)
     },
     attachProcess(id: number, p: number, processStart: number): void {
       must(checkWith(recordingIdSchema, id))

@@ -9,6 +9,7 @@ import { sessionsTable } from './sessions'
 import { settingsTable } from './settings-table'
 import { reviewTables } from './review-api'
 import type { NewSession, SessionUpdate, StoreApi, TickResult } from './types'
+import type { RecordingStart } from '../../recording/ledger'
 
 export interface Tables {
   api: StoreApi
@@ -87,6 +88,8 @@ export function createTables(db: Database.Database, now: () => number): Tables {
   })
 
   const purgeRecordings = db.transaction((before: number) => recordings.purgeBefore(before))
+  // the check and the insert under one write lock: another process cannot begin in between
+  const beginSole = db.transaction((start: RecordingStart) => recordings.beginSole(start))
 
   const setSetting = db.transaction(<K extends keyof Settings>(key: K, value: Settings[K]): Settings =>
     settings.set(key, value),
@@ -166,6 +169,7 @@ export function createTables(db: Database.Database, now: () => number): Tables {
     purge: write((before) => purge.immediate(before)),
 
     beginRecording: write((start) => recordings.begin(start)),
+    beginSoleRecording: write((start) => beginSole.immediate(start)),
     attachRecordingProcess: write((id, pid, processStart) => {
       recordings.attachProcess(id, pid, processStart)
     }),

@@ -234,6 +234,11 @@ export interface Store {
    * at once to that process's session, if the engine has seen it; otherwise when the engine records it.
    */
   beginRecording(start: RecordingStart): number
+  /**
+   * beginRecording, unless a recording of the same kind is open for the same process (pid + process
+   * start): then null, nothing written. Atomic across processes (one IMMEDIATE transaction).
+   */
+  beginSoleRecording(start: RecordingStart): number | null
   /** the recorded process is known now (a pty child spawns after its file is opened); matched as above */
   attachRecordingProcess(id: number, pid: number, processStart: number): void
   /** closes the row with the file's final size, length and sha256; a second finish is refused */

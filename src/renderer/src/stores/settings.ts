@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { DeviceSummary } from '@shared/contract'
 import type { Resource } from '@shared/model'
+import { recordingPatchSchema, type RecordingPatch } from '@shared/recording'
 import { newWebResourceSchema } from '@shared/resource'
 import { policyAfter } from '@shared/rules'
 import { DEFAULT_SETTINGS, type ResourcePolicy, type SettingKey, type Settings } from '@shared/settings'
@@ -93,5 +94,19 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
-  return { settings, resources, device, loadError, load, set, addWeb, remove, setPolicy, open }
+  /** A resource's recording overrides (on, off, null = the global setting); null when saved, else why not. */
+  async function setRecording(id: number, p: RecordingPatch): Promise<string | null> {
+    const checked = recordingPatchSchema.safeParse(p)
+    if (!checked.success) return checked.error.issues.map((i) => i.message).join('; ')
+    try {
+      generation++
+      const updated = await api.updateResourcePolicy(String(id), checked.data)
+      resources.value = resources.value.map((r) => (r.id === updated.id ? updated : r))
+      return null
+    } catch (e) {
+      return errorText(e)
+    }
+  }
+
+  return { settings, resources, device, loadError, load, set, addWeb, remove, setPolicy, setRecording, open }
 })
