@@ -17,6 +17,10 @@ export const rendererConfig: UserConfig = {
       '@renderer': fileURLToPath(new URL('./src/renderer/src', import.meta.url)),
     },
   },
+  // Vue's Options API (data, methods, computed … as options) is unused: the window, naive-ui and vueuc write
+  // setup() and render(). Without it Vue's runtime is ~10 KB smaller (Vue's esm-bundler feature flags:
+  // https://vuejs.org/api/compile-time-flags) — issue 15: the window's JavaScript ≤ 800 KB.
+  define: { __VUE_OPTIONS_API__: 'false' },
   build: {
     outDir: fileURLToPath(new URL('./out/renderer', import.meta.url)),
     emptyOutDir: true,

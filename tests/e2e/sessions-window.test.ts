@@ -506,6 +506,18 @@ describe('History view', () => {
     await page.getByLabel('Search history').fill('')
     await expect.poll(() => rowIds(page)).toEqual([byPid(c.pid)])
 
+    // dates (the browser's own date fields): from tomorrow on is nothing; up to today holds today whole
+    const day = (d: Date) =>
+      `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+    const now = new Date()
+    await page.getByLabel('From').fill(day(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1)))
+    await page.locator('[data-empty]').waitFor()
+    await page.click('[data-action="clear-dates"]')
+    await page.getByLabel('to', { exact: true }).fill(day(now))
+    await expect.poll(() => rowIds(page)).toEqual([byPid(c.pid)])
+    await page.click('[data-action="clear-dates"]')
+    await expect.poll(() => page.locator('[data-filter="to"]').inputValue()).toBe('')
+
     // exports hold what the filters select
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="export-csv"]')])
     const csvText = readFileSync(await csv.path(), 'utf8')

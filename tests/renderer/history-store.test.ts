@@ -8,7 +8,7 @@ import { makeSession } from './support/sessions'
 
 // window.warden must exist before @renderer/api is evaluated
 const fake = installFakeWarden()
-const { useHistoryStore, EXPORT_MAX, HISTORY_PAGE } = await import('@renderer/stores/history')
+const { useHistoryStore, localDayStart, EXPORT_MAX, HISTORY_PAGE } = await import('@renderer/stores/history')
 
 const DAY = 86_400_000
 
@@ -41,7 +41,13 @@ describe('the query sent', () => {
     fake.on('queryHistory', () => page([], null))
     const from = new Date(2026, 2, 1).getTime()
     const to = new Date(2026, 2, 4).getTime()
-    store.filters = { type: 'rdp', reason: 'idle-timeout', text: '  db prod  ', range: [from, to] }
+    store.filters = {
+      type: 'rdp',
+      reason: 'idle-timeout',
+      text: '  db prod  ',
+      from: '2026-03-01',
+      to: '2026-03-04',
+    }
     await store.reload()
     expect(fake.calls('queryHistory')).toEqual([
       [
@@ -71,9 +77,39 @@ describe('the query sent', () => {
   it('a single-day range covers that whole day', async () => {
     fake.on('queryHistory', () => page([], null))
     const day = new Date(2026, 5, 10).getTime()
-    store.filters.range = [day, day]
+    store.filters.from = '2026-06-10'
+    store.filters.to = '2026-06-10'
     await store.reload()
     expect(fake.calls('queryHistory')[0]?.[0]).toMatchObject({ since: day, until: day + DAY })
+  })
+
+  it('one bound alone: from a day on, or up to the end of a day', async () => {
+    fake.on('queryHistory', () => page([], null))
+    store.filters.from = '2026-06-10'
+    await store.reload()
+    store.filters.from = ''
+    store.filters.to = '2026-06-10'
+    await store.reload()
+    const [since, until] = fake.calls('queryHistory')
+    expect(since).toEqual([{ limit: HISTORY_PAGE, since: new Date(2026, 5, 10).getTime() }])
+    expect(until).toEqual([{ limit: HISTORY_PAGE, until: new Date(2026, 5, 11).getTime() }])
+  })
+})
+
+describe('localDayStart (the value of an <input type="date">)', () => {
+  it('is local midnight, by the calendar across month and year ends', () => {
+    expect(localDayStart('2026-03-01')).toBe(new Date(2026, 2, 1).getTime())
+    expect(localDayStart('2026-12-31', 1)).toBe(new Date(2027, 0, 1).getTime())
+    expect(localDayStart('2024-02-28', 1)).toBe(new Date(2024, 1, 29).getTime())
+  })
+
+  it('reads years below 100 as themselves, not 19xx', () => {
+    expect(new Date(localDayStart('0099-01-01') ?? NaN).getFullYear()).toBe(99)
+  })
+
+  it('is null for an empty, partial or impossible day', () => {
+    for (const bad of ['', '2026-3-1', '2026-02-30', '2026-13-01', 'yesterday'])
+      expect(localDayStart(bad)).toBeNull()
   })
 })
 

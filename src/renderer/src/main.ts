@@ -10,6 +10,31 @@ function nextTask(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0))
 }
 
+/**
+ * Evaluating the window's modules is one task per dynamic import (the modules it pulls in that are not yet
+ * evaluated), so they are imported in steps with a task between: naive-ui's core and themes; the
+ * recordings store with zod and naive's shared parts (RecordingTag); the tooltip, popover and select
+ * (ReviewCell); the Sessions view with the DataTable and its peers; then the shell. The bundler gives
+ * each step's modules chunks of their own: 65–275 KB evaluated per task instead of one ~580 KB task
+ * (`npm run build:renderer` lists them). The bytes fetched stay the same (issue 15: no long task at
+ * start-up, bench/renderer-bench.ts liveLoadMaxLongTaskMs).
+ */
+const STEPS = [
+  () => import('./lib/dark-theme'),
+  () => import('./components/RecordingTag.vue'),
+  () => import('./components/ReviewCell.vue'),
+  () => import('./views/SessionsView.vue'),
+]
+async function start(): Promise<void> {
+  for (const step of STEPS) {
+    await step()
+    await nextTask()
+  }
+  const { default: App } = await import('./App.vue')
+  await nextTask()
+  createApp(App).use(createPinia()).mount('#app')
+}
+
 // Without the preload's API there is nothing to show: say so plainly instead of a blank window.
 if (window.warden === undefined) {
   const p = document.createElement('p')
@@ -17,8 +42,5 @@ if (window.warden === undefined) {
   p.setAttribute('role', 'alert')
   document.getElementById('app')?.append(p)
 } else {
-  void import('./App.vue').then(async ({ default: App }) => {
-    await nextTask()
-    createApp(App).use(createPinia()).mount('#app')
-  })
+  void start()
 }

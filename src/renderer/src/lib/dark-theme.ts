@@ -17,7 +17,6 @@ export const darkTheme: GlobalTheme = {
     naive.cardDark,
     naive.checkboxDark,
     naive.dataTableDark,
-    naive.datePickerDark,
     naive.descriptionsDark,
     naive.drawerDark,
     naive.dropdownDark,

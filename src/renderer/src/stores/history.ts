@@ -11,9 +11,29 @@ export const EXPORT_MAX = 100_000
 export interface HistoryFilters {
   type: ResourceType | null
   reason: EndReason | null
-  /** [from, to] local days as ms (the date picker's value), inclusive */
-  range: [number, number] | null
+  /** first local day, as an <input type="date"> gives it ('YYYY-MM-DD'; '' = no bound) */
+  from: string
+  /** last local day, inclusive ('YYYY-MM-DD'; '' = no bound) */
+  to: string
   text: string
+}
+
+/**
+ * Midnight that starts a local day given as 'YYYY-MM-DD' (the value of an <input type="date">, which is
+ * '' while the field is empty or half typed: HTML's "valid date string"), `days` later; null for ''.
+ */
+export function localDayStart(day: string, days = 0): number | null {
+  const m = /^(\d{4,})-(\d{2})-(\d{2})$/.exec(day)
+  if (m === null) return null
+  const [y, mo, d] = [Number(m[1]), Number(m[2]) - 1, Number(m[3])]
+  // setFullYear, not new Date(y, …): that reads years 0–99 as 1900–1999
+  const at = new Date(0)
+  at.setFullYear(y, mo, d)
+  at.setHours(0, 0, 0, 0)
+  if (at.getFullYear() !== y || at.getMonth() !== mo || at.getDate() !== d) return null // 2026-02-30
+  // the calendar, not + 24 h: a clock-change day has 23 or 25 hours
+  at.setDate(d + days)
+  return at.getTime()
 }
 
 /** Disconnected sessions, newest first, fetched a keyset page at a time. */
@@ -23,7 +43,7 @@ export const useHistoryStore = defineStore('history', () => {
   const loading = ref(false)
   const error = ref<string | null>(null)
   const loaded = ref(false)
-  const filters = ref<HistoryFilters>({ type: null, reason: null, range: null, text: '' })
+  const filters = ref<HistoryFilters>({ type: null, reason: null, from: '', to: '', text: '' })
   let generation = 0
 
   const hasMore = computed(() => cursor.value !== null)
@@ -34,14 +54,11 @@ export const useHistoryStore = defineStore('history', () => {
     if (f.type) q.type = f.type
     if (f.reason) q.reason = f.reason
     if (f.text.trim() !== '') q.text = f.text.trim().slice(0, 200)
-    if (f.range) {
-      q.since = f.range[0]
-      // the picker gives the start of the last day; include that whole day (23 or 25 hours on
-      // clock-change days, hence the calendar and not + 24 h)
-      const end = new Date(f.range[1])
-      end.setDate(end.getDate() + 1)
-      q.until = end.getTime()
-    }
+    const since = localDayStart(f.from)
+    // the last day is included whole: until is the start of the day after it (exclusive)
+    const until = localDayStart(f.to, 1)
+    if (since !== null) q.since = since
+    if (until !== null) q.until = until
     return q
   }
 
