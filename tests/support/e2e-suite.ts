@@ -41,9 +41,12 @@ export function e2eSuite(opts: SuiteOptions = {}): E2eSuite {
     browser = await launchChromium()
   })
   afterEach(async () => {
-    await opts.beforeClose?.()
     const errors: string[] = []
-    for (const w of windows.splice(0)) errors.push(...(await w.close()))
+    try {
+      await opts.beforeClose?.()
+    } finally {
+      for (const w of windows.splice(0)) errors.push(...(await w.close()))
+    }
     if (opts.fresh === true) {
       await stopAll()
       await opts.peers?.()
