@@ -1,84 +1,47 @@
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createEngine, type Engine } from '@engine/index'
-import type { Detected } from '@engine/detect/types'
-import { startBridge, type Bridge } from '../support/bridge'
-import { sshClient, startSshd, stopAll, waitFor, type Sshd } from '../support/peers'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import type { Engine } from '@engine/index'
+import { e2eSuite } from '../support/e2e-suite'
+import { sshClient, startSshd, waitFor, type Sshd } from '../support/peers'
 import { recordSsh, type RecordedSsh } from '../support/recorded-sessions'
-import { launchChromium, openApp, type AppPage } from '../support/ui'
 
 // The axe gate (issue 15): every view of the built window, in Debian's Chromium over the loopback bridge
 // backed by the real engine with real ssh sessions, has no critical or serious axe-core violation, in the
 // light and the dark theme. axe-core runs inside the page (its `source`, injected), as the axe docs show
 // for a page driven by Playwright without @axe-core/playwright.
 
-const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source
 
 let sshd: Sshd
-let browser: Browser
-let dir: string
-let engine: Engine | null = null
-let bridge: Bridge | null = null
-let app: AppPage | null = null
 /** a recording under way, stopped before its engine closes (a failed test leaves it running) */
 let recording: RecordedSsh | null = null
 
-beforeAll(async () => {
-  sshd = await startSshd()
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser.close()
-  await stopAll()
-})
-afterEach(async () => {
-  const errors = app?.errors ?? []
-  await recording?.stop()
-  recording = null
-  await app?.close()
-  await bridge?.close()
-  await engine?.close()
-  app = bridge = engine = null
-  await stopAll()
-  sshd = await startSshd()
-  rmSync(dir, { recursive: true, force: true })
-  expect(errors).toEqual([])
+const e2e = e2eSuite({
+  peers: async () => (sshd = await startSshd()),
+  fresh: true,
+  beforeClose: async () => {
+    await recording?.stop()
+    recording = null
+  },
 })
 
 async function openWindow(
   colorScheme: 'light' | 'dark',
   viewport?: { width: number; height: number },
 ): Promise<Page> {
-  dir = mkdtempSync(join(tmpdir(), 'warden-e2e-axe-'))
-  engine = await createEngine({
-    dbPath: join(dir, 'warden.db'),
-    actor: 'app',
-    scope: (d: Detected) => d.remotePort === sshd.port,
-    terminate: { graceMs: 1500 },
-  })
-  engine.setSetting('recordSsh', true)
-  engine.start()
-  bridge = await startBridge({ engine, rendererDir })
-  // an init script runs before the page's CSP could refuse it (the window allows no inline script)
-  app = await openApp(browser, bridge, {
+  const w = await e2e.open({
+    engine: { name: 'warden-e2e-axe-', ports: [sshd.port], settings: { recordSsh: true }, start: true },
     colorScheme,
+    // an init script runs before the page's CSP could refuse it (the window allows no inline script)
     initScripts: [axeSource],
     ...(viewport ? { viewport } : {}),
   })
-  await app.page.locator('h1', { hasText: 'Active Sessions' }).waitFor()
-  return app.page
+  return w.page
 }
 
-function eng(): Engine {
-  if (!engine) throw new Error('no engine')
-  return engine
-}
+const eng = (): Engine => e2e.engine
 
 interface AxeNode {
   target: string[]

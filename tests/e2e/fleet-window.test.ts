@@ -2,23 +2,21 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '@engine/engine'
 import type { WardenApi } from '@shared/contract'
 import type { Session } from '@shared/model'
 import { FleetMember, newFleetKey, type FleetTiming } from '../../src/main/fleet'
-import { startBridge, type Bridge } from '../support/bridge'
+import { e2eSuite } from '../support/e2e-suite'
 import { deviceEngine, startNats, type NatsServer } from '../support/nats'
-import { isAlive, sshClient, startSshd, stopAll, waitFor, type ClientProc, type Sshd } from '../support/peers'
-import { launchChromium, openApp, type AppPage } from '../support/ui'
+import { isAlive, sshClient, startSshd, waitFor, type ClientProc, type Sshd } from '../support/peers'
 
 // The window's All devices view (issue 14, part 4) in Debian's Chromium over the bridge: three real
 // engines joined to a real nats-server -js on loopback, real ssh sessions to a real sshd, each
 // device's clients on their own loopback source address (as tests/integration/fleet.test.ts does).
 // Device C stops its fleet member: it stays listed, as offline with its last-seen time.
 
-const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 const shots = fileURLToPath(new URL('../../docs/screenshots', import.meta.url))
 const TIMING: Partial<FleetTiming> = {
   heartbeatMs: 500,
@@ -40,30 +38,21 @@ interface Device {
 
 let sshd: Sshd
 let nats: NatsServer
-let browser: Browser
 let dir: string
 const devices: Device[] = []
-const bridges: Bridge[] = []
-const apps: AppPage[] = []
 
-beforeAll(async () => {
-  ;[sshd, nats] = await Promise.all([startSshd(), startNats()])
-  browser = await launchChromium()
+const e2e = e2eSuite({ peers: async () => ([sshd, nats] = await Promise.all([startSshd(), startNats()])) })
+
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'warden-fleet-window-'))
 })
 afterAll(async () => {
-  const errors = apps.flatMap((a) => a.errors)
-  for (const a of apps) await a.close()
-  for (const b of bridges) await b.close()
   for (const d of devices) {
     await d.member.close()
     await d.engine.close()
   }
-  await browser.close()
-  await stopAll()
   await nats.close()
   rmSync(dir, { recursive: true, force: true })
-  expect(errors).toEqual([])
 })
 
 function device(id: string, name: string, location?: string): Device {
@@ -85,16 +74,8 @@ async function session(d: Device): Promise<{ client: ClientProc; row: Session }>
 }
 
 async function windowOf(d: Device | null, engine: Engine): Promise<Page> {
-  const bridge = await startBridge({
-    engine,
-    rendererDir,
-    ...(d ? { fleet: () => d.member } : {}),
-  })
-  bridges.push(bridge)
-  const app = await openApp(browser, bridge)
-  apps.push(app)
-  await app.page.locator('h1', { hasText: 'Active Sessions' }).waitFor()
-  return app.page
+  const w = await e2e.open({ engine, ...(d ? { fleet: () => d.member } : {}) })
+  return w.page
 }
 
 const rowsOf = (page: Page) => page.locator('tr[data-session-id]')

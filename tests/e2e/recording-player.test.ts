@@ -1,79 +1,30 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { closeSync, openSync, readSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import type { Browser, Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createEngine, type Engine } from '@engine/index'
-import type { Detected } from '@engine/detect/types'
+import type { Locator, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import type { Engine } from '@engine/index'
 import { SSH_NOT_RECORDED_HINT } from '@renderer/lib/recordings'
-import { startBridge, type Bridge } from '../support/bridge'
-import {
-  sshClient,
-  startSshd,
-  startXrdp,
-  stopAll,
-  waitFor,
-  xfreerdpClient,
-  type Sshd,
-} from '../support/peers'
+import { e2eSuite } from '../support/e2e-suite'
+import { sshClient, startSshd, startXrdp, waitFor, xfreerdpClient, type Sshd } from '../support/peers'
 import { recordSsh, recordWebm } from '../support/recorded-sessions'
-import { launchChromium, openApp, type AppPage } from '../support/ui'
 
 // The recording player in the built window, in Debian's Chromium over the loopback bridge, backed by the
 // real engine and real recording files (issue 12): an asciicast v2 of a real ssh run under a real pty,
 // and a WebM made by the real ffmpeg. Screenshots go to WARDEN_SCREENSHOTS_DIR when it is set.
 
-const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 const TEXT = 'hello from the recorded session'
 
 let sshd: Sshd
-let browser: Browser
-let dir: string
-let engine: Engine | null = null
-let bridge: Bridge | null = null
-let app: AppPage | null = null
-
-beforeAll(async () => {
-  sshd = await startSshd()
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser.close()
-  await stopAll()
-})
-afterEach(async () => {
-  const errors = app?.errors ?? []
-  await app?.close()
-  await bridge?.close()
-  await engine?.close()
-  app = bridge = engine = null
-  await stopAll()
-  sshd = await startSshd()
-  rmSync(dir, { recursive: true, force: true })
-  expect(errors).toEqual([])
-})
+const e2e = e2eSuite({ peers: async () => (sshd = await startSshd()), fresh: true })
 
 async function openWindow(ports: number[]): Promise<Page> {
-  dir = mkdtempSync(join(tmpdir(), 'warden-e2e-rec-'))
-  const scoped = new Set(ports)
-  engine = await createEngine({
-    dbPath: join(dir, 'warden.db'),
-    actor: 'app',
-    scope: (d: Detected) => scoped.has(d.remotePort),
+  const w = await e2e.open({
+    engine: { name: 'warden-e2e-rec-', ports, settings: { recordSsh: true }, start: true },
   })
-  engine.setSetting('recordSsh', true)
-  engine.start()
-  bridge = await startBridge({ engine, rendererDir })
-  app = await openApp(browser, bridge)
-  await app.page.locator('h1', { hasText: 'Active Sessions' }).waitFor()
-  return app.page
+  return w.page
 }
 
-function eng(): Engine {
-  if (!engine) throw new Error('no engine')
-  return engine
-}
+const eng = (): Engine => e2e.engine
 
 /** The open session of `pid`, once the engine has it (and its recording matched, when `recorded`). */
 async function sessionOf(pid: number, recorded: boolean): Promise<string> {

@@ -1,84 +1,60 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { copyFileSync, chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, chmodSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createEngine, type Engine } from '@engine/index'
-import type { Detected } from '@engine/detect/types'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import type { Engine } from '@engine/index'
 import type { Session } from '@shared/model'
-import { startBridge, type Bridge } from '../support/bridge'
-import { BIN, isAlive, startSshd, stopAll, waitFor, type Sshd } from '../support/peers'
-import { launchChromium, openApp, type AppPage } from '../support/ui'
+import { e2eSuite } from '../support/e2e-suite'
+import { BIN, isAlive, startSshd, waitFor, type Sshd } from '../support/peers'
 
 // The anomaly review in the built window over the loopback bridge, on the real engine: a copy of ssh run
 // from a temp folder is flagged; the count, the reasons, Mark as expected and Report from the row.
 
-const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
-
 let sshd: Sshd
-let browser: Browser
-let dir: string
+/** the running test's engine, as its assertions read it */
 let engine: Engine | null = null
-let bridge: Bridge | null = null
-let app: AppPage | null = null
 const clients: ChildProcess[] = []
 const opened: string[] = []
 
-beforeAll(async () => {
-  sshd = await startSshd()
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser.close()
-  await stopAll()
-})
-afterEach(async () => {
-  const errors = app?.errors ?? []
-  await app?.close()
-  await bridge?.close()
-  await engine?.close()
-  app = bridge = engine = null
-  for (const c of clients.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
-  rmSync(dir, { recursive: true, force: true })
-  expect(errors).toEqual([])
+const e2e = e2eSuite({
+  peers: async () => (sshd = await startSshd()),
+  beforeClose: () => {
+    for (const c of clients.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+  },
 })
 
 async function openWindow(): Promise<Page> {
-  dir = mkdtempSync(join(tmpdir(), 'warden-e2e-review-'))
-  const port = sshd.port
-  engine = await createEngine({
-    dbPath: join(dir, 'warden.db'),
-    actor: 'app',
-    scope: (d: Detected) => d.remotePort === port,
-    terminate: { graceMs: 1500 },
-    asnSource: null,
-    contact: {
-      openExternal: (url) => {
-        opened.push(url)
-        return Promise.resolve()
+  const w = await e2e.open({
+    engine: {
+      name: 'warden-e2e-review-',
+      ports: [sshd.port],
+      start: true,
+      options: {
+        asnSource: null,
+        contact: {
+          openExternal: (url) => {
+            opened.push(url)
+            return Promise.resolve()
+          },
+        },
       },
     },
   })
-  engine.start()
-  bridge = await startBridge({ engine, rendererDir })
-  app = await openApp(browser, bridge)
-  await app.page.locator('h1', { hasText: 'Active Sessions' }).waitFor()
-  return app.page
+  engine = w.engine
+  return w.page
 }
 
 /** ssh -N with a copy of the ssh binary in this test's temp folder; resolves with its session. */
 async function copiedSsh(): Promise<{ proc: ChildProcess; session: Session; copy: string }> {
-  const copy = join(dir, 'ssh')
+  const copy = join(e2e.window.dir, 'ssh')
   if (!existsSync(copy)) {
     copyFileSync(BIN.ssh, copy)
     chmodSync(copy, 0o755)
   }
   const proc = spawn(copy, ['-F', sshd.clientConfigPath, '-N', 'warden-test'], { stdio: 'ignore' })
   clients.push(proc)
-  const e = engine
-  if (!e) throw new Error('no engine')
+  const e = e2e.engine
   const session = await waitFor(
     () => e.list().find((s) => s.pid === proc.pid),
     15_000,

@@ -1,49 +1,42 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createEngine, type Engine } from '@engine/index'
-import type { Detected } from '@engine/detect/types'
+import type { Engine } from '@engine/index'
 import { startBridge, type Bridge } from '../support/bridge'
-import { sshClient, startSshd, stopAll, waitFor, type Sshd } from '../support/peers'
-import { launchChromium, openApp, type AppPage } from '../support/ui'
+import { RENDERER_DIR, tempEngine, type TempEngine } from '../support/e2e-harness'
+import { e2eSuite } from '../support/e2e-suite'
+import { sshClient, startSshd, waitFor, type Sshd } from '../support/peers'
+import { openApp, type AppPage } from '../support/ui'
 
 // The session details drawer (issue 15 part 2) in Debian's Chromium over the loopback bridge, on the
 // real engine with a real ssh session to the real sshd: its figures against the engine's own row,
 // the dialog's focus and Esc, and Copy. WARDEN_SCREENSHOTS_DIR=docs/screenshots also keeps the README's picture.
 
-const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
-
 let sshd: Sshd
-let browser: Browser
-let dir: string
+// one engine and bridge for the file: the first test opens the window once its session is there, the
+// second asks the same page
+let temp: TempEngine
 let engine: Engine
 let bridge: Bridge
 let app: AppPage
 
+const e2e = e2eSuite({ peers: async () => (sshd = await startSshd()) })
+
 beforeAll(async () => {
-  sshd = await startSshd()
-  browser = await launchChromium()
-  dir = mkdtempSync(join(tmpdir(), 'warden-details-'))
-  engine = await createEngine({
-    dbPath: join(dir, 'warden.db'),
-    actor: 'app',
-    scope: (d: Detected) => d.remotePort === sshd.port,
+  temp = await tempEngine({
+    name: 'warden-details-',
+    ports: [sshd.port],
+    // a 20 s idle limit reads counters every 2 s (activity.ts countersDue): samples come quicker
+    settings: { idleAfterSec: 20 },
+    start: true,
   })
-  // a 20 s idle limit reads counters every 2 s (activity.ts countersDue): samples come quicker
-  engine.setSetting('idleAfterSec', 20)
-  engine.start()
-  bridge = await startBridge({ engine, rendererDir })
+  engine = temp.engine
+  bridge = await startBridge({ engine, rendererDir: RENDERER_DIR })
 })
 afterAll(async () => {
   await app.close()
   await bridge.close()
-  await engine.close()
-  await browser.close()
-  await stopAll()
-  rmSync(dir, { recursive: true, force: true })
+  await temp.close()
 })
 
 describe('session details drawer', () => {
@@ -56,7 +49,7 @@ describe('session details drawer', () => {
     const [s] = engine.list()
     if (!s) throw new Error('no session')
     expect(s.pid).toBe(client.pid)
-    app = await openApp(browser, bridge)
+    app = await openApp(e2e.browser, bridge)
     const page = app.page
     await page
       .context()

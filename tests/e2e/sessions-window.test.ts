@@ -1,14 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createEngine, type Engine } from '@engine/index'
-import type { Detected } from '@engine/detect/types'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import type { Engine } from '@engine/index'
 import type { Session } from '@shared/model'
 import { byLastActivity, filterSessions, sorters } from '@renderer/lib/sessions'
-import { startBridge, type Bridge } from '../support/bridge'
+import { untilSessions } from '../support/e2e-harness'
+import { e2eSuite } from '../support/e2e-suite'
 import {
   freePort,
   isAlive,
@@ -17,74 +15,37 @@ import {
   startSshd,
   startWebServer,
   startXrdp,
-  stopAll,
   waitFor,
   xfreerdpClient,
   type ClientProc,
   type Sshd,
   type WebServer,
 } from '../support/peers'
-import { launchChromium, openApp, type AppPage } from '../support/ui'
 
 // The built window in Debian's Chromium, `window.warden` backed by the real engine over the loopback
 // bridge, with real ssh sessions to a real sshd and a real browser session to a real web server.
 
-const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
-
 let sshd: Sshd
 let web: WebServer
-let browser: Browser
-let dir: string
-let engine: Engine | null = null
-let bridge: Bridge | null = null
-let app: AppPage | null = null
-
-beforeAll(async () => {
-  ;[sshd, web] = await Promise.all([startSshd(), startWebServer()])
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser.close()
-  await stopAll()
-})
-afterEach(async () => {
-  // whatever a test saw, the window must not have logged errors or thrown
-  const errors = app?.errors ?? []
-  await app?.close()
-  await bridge?.close()
-  await engine?.close()
-  app = bridge = engine = null
-  // every client of a test ends with it, so tests never see each other's sessions
-  await stopAll()
-  ;[sshd, web] = await Promise.all([startSshd(), startWebServer()])
-  rmSync(dir, { recursive: true, force: true })
-  expect(errors).toEqual([])
+// every client of a test ends with it, so tests never see each other's sessions
+const e2e = e2eSuite({
+  peers: async () => ([sshd, web] = await Promise.all([startSshd(), startWebServer()])),
+  fresh: true,
 })
 
 /** A fresh engine on a temp database, scoped to this file's peers; the window open on it. */
 async function openWindow(
   opts: { loop?: boolean; colorScheme?: 'light' | 'dark'; ports?: number[] } = {},
 ): Promise<Page> {
-  dir = mkdtempSync(join(tmpdir(), 'warden-e2e-'))
-  const ports = new Set([sshd.port, web.port, ...(opts.ports ?? [])])
-  engine = await createEngine({
-    dbPath: join(dir, 'warden.db'),
-    actor: 'app',
-    scope: (d: Detected) => ports.has(d.remotePort),
-    terminate: { graceMs: 1500 },
+  const ports = [sshd.port, web.port, ...(opts.ports ?? [])]
+  const w = await e2e.open({
+    engine: { ports, tick: true, start: opts.loop === true },
+    ...(opts.colorScheme ? { colorScheme: opts.colorScheme } : {}),
   })
-  await engine.tick()
-  if (opts.loop === true) engine.start()
-  bridge = await startBridge({ engine, rendererDir })
-  app = await openApp(browser, bridge, opts.colorScheme ? { colorScheme: opts.colorScheme } : {})
-  await app.page.locator('h1', { hasText: 'Active Sessions' }).waitFor()
-  return app.page
+  return w.page
 }
 
-function eng(): Engine {
-  if (!engine) throw new Error('no engine')
-  return engine
-}
+const eng = (): Engine => e2e.engine
 
 function ssh(): Promise<ClientProc> {
   return sshClient(sshd, ['-T', 'warden-test'], { command: 'sleep 120' })
@@ -109,17 +70,7 @@ async function card(page: Page, label: string): Promise<string> {
 }
 
 /** Waits until the engine has recorded `n` open sessions (the tick that sees new clients). */
-async function engineSees(n: number): Promise<Session[]> {
-  await waitFor(
-    async () => {
-      await eng().tick()
-      return eng().list().length === n
-    },
-    15_000,
-    `${n} sessions in the engine`,
-  )
-  return eng().list()
-}
+const engineSees = (n: number): Promise<Session[]> => untilSessions(e2e.engine, n)
 
 describe('Sessions view', () => {
   it('shows exactly the engine’s sessions and stats, and sorts on every data column', async () => {
@@ -629,8 +580,8 @@ describe('Settings view', () => {
 
   it('opened without its key, the page says which address to open instead of staying blank', async () => {
     await openWindow()
-    if (!bridge) throw new Error('no bridge')
-    const bare = await browser.newContext()
+    const { bridge } = e2e.window
+    const bare = await e2e.browser.newContext()
     try {
       const page = await bare.newPage()
       await page.goto(bridge.url)

@@ -1,86 +1,36 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createEngine, type Engine } from '@engine/index'
-import type { Detected } from '@engine/detect/types'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import type { Engine } from '@engine/index'
 import type { Session } from '@shared/model'
-import { startBridge, type Bridge } from '../support/bridge'
-import { isAlive, sshClient, startSshd, stopAll, waitFor, type ClientProc, type Sshd } from '../support/peers'
-import { launchChromium, openApp, type AppPage } from '../support/ui'
+import { untilSessions } from '../support/e2e-harness'
+import { e2eSuite } from '../support/e2e-suite'
+import { isAlive, sshClient, startSshd, waitFor, type ClientProc, type Sshd } from '../support/peers'
 
 // The live table's multi-select and row context menu (issue 15 part 3): the built window in Debian's
 // Chromium over the loopback bridge, the real engine, real ssh sessions to a real sshd.
 // WARDEN_SCREENSHOTS=1 also saves the selection and the menu under docs/screenshots/.
 
-const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 const shotsDir = fileURLToPath(new URL('../../docs/screenshots', import.meta.url))
 const shots = process.env.WARDEN_SCREENSHOTS === '1'
 
 let sshd: Sshd
-let browser: Browser
-let dir: string
-let engine: Engine | null = null
-let bridge: Bridge | null = null
-let app: AppPage | null = null
-
-beforeAll(async () => {
-  sshd = await startSshd()
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser.close()
-  await stopAll()
-})
-afterEach(async () => {
-  const errors = app?.errors ?? []
-  await app?.close()
-  await bridge?.close()
-  await engine?.close()
-  app = bridge = engine = null
-  await stopAll()
-  sshd = await startSshd()
-  rmSync(dir, { recursive: true, force: true })
-  expect(errors).toEqual([])
-})
+const e2e = e2eSuite({ peers: async () => (sshd = await startSshd()), fresh: true })
 
 async function openWindow(): Promise<Page> {
-  dir = mkdtempSync(join(tmpdir(), 'warden-e2e-table-'))
-  engine = await createEngine({
-    dbPath: join(dir, 'warden.db'),
-    actor: 'app',
-    scope: (d: Detected) => d.remotePort === sshd.port,
-    terminate: { graceMs: 1500 },
-  })
-  await engine.tick()
-  bridge = await startBridge({ engine, rendererDir })
-  app = await openApp(browser, bridge)
-  await app.page.locator('h1', { hasText: 'Active Sessions' }).waitFor()
-  return app.page
+  const w = await e2e.open({ engine: { name: 'warden-e2e-table-', ports: [sshd.port], tick: true } })
+  return w.page
 }
 
-function eng(): Engine {
-  if (!engine) throw new Error('no engine')
-  return engine
-}
+const eng = (): Engine => e2e.engine
 
 function ssh(): Promise<ClientProc> {
   return sshClient(sshd, ['-T', 'warden-test'], { command: 'sleep 120' })
 }
 
-async function engineSees(n: number): Promise<Session[]> {
-  await waitFor(
-    async () => {
-      await eng().tick()
-      return eng().list().length === n
-    },
-    15_000,
-    `${n} sessions in the engine`,
-  )
-  return eng().list()
-}
+/** Waits until the engine has recorded `n` open sessions (the tick that sees new clients). */
+const engineSees = (n: number): Promise<Session[]> => untilSessions(e2e.engine, n)
 
 async function waitForRows(page: Page, n: number): Promise<void> {
   await waitFor(async () => (await page.locator('tr[data-session-id]').count()) === n, 15_000, `${n} rows`)

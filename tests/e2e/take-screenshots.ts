@@ -1,15 +1,17 @@
 // `npm run screenshots`: the README's pictures, taken from the real window on the real engine with real
 // sessions (ssh to a real sshd, xfreerdp to xrdp, a page in Chromium), never from fixtures.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import { build } from 'vite'
-import { createEngine, type Engine } from '@engine/index'
-import type { Detected } from '@engine/detect/types'
-import { rendererConfig } from '../../vite.renderer.config'
-import { startBridge, type Bridge } from '../support/bridge'
+import {
+  closeClean,
+  openWindow,
+  tempEngine,
+  type E2eWindow,
+  type TempEngine,
+  type WindowOptions,
+} from '../support/e2e-harness'
 import {
   freePort,
   sshClient,
@@ -22,10 +24,10 @@ import {
   waitFor,
   xfreerdpClient,
 } from '../support/peers'
-import { launchChromium, openApp, type OpenAppOptions } from '../support/ui'
+import { launchChromium } from '../support/ui'
+import buildRenderer from './build-renderer'
 
 const out = fileURLToPath(new URL('../../docs/screenshots', import.meta.url))
-const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 
 async function shoot(page: Page, name: string): Promise<void> {
   // let transitions and the live clock settle
@@ -41,40 +43,21 @@ async function fitHeight(page: Page): Promise<void> {
   await page.setViewportSize({ width, height: Math.max(800, Math.ceil(height)) })
 }
 
-async function view(
-  browser: Browser,
-  bridge: Bridge,
-  opts: OpenAppOptions,
-): Promise<{ page: Page; close: () => Promise<void> }> {
-  const app = await openApp(browser, bridge, opts)
-  await app.page.locator('h1', { hasText: 'Active Sessions' }).waitFor()
-  return {
-    page: app.page,
-    close: async () => {
-      if (app.errors.length > 0) throw new Error(`the window logged errors:\n${app.errors.join('\n')}`)
-      await app.close()
-    },
-  }
-}
-
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true })
-  await build({ ...rendererConfig, configFile: false, logLevel: 'warn' })
-  const dir = mkdtempSync(join(tmpdir(), 'warden-shots-'))
+  await buildRenderer()
   let browser: Browser | null = null
-  const engines: Engine[] = []
-  const bridges: Bridge[] = []
+  let temp: TempEngine | null = null
+  const windows: E2eWindow[] = []
   const stops: (() => void)[] = []
   try {
     const [sshd, web, xrdp] = await Promise.all([startSshd(), startWebServer(), startXrdp()])
-    const ports = new Set([sshd.port, web.port, xrdp.port])
-    const engine = await createEngine({
-      dbPath: join(dir, 'warden.db'),
-      actor: 'app',
-      scope: (d: Detected) => ports.has(d.remotePort),
+    temp = await tempEngine({
+      name: 'warden-shots-',
+      ports: [sshd.port, web.port, xrdp.port],
+      settings: { idleAfterSec: 10 },
     })
-    engines.push(engine)
-    engine.setSetting('idleAfterSec', 10)
+    const engine = temp.engine
     engine.addResource({ type: 'web', name: 'Intranet wiki', target: web.url })
 
     // history first: sessions that ended for different reasons
@@ -105,10 +88,15 @@ async function main(): Promise<void> {
     await waitFor(() => engine.stats().idle >= 2, 30_000, 'the quiet sessions to go idle')
 
     browser = await launchChromium()
-    const bridge = await startBridge({ engine, rendererDir })
-    bridges.push(bridge)
+    const b = browser
+    /** a window on the engine (or on an empty one), closed with the others if a step fails */
+    const view = async (opts: Omit<WindowOptions, 'browser'>): Promise<E2eWindow> => {
+      const w = await openWindow({ browser: b, ...opts })
+      windows.push(w)
+      return w
+    }
 
-    const light = await view(browser, bridge, {})
+    const light = await view({ engine })
     const p = light.page
     await p.locator('tr[data-session-id]').nth(6).waitFor()
     await shoot(p, 'sessions')
@@ -129,38 +117,33 @@ async function main(): Promise<void> {
     await p.locator('#idleAfterSec').waitFor()
     await fitHeight(p)
     await shoot(p, 'settings')
-    await light.close()
+    await closeClean(light)
 
-    const dark = await view(browser, bridge, { colorScheme: 'dark' })
+    const dark = await view({ engine, colorScheme: 'dark' })
     await dark.page.locator('tr[data-session-id]').nth(6).waitFor()
     await shoot(dark.page, 'sessions-dark')
     await dark.page.click('[data-view="settings"]')
     await dark.page.locator('#idleAfterSec').waitFor()
     await fitHeight(dark.page)
     await shoot(dark.page, 'settings-dark')
-    await dark.close()
+    await closeClean(dark)
 
-    const narrow = await view(browser, bridge, { viewport: { width: 900, height: 700 } })
+    const narrow = await view({ engine, viewport: { width: 900, height: 700 } })
     await narrow.page.locator('tr[data-session-id]').nth(6).waitFor()
     await shoot(narrow.page, 'sessions-900px')
-    await narrow.close()
+    await closeClean(narrow)
 
     // the empty state: an engine that tracks nothing
-    const none = await createEngine({ dbPath: join(dir, 'empty.db'), actor: 'app', scope: () => false })
-    engines.push(none)
-    const emptyBridge = await startBridge({ engine: none, rendererDir })
-    bridges.push(emptyBridge)
-    const empty = await view(browser, emptyBridge, {})
+    const empty = await view({ engine: { name: 'warden-shots-empty-', ports: [] } })
     await empty.page.locator('[data-empty]').waitFor()
     await shoot(empty.page, 'empty')
-    await empty.close()
+    await closeClean(empty)
   } finally {
     for (const s of stops) s()
+    for (const w of windows) await w.close()
     await browser?.close()
-    for (const b of bridges) await b.close()
-    for (const e of engines) await e.close()
+    await temp?.close()
     await stopAll()
-    rmSync(dir, { recursive: true, force: true })
   }
 }
 

@@ -4,21 +4,19 @@ import http from 'node:http'
 import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { Session } from '@shared/model'
+import { e2eSuite } from '../support/e2e-suite'
 import {
   freePort,
   isAlive,
   listeningSockets,
   sshClient,
   startSshd,
-  stopAll,
   waitFor,
   type Sshd,
 } from '../support/peers'
-import { launchChromium } from '../support/ui'
 import { WARDEN_BIN, warden } from '../support/warden-cli'
 
 // `warden ui` as a user runs it: a real process serving the built window (out/renderer, built by the e2e
@@ -28,15 +26,16 @@ import { WARDEN_BIN, warden } from '../support/warden-cli'
 let sshd: Sshd
 let dir: string
 let db: string
-let browser: Browser
 let proc: ChildProcess
 let port: number
 let url: string
 let exited: Promise<number | null>
 const stderr: string[] = []
 
+// the window here is the `warden ui` process's, not the harness's: the suite gives the browser and sshd
+const e2e = e2eSuite({ peers: async () => (sshd = await startSshd()) })
+
 beforeAll(async () => {
-  ;[sshd, browser] = await Promise.all([startSshd(), launchChromium()])
   dir = mkdtempSync(join(tmpdir(), 'warden-ui-'))
   db = join(dir, 'warden.db')
   port = await freePort()
@@ -55,10 +54,8 @@ beforeAll(async () => {
   url = printed
 })
 
-afterAll(async () => {
+afterAll(() => {
   if (proc.exitCode === null) proc.kill('SIGKILL')
-  await browser.close()
-  await stopAll()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -131,7 +128,7 @@ describe('warden ui', () => {
   it('loads with the key from the printed address, hides it, and shows the engine’s sessions', async () => {
     const client = await sshClient(sshd, ['-T', 'warden-test'], { command: 'sleep 120' })
     const session = await sessionOf(client.pid)
-    const context = await browser.newContext()
+    const context = await e2e.browser.newContext()
     try {
       const page = await context.newPage()
       const errors: string[] = []
@@ -175,7 +172,7 @@ describe('warden ui', () => {
   it('ends a real ssh session from the page', async () => {
     const client = await sshClient(sshd, ['-T', 'warden-test'], { command: 'sleep 120' })
     const session = await sessionOf(client.pid)
-    const context = await browser.newContext()
+    const context = await e2e.browser.newContext()
     try {
       const page = await context.newPage()
       await page.goto(url)
