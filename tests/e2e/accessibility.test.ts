@@ -11,6 +11,10 @@ import { startBridge, type Bridge } from '../support/bridge'
 import { sshClient, startSshd, stopAll, waitFor, type Sshd } from '../support/peers'
 import { recordSsh, type RecordedSsh } from '../support/recorded-sessions'
 import { launchChromium, openApp, type AppPage } from '../support/ui'
+import { FleetClient, FleetConfigStore, newFleetKey, type FleetSession } from '../../src/main/fleet'
+import { FleetMembership } from '../../src/main/fleet/membership'
+import { endedSubject } from '../../src/main/fleet/protocol'
+import { startNats, type NatsServer } from '../support/nats'
 
 // The axe gate (issue 15): every view of the built window, in Debian's Chromium over the loopback bridge
 // backed by the real engine with real ssh sessions, has no critical or serious axe-core violation, in the
@@ -26,6 +30,8 @@ let dir: string
 let engine: Engine | null = null
 let bridge: Bridge | null = null
 let app: AppPage | null = null
+/** the fleet views' membership, closed before its engine */
+let fleetOf: FleetMembership | null = null
 /** a recording under way, stopped before its engine closes (a failed test leaves it running) */
 let recording: RecordedSsh | null = null
 
@@ -54,6 +60,7 @@ afterEach(async () => {
 async function openWindow(
   colorScheme: 'light' | 'dark',
   viewport?: { width: number; height: number },
+  nats?: NatsServer,
 ): Promise<Page> {
   dir = mkdtempSync(join(tmpdir(), 'warden-e2e-axe-'))
   engine = await createEngine({
@@ -64,7 +71,10 @@ async function openWindow(
   })
   engine.setSetting('recordSsh', true)
   engine.start()
-  bridge = await startBridge({ engine, rendererDir })
+  // with a nats-server: the window can join a fleet from Settings (a 0600 file beside the database)
+  if (nats)
+    fleetOf = new FleetMembership({ engine, store: FleetConfigStore.besideDb(join(dir, 'warden.db')) })
+  bridge = await startBridge({ engine, rendererDir, ...(fleetOf ? { fleet: fleetOf } : {}) })
   // an init script runs before the page's CSP could refuse it (the window allows no inline script)
   app = await openApp(browser, bridge, {
     colorScheme,
@@ -246,3 +256,77 @@ describe('200 % zoom (a 1280×800 window at 200 %: 640×400 CSS pixels)', () => 
     await page.keyboard.press('Escape')
   })
 })
+
+// The fleet's views (issue 14): Settings → Fleet before and after joining, Sessions and History with
+// All devices, against a real nats-server -js; one other device's ended session is in the stream.
+describe.each(['light', 'dark'] as const)('axe gate, the fleet views, %s theme', (scheme) => {
+  it('Settings → Fleet (join form, joined), Sessions and History on All devices: 0 critical or serious', async () => {
+    const nats = await startNats()
+    const page = await openWindow(scheme, undefined, nats)
+    const seen: Record<string, string[]> = {}
+    try {
+      const key = newFleetKey()
+      const other = await FleetClient.open({ url: nats.url, name: 'other', key }, 'dev-other')
+      await other.link.js.publish(endedSubject('dev-other'), JSON.stringify(endedElsewhere()))
+      await other.close()
+      await page.click('[data-view="settings"]')
+      const card = page.locator('[data-card="fleet"]')
+      await card.locator('[data-fleet-join]').waitFor()
+      await gate(page, 'settings, fleet join form', seen)
+      await page.fill('#fleet-url', nats.url)
+      await page.fill('#fleet-name', 'this-box')
+      await page.fill('#fleet-key', key)
+      await card.locator('[data-action="fleet-join"]').click()
+      await card.locator('[data-device]').first().waitFor({ timeout: 10_000 })
+      await card.locator('[data-action="fleet-leave"]').click()
+      await gate(page, 'settings, fleet joined (leave asked)', seen)
+      await card.locator('[data-action="fleet-leave-cancel"]').click()
+      await page.click('[data-view="sessions"]')
+      await page.locator('[data-fleet-switch] [data-scope="all"]').click()
+      await gate(page, 'sessions, all devices', seen)
+      await page.click('[data-view="history"]')
+      await page.locator('[data-fleet-switch] [data-scope="all"]').click()
+      await page.locator('tr[data-session-id="0000000000e1"]').waitFor()
+      await gate(page, 'history, all devices', seen)
+      await shoot(page, `a11y-fleet-history-${scheme}`)
+    } finally {
+      await fleetOf?.close()
+      fleetOf = null
+      await nats.close()
+    }
+    expect(seen).toEqual(Object.fromEntries(Object.keys(seen).map((k) => [k, []])))
+  })
+})
+
+function endedElsewhere(): FleetSession {
+  const start = Date.now() - 3_600_000
+  return {
+    id: '0000000000e1',
+    resourceName: 'build-server',
+    resourceType: 'ssh',
+    startTime: new Date(start).toISOString(),
+    duration: '',
+    status: 'disconnected',
+    device: 'other',
+    deviceId: 'dev-other',
+    location: 'Bergen',
+    ipAddress: '10.0.0.7',
+    durationMs: 0,
+    lastActivity: new Date(start).toISOString(),
+    lastSeen: new Date(start + 600_000).toISOString(),
+    endTime: new Date(start + 600_000).toISOString(),
+    endReason: 'idle-timeout',
+    endedBy: 'engine',
+    pid: 4242,
+    processStart: 0,
+    exe: '/usr/bin/ssh',
+    client: 'ssh',
+    host: 'build.example.org',
+    user: null,
+    remotePort: 22,
+    localAddress: '10.0.0.1',
+    flags: [],
+    endable: true,
+    recording: null,
+  }
+}
