@@ -45,6 +45,8 @@ let browser: Browser
 let dir: string
 const devices: Device[] = []
 const memberships: FleetMembership[] = []
+/** engines of devices that join from the window (not in `devices`) */
+const joiners: Engine[] = []
 /** the sessions of the first test: A's stays open, B's was ended from A's window */
 let first: { a: Session; b: Session } | null = null
 const bridges: Bridge[] = []
@@ -60,6 +62,7 @@ afterAll(async () => {
   for (const a of apps) await a.close()
   for (const b of bridges) await b.close()
   for (const m of memberships) await m.close()
+  for (const e of joiners) await e.close()
   for (const d of devices) {
     await d.member.close()
     await d.engine.close()
@@ -211,6 +214,7 @@ describe('the window across the fleet', () => {
       sshPort: sshd.port,
     })
     engine.start()
+    joiners.push(engine)
     const store = new FleetConfigStore(join(dir, 'dev-d', 'fleet.json'))
     const membership = new FleetMembership({ engine, store, timing: TIMING })
     memberships.push(membership)
