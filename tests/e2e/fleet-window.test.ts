@@ -241,7 +241,7 @@ describe('the window across the fleet', () => {
     expect(await card.locator('[data-fleet-state]').innerText()).toContain('Trondheim')
     expect(store.read()).toMatchObject({ name: 'tablet-d', key: KEY, location: 'Trondheim' })
     // the devices, with C offline since the first test
-    await expect.poll(() => card.locator('[data-device]').count(), { timeout: 5000 }).toBe(4)
+    await expect.poll(() => card.locator('[data-device]').count(), { timeout: 10_000 }).toBe(4)
     expect(await card.locator('[data-device="dev-c"]').innerText()).toMatch(/offline · last seen/)
     expect(await card.locator('[data-device="dev-d"]').innerText()).toContain('(this device)')
     mkdirSync(shots, { recursive: true })
