@@ -34,6 +34,10 @@ export const invokeChannels = {
   fleetStatus: 'fleet:status',
   listFleetSessions: 'fleet:list',
   endFleetSessions: 'fleet:end',
+  joinFleet: 'fleet:join',
+  leaveFleet: 'fleet:leave',
+  setFleetLocation: 'fleet:setLocation',
+  queryFleetHistory: 'fleet:history',
   setResourceDisplayName: 'resources:displayName',
 } as const
 

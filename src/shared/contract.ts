@@ -7,6 +7,7 @@
 // Pure TypeScript + zod: no Node, DOM or Electron API.
 import { z } from 'zod'
 import { eventChannels, invokeChannels, type EventName, type InvokeName } from './channels'
+import { fleetJoinSchema, fleetLocationChangeSchema, fleetHistoryScopeSchema } from './fleet'
 import { historyQuerySchema } from './history'
 import { SESSION_ID_RE, type EndResult, type Resource, type Session, type SessionStats } from './model'
 import { displayNameSchema, NAME_MAX, newWebResourceSchema } from './resource'
@@ -77,10 +78,20 @@ export interface FleetStatus {
   devices: FleetDeviceState[]
   /** why the devices could not be read */
   error?: string
+  /** where this device says it is (issue 14 part 5) */
+  location?: string
+  /** the window may join and leave here (the app, `warden ui`); where the settings are kept */
+  control?: { keptIn: 'keychain' | 'file' }
 }
 
 /** A session of any device of the fleet: the row plus the device that holds it. */
 export type FleetSessionRow = Session & { deviceId: string }
+
+/** A page of the fleet's ended sessions (History, All devices), newest ended first. */
+export interface FleetHistoryPage {
+  rows: FleetSessionRow[]
+  nextCursor: string | null
+}
 
 export interface FleetSnapshotResult {
   sessions: FleetSessionRow[]
@@ -182,6 +193,14 @@ const invokeDefs = {
   endFleetSessions: invoke<EndResult[]>()(
     z.tuple([z.array(sessionIdSchema).min(1, 'no session to end').max(10_000)]),
   ),
+  /** joins a fleet: connects first and stores nothing on failure; the key never comes back */
+  joinFleet: invoke<FleetStatus>()(z.tuple([fleetJoinSchema])),
+  /** leaves the fleet: the member stops, the settings are forgotten */
+  leaveFleet: invoke<FleetStatus>()(none),
+  /** where this device is ('' clears): stored, and published at once */
+  setFleetLocation: invoke<FleetStatus>()(z.tuple([fleetLocationChangeSchema])),
+  /** ended sessions of every device (or one), newest ended first, from the fleet's ended stream */
+  queryFleetHistory: invoke<FleetHistoryPage>()(z.tuple([historyQuerySchema, fleetHistoryScopeSchema])),
   /** a display name for any resource (issue 15); '' shows its own name again */
   setResourceDisplayName: invoke<Resource>()(z.tuple([nameOrIdSchema, displayNameSchema])),
 } as const satisfies { readonly [K in InvokeName]: InvokeDef<z.ZodTuple, unknown> }

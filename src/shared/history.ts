@@ -2,7 +2,7 @@
 // history), the engine, which checks every query with it, and the store's page size.
 // Pure TypeScript + zod: no Node, DOM or Electron API.
 import { z } from 'zod'
-import { END_REASONS, RESOURCE_TYPES } from './model'
+import { END_REASONS, RESOURCE_TYPES, type Session } from './model'
 
 /** Rows per page: the default, and the most one query may ask for (export pages through). */
 export const HISTORY_LIMIT = { min: 1, default: 50, max: 500 } as const
@@ -36,3 +36,30 @@ export const historyQuerySchema = z
     path: ['until'],
   })
 export type HistoryFilter = z.infer<typeof historyQuerySchema>
+
+/**
+ * A history query's filters on a row in memory, for rows that do not come from the database (the
+ * fleet's ended stream, src/main/fleet/ended-pages.ts). The same rule as the store's SQL
+ * (src/main/engine/store/sessions.ts historyStatement): type, cause, start in [since, until), and the
+ * text contained, ASCII case-insensitively as SQLite's LIKE, in the name, host, IP or location.
+ */
+export function historyMatches(
+  s: Pick<
+    Session,
+    'resourceName' | 'resourceType' | 'endReason' | 'startTime' | 'host' | 'ipAddress' | 'location'
+  >,
+  q: HistoryFilter,
+): boolean {
+  if (q.type !== undefined && s.resourceType !== q.type) return false
+  if (q.reason !== undefined && s.endReason !== q.reason) return false
+  const start = Date.parse(s.startTime)
+  if (q.since !== undefined && !(start >= q.since)) return false
+  if (q.until !== undefined && !(start < q.until)) return false
+  if (q.text === undefined || q.text === '') return true
+  const want = asciiLower(q.text)
+  return [s.resourceName, s.host, s.ipAddress, s.location].some((f) => asciiLower(f).includes(want))
+}
+
+function asciiLower(t: string): string {
+  return t.replace(/[A-Z]/g, (c) => c.toLowerCase())
+}

@@ -6,6 +6,10 @@ import type { Engine } from '@engine/index'
 import { e2eSuite } from '../support/e2e-suite'
 import { sshClient, startSshd, waitFor, type Sshd } from '../support/peers'
 import { recordSsh, type RecordedSsh } from '../support/recorded-sessions'
+import { FleetClient, FleetConfigStore, newFleetKey, type FleetSession } from '../../src/main/fleet'
+import { FleetMembership } from '../../src/main/fleet/membership'
+import { endedSubject } from '../../src/main/fleet/protocol'
+import { startNats, type NatsServer } from '../support/nats'
 
 // The axe gate (issue 15): every view of the built window, in Debian's Chromium over the loopback bridge
 // backed by the real engine with real ssh sessions, has no critical or serious axe-core violation, in the
@@ -15,6 +19,8 @@ import { recordSsh, type RecordedSsh } from '../support/recorded-sessions'
 const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source
 
 let sshd: Sshd
+/** the fleet views' membership, closed before its engine */
+let fleetOf: FleetMembership | null = null
 /** a recording under way, stopped before its engine closes (a failed test leaves it running) */
 let recording: RecordedSsh | null = null
 
@@ -30,9 +36,17 @@ const e2e = e2eSuite({
 async function openWindow(
   colorScheme: 'light' | 'dark',
   viewport?: { width: number; height: number },
+  nats?: NatsServer,
 ): Promise<Page> {
   const w = await e2e.open({
     engine: { name: 'warden-e2e-axe-', ports: [sshd.port], settings: { recordSsh: true }, start: true },
+    // with a nats-server: the window can join a fleet from Settings (a 0600 file beside the database)
+    ...(nats
+      ? {
+          fleetFor: (engine: Engine, dir: string) =>
+            (fleetOf = new FleetMembership({ engine, store: FleetConfigStore.besideDb(join(dir, 'warden.db')) })),
+        }
+      : {}),
     colorScheme,
     // an init script runs before the page's CSP could refuse it (the window allows no inline script)
     initScripts: [axeSource],
@@ -54,17 +68,18 @@ interface AxeViolation {
 }
 
 /** The critical and serious violations axe finds in the page as it is now, one line per node. */
-async function violations(page: Page): Promise<string[]> {
+async function violations(page: Page, within?: string): Promise<string[]> {
   // transitions (dialogs fading in) would let axe read half-transparent colours
   // (a string: this project's test types have no DOM)
   await page.evaluate(
     'for (const a of document.getAnimations()) if (a.effect?.getComputedTiming().endTime !== Infinity) a.finish()',
   )
-  const found = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe
-    const r = await axe.run()
+  const found = await page.evaluate(async (context) => {
+    type Run = (c?: string) => Promise<{ violations: AxeViolation[] }>
+    const axe = (globalThis as unknown as { axe: { run: Run } }).axe
+    const r = await (context === null ? axe.run() : axe.run(context))
     return r.violations
-  })
+  }, within ?? null)
   return found
     .filter((v) => v.impact === 'critical' || v.impact === 'serious')
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')}`))
@@ -87,8 +102,13 @@ function focused(page: Page): Promise<string> {
   )
 }
 
-async function gate(page: Page, view: string, seen: Record<string, string[]>): Promise<void> {
-  seen[view] = await violations(page)
+async function gate(
+  page: Page,
+  view: string,
+  seen: Record<string, string[]>,
+  within?: string,
+): Promise<void> {
+  seen[view] = await violations(page, within)
   // said at once: a later step failing must not hide what axe found here
   if (seen[view].length > 0) console.log(`axe, ${view}:\n${seen[view].join('\n')}`)
 }
@@ -231,3 +251,78 @@ describe('200 % zoom (a 1280×800 window at 200 %: 640×400 CSS pixels)', () => 
     await page.keyboard.press('Escape')
   })
 })
+
+// The fleet's views (issue 14): Settings → Fleet before and after joining, Sessions and History with
+// All devices, against a real nats-server -js; one other device's ended session is in the stream.
+describe.each(['light', 'dark'] as const)('axe gate, the fleet views, %s theme', (scheme) => {
+  it('Settings → Fleet (join form, joined), Sessions and History on All devices: 0 critical or serious', async () => {
+    const nats = await startNats()
+    const page = await openWindow(scheme, undefined, nats)
+    const seen: Record<string, string[]> = {}
+    try {
+      const key = newFleetKey()
+      const other = await FleetClient.open({ url: nats.url, name: 'other', key }, 'dev-other')
+      await other.link.js.publish(endedSubject('dev-other'), JSON.stringify(endedElsewhere()))
+      await other.close()
+      await page.click('[data-view="settings"]')
+      const card = page.locator('[data-card="fleet"]')
+      await card.locator('[data-fleet-join]').waitFor()
+      // the fleet card only: the rest of Settings is the first gate's
+      await gate(page, 'settings, fleet join form', seen, '[data-card="fleet"]')
+      await page.fill('#fleet-url', nats.url)
+      await page.fill('#fleet-name', 'this-box')
+      await page.fill('#fleet-key', key)
+      await card.locator('[data-action="fleet-join"]').click()
+      await card.locator('[data-device]').first().waitFor({ timeout: 10_000 })
+      await card.locator('[data-action="fleet-leave"]').click()
+      await gate(page, 'settings, fleet joined (leave asked)', seen, '[data-card="fleet"]')
+      await card.locator('[data-action="fleet-leave-cancel"]').click()
+      await page.click('[data-view="sessions"]')
+      await page.locator('[data-fleet-switch] [data-scope="all"]').click()
+      await gate(page, 'sessions, all devices', seen)
+      await page.click('[data-view="history"]')
+      await page.locator('[data-fleet-switch] [data-scope="all"]').click()
+      await page.locator('tr[data-session-id="0000000000e1"]').waitFor()
+      await gate(page, 'history, all devices', seen)
+      await shoot(page, `a11y-fleet-history-${scheme}`)
+    } finally {
+      await fleetOf?.close()
+      fleetOf = null
+      await nats.close()
+    }
+    expect(seen).toEqual(Object.fromEntries(Object.keys(seen).map((k) => [k, []])))
+  })
+})
+
+function endedElsewhere(): FleetSession {
+  const start = Date.now() - 3_600_000
+  return {
+    id: '0000000000e1',
+    resourceName: 'build-server',
+    resourceType: 'ssh',
+    startTime: new Date(start).toISOString(),
+    duration: '',
+    status: 'disconnected',
+    device: 'other',
+    deviceId: 'dev-other',
+    location: 'Bergen',
+    ipAddress: '10.0.0.7',
+    durationMs: 0,
+    lastActivity: new Date(start).toISOString(),
+    lastSeen: new Date(start + 600_000).toISOString(),
+    endTime: new Date(start + 600_000).toISOString(),
+    endReason: 'idle-timeout',
+    endedBy: 'engine',
+    pid: 4242,
+    processStart: 0,
+    exe: '/usr/bin/ssh',
+    client: 'ssh',
+    host: 'build.example.org',
+    user: null,
+    remotePort: 22,
+    localAddress: '10.0.0.1',
+    flags: [],
+    endable: true,
+    recording: null,
+  }
+}

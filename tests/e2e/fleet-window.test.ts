@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Engine } from '@engine/engine'
 import type { WardenApi } from '@shared/contract'
 import type { Session } from '@shared/model'
-import { FleetMember, newFleetKey, type FleetTiming } from '../../src/main/fleet'
+import { FleetConfigStore, FleetMember, newFleetKey, type FleetTiming } from '../../src/main/fleet'
+import { FleetMembership } from '../../src/main/fleet/membership'
 import { e2eSuite } from '../support/e2e-suite'
 import { deviceEngine, startNats, type NatsServer } from '../support/nats'
 import { isAlive, sshClient, startSshd, waitFor, type ClientProc, type Sshd } from '../support/peers'
@@ -40,6 +41,11 @@ let sshd: Sshd
 let nats: NatsServer
 let dir: string
 const devices: Device[] = []
+const memberships: FleetMembership[] = []
+/** engines of devices that join from the window (not in `devices`) */
+const joiners: Engine[] = []
+/** the sessions of the first test: A's stays open, B's was ended from A's window */
+let first: { a: Session; b: Session } | null = null
 
 const e2e = e2eSuite({ peers: async () => ([sshd, nats] = await Promise.all([startSshd(), startNats()])) })
 
@@ -47,6 +53,9 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'warden-fleet-window-'))
 })
 afterAll(async () => {
+  // the windows (and their bridges) closed after each test; then the memberships, before their engines
+  for (const m of memberships) await m.close()
+  for (const e of joiners) await e.close()
   for (const d of devices) {
     await d.member.close()
     await d.engine.close()
@@ -73,8 +82,9 @@ async function session(d: Device): Promise<{ client: ClientProc; row: Session }>
   return { client, row }
 }
 
-async function windowOf(d: Device | null, engine: Engine): Promise<Page> {
-  const w = await e2e.open({ engine, ...(d ? { fleet: () => d.member } : {}) })
+async function windowOf(d: Device | FleetMembership | null, engine: Engine): Promise<Page> {
+  const fleet = d instanceof FleetMembership ? d : d ? () => d.member : null
+  const w = await e2e.open({ engine, ...(fleet ? { fleet } : {}) })
   return w.page
 }
 
@@ -146,6 +156,7 @@ describe('the window across the fleet', () => {
     await expect.poll(() => row(page, onB.row.id).count()).toBe(0)
     expect(isAlive(onA.client.pid)).toBe(true)
     console.log(`fleet window: rows of 3 devices shown ${shownWithin} ms after the switch`)
+    first = { a: onA.row, b: onB.row }
 
     // back to This device: A's own row only
     await page.locator('[data-scope="device"]').click()
@@ -173,5 +184,81 @@ describe('the window across the fleet', () => {
       (globalThis as unknown as { warden: WardenApi }).warden.fleetStatus().then((s) => s.joined),
     )
     expect(joined).toBe(false)
+  })
+
+  it('joins from Settings → Fleet, lists All devices, shows another device’s ended session in History, leaves', async () => {
+    if (!first) throw new Error('the first test did not run to its end')
+    const { a, b } = first
+    const engine = deviceEngine({
+      dir,
+      id: 'dev-d',
+      name: 'tablet-d',
+      source: '127.0.0.9',
+      sshPort: sshd.port,
+    })
+    engine.start()
+    joiners.push(engine)
+    const store = new FleetConfigStore(join(dir, 'dev-d', 'fleet.json'))
+    const membership = new FleetMembership({ engine, store, timing: TIMING })
+    memberships.push(membership)
+    const page = await windowOf(membership, engine)
+    await page.locator('[data-empty]').waitFor()
+    expect(await page.locator('[data-fleet-switch]').count()).toBe(0)
+
+    await page.click('[data-view="settings"]')
+    const card = page.locator('[data-card="fleet"]')
+    await card.locator('[data-fleet-join]').waitFor()
+    // a wrong key first: refused under the form, nothing stored
+    await page.fill('#fleet-url', nats.url)
+    await page.fill('#fleet-name', 'tablet-d')
+    await page.fill('#fleet-key', KEY.slice(0, 20))
+    await card.locator('[data-action="fleet-join"]').click()
+    await expect.poll(() => card.locator('[data-join-error]').innerText()).toContain('at least 256 bits')
+    expect(existsSync(store.file)).toBe(false)
+    await page.fill('#fleet-key', KEY)
+    await page.fill('#fleet-location', 'Trondheim')
+    await card.locator('[data-action="fleet-join"]').click()
+    await expect
+      .poll(() => card.locator('[data-fleet-state]').innerText(), { timeout: 10_000 })
+      .toContain('connected')
+    expect(await card.locator('[data-fleet-state]').innerText()).toContain('Trondheim')
+    expect(store.read()).toMatchObject({ name: 'tablet-d', key: KEY, location: 'Trondheim' })
+    // the devices, with C offline since the first test
+    await expect.poll(() => card.locator('[data-device]').count(), { timeout: 10_000 }).toBe(4)
+    expect(await card.locator('[data-device="dev-c"]').innerText()).toMatch(/offline · last seen/)
+    expect(await card.locator('[data-device="dev-d"]').innerText()).toContain('(this device)')
+    mkdirSync(shots, { recursive: true })
+    await page.screenshot({ path: join(shots, 'fleet-settings.png'), fullPage: true })
+
+    // Sessions: the switch is there without a restart; All devices lists A's open session
+    await page.click('[data-view="sessions"]')
+    await page.locator('[data-fleet-switch] [data-scope="all"]').click()
+    await expect.poll(() => row(page, a.id).count(), { timeout: 5000 }).toBe(1)
+    expect(await row(page, a.id).innerText()).toContain('laptop-a')
+
+    // History, All devices: B's session, ended from A's window in the first test, from the ended stream
+    await page.click('[data-view="history"]')
+    await page.locator('[data-fleet-switch] [data-scope="all"]').click()
+    await expect.poll(() => row(page, b.id).count(), { timeout: 5000 }).toBe(1)
+    const ended = await row(page, b.id).innerText()
+    expect(ended).toContain('desktop-b')
+    expect(ended).toContain('by laptop-a')
+    expect(await row(page, b.id).locator('[data-reason="remote"]').count()).toBe(1)
+    // This device has no history of its own
+    await page.locator('[data-fleet-switch] [data-scope="device"]').click()
+    await expect.poll(() => row(page, b.id).count()).toBe(0)
+    await page.locator('[data-fleet-switch] [data-scope="all"]').click()
+    await expect.poll(() => row(page, b.id).count(), { timeout: 5000 }).toBe(1)
+    await page.screenshot({ path: join(shots, 'fleet-history.png') })
+
+    // Leave, confirmed: the settings go, the member stops, the switches go
+    await page.click('[data-view="settings"]')
+    await card.locator('[data-action="fleet-leave"]').click()
+    await card.locator('[data-action="fleet-leave-confirm"]').click()
+    await card.locator('[data-fleet-join]').waitFor()
+    expect(existsSync(store.file)).toBe(false)
+    expect(membership.current()).toBeNull()
+    await page.click('[data-view="history"]')
+    await expect.poll(() => page.locator('[data-fleet-switch]').count()).toBe(0)
   })
 })

@@ -80,6 +80,8 @@ export interface WindowOptions extends OpenAppOptions {
   engine: EngineSetup | Engine
   /** the fleet member of that engine, when the test joined it to a fleet */
   fleet?: FleetSource
+  /** or one built on the temp engine and its folder once they exist (a window that joins from Settings) */
+  fleetFor?: (engine: Engine, dir: string) => FleetSource
 }
 
 export interface E2eWindow {
@@ -98,9 +100,10 @@ export interface E2eWindow {
 
 /** The window as a user opens it from `warden ui`, on the Sessions view (its heading drawn). */
 export async function openWindow(opts: WindowOptions): Promise<E2eWindow> {
-  const { browser, engine: given, fleet, ...appOpts } = opts
+  const { browser, engine: given, fleet: fixed, fleetFor, ...appOpts } = opts
   const temp = given instanceof Engine ? null : await tempEngine(given)
   const engine = temp?.engine ?? (given as Engine)
+  const fleet = fleetFor ? fleetFor(engine, temp?.dir ?? '') : fixed
   let bridge: Bridge | undefined
   let app: AppPage | undefined
   let closing: Promise<string[]> | undefined

@@ -1,12 +1,7 @@
 import type { Engine } from '@engine/index'
-import {
-  checkFleetConfig,
-  FleetClient,
-  FleetConfigStore,
-  FleetMember,
-  newFleetKey,
-  type FleetConfig,
-} from '../../main/fleet'
+import { FleetClient, FleetConfigStore, newFleetKey, type FleetConfig } from '../../main/fleet'
+import { FleetMembership } from '../../main/fleet/membership'
+import { FleetJoinError, joinFleet, leaveFleet, setFleetLocation } from '../../main/fleet/operations'
 export { endInFleet, fleetSessions } from '../../main/fleet/operations'
 import { UsageError } from '../args'
 import { defineCommand, JSON_OPTION, printJson, type CliIO, type CommandGroup } from '../command'
@@ -40,18 +35,24 @@ export async function withFleet<T>(
   }
 }
 
-/** `warden watch` on a device that joined: the fleet member runs beside the loop. */
-export function watchFleet(engine: Engine, io: CliIO): FleetMember | null {
-  const store = fleetStore(engine)
-  const cfg = store.read()
-  if (!cfg) return null
-  const member = new FleetMember(engine, cfg, {
+/**
+ * `warden watch` and `warden ui`: the fleet member runs beside the loop when this device joined;
+ * under `warden ui` the window may join or leave meanwhile (the same 0600 file).
+ */
+export function watchFleet(engine: Engine, io: CliIO): FleetMembership {
+  const membership = fleetMembership(engine, io)
+  membership.start()
+  return membership
+}
+
+/** The membership over this CLI's settings file, not started yet. */
+export function fleetMembership(engine: Engine, io: CliIO): FleetMembership {
+  return new FleetMembership({
+    engine,
+    store: fleetStore(engine),
     log: (l) => io.err(`warden: ${l}`),
-    replayFile: store.replayFile,
+    onConnected: (cfg) => io.err(`warden: fleet: joined ${cfg.url} as ${cfg.name}`),
   })
-  member.on('connected', () => io.err(`warden: fleet: joined ${cfg.url} as ${cfg.name}`))
-  member.start()
-  return member
 }
 
 const keyCommand = defineCommand({
@@ -97,17 +98,11 @@ const joinCommand = defineCommand({
     }
     const engine = await open()
     const store = fleetStore(engine)
-    let checked: FleetConfig
-    try {
-      checked = checkFleetConfig(cfg)
-    } catch (e) {
+    const checked = await joinFleet(store, cfg, engine.device.id).catch((e: unknown) => {
+      // a refused setting is the user's to fix (usage); an unreachable server is not
+      if (e instanceof FleetJoinError) throw e
       throw new UsageError(e instanceof Error ? e.message : String(e))
-    }
-    const client = await FleetClient.open(checked, engine.device.id).catch((e: unknown) => {
-      throw new Error(`${e instanceof Error ? e.message : String(e)}; nothing was stored`)
     })
-    await client.close()
-    store.write(checked)
     io.out(`joined ${checked.url} as ${checked.name} (device ${engine.device.id}); settings in ${store.file}`)
     io.out('`warden watch` (or the app) now publishes this device and carries out commands sent to it.')
     return 0
@@ -194,14 +189,10 @@ const setLocationCommand = defineCommand({
   args: [1, 1],
   async run({ io, positionals, open }) {
     const engine = await open()
-    const store = fleetStore(engine)
     const cfg = joined(engine)
     const text = (positionals[0] as string).trim()
-    const next = { ...cfg }
-    if (text === '') delete next.location
-    else next.location = text
     try {
-      store.write(next)
+      setFleetLocation(fleetStore(engine), text)
     } catch (e) {
       throw new UsageError(e instanceof Error ? e.message : String(e))
     }
@@ -218,8 +209,11 @@ const leaveCommand = defineCommand({
   args: [0, 0],
   async run({ io, open }) {
     const engine = await open()
-    const store = fleetStore(engine)
-    io.out(store.clear() ? 'left the fleet; the connection settings are removed' : 'not in a fleet')
+    io.out(
+      leaveFleet(fleetStore(engine))
+        ? 'left the fleet; the connection settings are removed'
+        : 'not in a fleet',
+    )
     return 0
   },
 })

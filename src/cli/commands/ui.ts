@@ -2,8 +2,7 @@ import { openBrowser } from '../../main/ui-server/open-browser'
 import { startUiServer, UiServeError } from '../../main/ui-server/server'
 import { UsageError } from '../args'
 import { defineCommand } from '../command'
-import type { FleetMember } from '../../main/fleet'
-import { watchFleet } from './fleet'
+import { fleetMembership } from './fleet'
 import { stopped } from './watch'
 
 // `warden ui`: the window in the user's own browser, for machines without the desktop app. The engine runs
@@ -26,10 +25,11 @@ export const uiCommand = defineCommand({
   async run({ io, values, open }) {
     const port = parsePort(values.port)
     const engine = await open()
-    let fleet: FleetMember | null = null
+    // the window's Settings → Fleet joins and leaves through the membership (a 0600 file, as the CLI)
+    const fleet = fleetMembership(engine, io)
     let server
     try {
-      server = await startUiServer({ engine, port, fleet: () => fleet })
+      server = await startUiServer({ engine, port, fleet })
     } catch (e) {
       if (!(e instanceof UiServeError)) throw e
       io.err(`warden: ${e.message}`)
@@ -38,7 +38,7 @@ export const uiCommand = defineCommand({
     await engine.tick()
     engine.start()
     // a device that joined publishes and takes commands while served, as under `warden watch`
-    fleet = watchFleet(engine, io)
+    fleet.start()
     io.out(`Session Warden is served at ${server.url}`)
     const where = server.addresses.map((a) => (a.includes(':') ? `[${a}]` : a)).join(' and ')
     io.out(`(${where} only; the #token part is the key: keep it to yourself. Ctrl-C to stop.)`)
@@ -48,7 +48,7 @@ export const uiCommand = defineCommand({
     }
     await stopped(io.stop)
     await server.close()
-    await fleet?.close()
+    await fleet.close()
     await engine.stop()
     return 0
   },

@@ -1,10 +1,10 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { z } from 'zod'
+import { fleetJoinSchema } from '@shared/fleet'
 import { fleetKeyBytes } from './protocol'
 
-/** The longest location a device may give itself (it is shown in a table cell). */
-export const FLEET_LOCATION_MAX = 100
+/** The longest location a device may give itself (one rule, in src/shared/fleet.ts). */
+export { FLEET_LOCATION_MAX } from '@shared/fleet'
 
 /** How this device reaches its fleet. Files (creds, CA, certificate) are named by path. */
 export interface FleetConfig {
@@ -19,20 +19,9 @@ export interface FleetConfig {
   location?: string
 }
 
-const configSchema = z.strictObject({
-  url: z.string().regex(/^((nats|tls):\/\/)?[^\s/]+:\d+$/, 'the URL is nats://HOST:PORT or tls://HOST:PORT'),
-  name: z.string().trim().min(1, 'a device name is needed').max(64),
-  key: z.string(),
-  creds: z.string().min(1).optional(),
-  ca: z.string().min(1).optional(),
-  cert: z.string().min(1).optional(),
-  certKey: z.string().min(1).optional(),
-  location: z.string().trim().min(1, 'a location is some text').max(FLEET_LOCATION_MAX).optional(),
-})
-
 /** The config checked: the URL's form, the key's length, cert with its key, and every named file there. */
 export function checkFleetConfig(raw: unknown): FleetConfig {
-  const parsed = configSchema.safeParse(raw)
+  const parsed = fleetJoinSchema.safeParse(raw)
   if (!parsed.success) {
     const i = parsed.error.issues[0]
     throw new Error(`fleet: ${i?.path.join('.') ?? ''}: ${i?.message ?? 'invalid'}`)

@@ -1,25 +1,16 @@
 import { FleetConfigStore, type SecretBox } from './config'
-import { FleetMember, type FleetEngine } from './fleet'
+import type { FleetEngine } from './fleet'
+import { FleetMembership } from './membership'
 
 /**
  * The desktop app's membership: the settings sealed by safeStorage (the SecretBox port) beside the
- * database; null when this device has not joined or the settings cannot be read (said in the log).
+ * database. Its start() (with the loop) runs the member when this device joined; the window's
+ * Settings → Fleet joins and leaves through it without a restart.
  */
-export function startDesktopFleet(
+export function desktopFleet(
   engine: FleetEngine & { readonly storeInfo: { path: string } },
   box: SecretBox,
   log: (line: string) => void,
-): FleetMember | null {
-  const store = FleetConfigStore.besideDb(engine.storeInfo.path, box)
-  let member: FleetMember
-  try {
-    const cfg = store.read()
-    if (!cfg) return null
-    member = new FleetMember(engine, cfg, { log, replayFile: store.replayFile })
-  } catch (e) {
-    log(`fleet: settings unreadable (${e instanceof Error ? e.message : String(e)}); not joining`)
-    return null
-  }
-  member.start()
-  return member
+): FleetMembership {
+  return new FleetMembership({ engine, store: FleetConfigStore.besideDb(engine.storeInfo.path, box), log })
 }

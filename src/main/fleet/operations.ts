@@ -1,6 +1,8 @@
 import type { EndResult, Session } from '@shared/model'
 import type { RemoteEnd } from './commands'
-import type { FleetClient } from './fleet'
+import { checkFleetConfig, type FleetConfig, type FleetConfigStore } from './config'
+import type { FleetTiming } from './connection'
+import { FleetClient } from './fleet'
 import { deviceLocation, type FleetSession } from './protocol'
 import type { FleetDevice } from './view'
 
@@ -93,4 +95,56 @@ function asEndResult(id: string, r: RemoteEnd): EndResult {
     result: result === 'refused' ? 'failed' : result,
     ...(r.result.error ? { error: r.result.error } : {}),
   }
+}
+
+// ---------------------------------------------------------------- joining and leaving
+// Once for `warden fleet join/leave/set-location` (src/cli/commands/fleet.ts) and the window's
+// Settings → Fleet (src/main/fleet/membership.ts, through the contract).
+
+/** Joins: checks the settings, connects once (URL, credentials, key), and only then stores them. */
+export async function joinFleet(
+  store: FleetConfigStore,
+  raw: unknown,
+  deviceId: string,
+  timing: Partial<FleetTiming> = {},
+): Promise<FleetConfig> {
+  const checked = checkFleetConfig(raw)
+  const client = await FleetClient.open(checked, deviceId, timing).catch((e: unknown) => {
+    throw new FleetJoinError('unreachable', `${errorText(e)}; nothing was stored`)
+  })
+  await client.close()
+  store.write(checked)
+  return checked
+}
+
+/** Leaves: forgets the settings and the seen command ids; false when this device was in no fleet. */
+export function leaveFleet(store: FleetConfigStore): boolean {
+  return store.clear()
+}
+
+/** Sets (or, with '', clears) where this device is; the stored settings as they are now. */
+export function setFleetLocation(store: FleetConfigStore, text: string): FleetConfig {
+  const cfg = store.read()
+  if (!cfg) throw new FleetJoinError('not-joined', 'this device has not joined a fleet')
+  const next = { ...cfg }
+  const trimmed = text.trim()
+  if (trimmed === '') delete next.location
+  else next.location = trimmed
+  store.write(next)
+  return next
+}
+
+/** Why a join or a change was refused: the server could not be reached, or there is no fleet. */
+export class FleetJoinError extends Error {
+  constructor(
+    readonly reason: 'unreachable' | 'not-joined',
+    message: string,
+  ) {
+    super(message)
+    this.name = 'FleetJoinError'
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
 }

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { formatDuration } from '@shared/duration'
+import { DEVICE_ID_RE, FLEET_KEY_MIN_BYTES } from '@shared/fleet'
 import { SESSION_ID_RE, type Session } from '@shared/model'
 
 // What devices of one fleet say to each other over NATS JetStream, and how a command is signed.
@@ -22,11 +23,11 @@ export const commandSubject = (device: string): string => `warden.cmd.${device}`
 export const resultSubject = (device: string): string => `warden.result.${device}`
 export const commandConsumer = (device: string): string => `cmd-${device}`
 
-/** A device id is one subject token: letters, digits, '-' and '_' (device.ts makes 16 hex digits). */
-export const DEVICE_ID_RE = /^[A-Za-z0-9_-]{1,64}$/
+/** A device id is one subject token (the rule is src/shared/fleet.ts). */
+export { DEVICE_ID_RE }
 
-/** A fleet key is at least 256 bits; `warden fleet key` makes exactly 256, base64url. */
-export const FLEET_KEY_MIN_BYTES = 32
+/** A fleet key is at least 256 bits (the rule is src/shared/fleet.ts); `warden fleet key` makes 256. */
+export { FLEET_KEY_MIN_BYTES }
 
 export function newFleetKey(): string {
   return randomBytes(FLEET_KEY_MIN_BYTES).toString('base64url')

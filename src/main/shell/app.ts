@@ -6,8 +6,7 @@
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Settings } from '@shared/settings'
-import { startDesktopFleet } from '../fleet/desktop'
-import type { FleetMember } from '../fleet/fleet'
+import { desktopFleet } from '../fleet/desktop'
 import type { FleetSource } from '../api/fleet-handlers'
 import { createEngine as defaultCreateEngine, type CreateEngineOptions } from '@engine/index'
 import type { Engine } from '@engine/engine'
@@ -232,12 +231,12 @@ function compose(
   scope.add(() => engine.stop())
 
   const loginItem = loginItemFor(ports, opts)
-  // the fleet member starts with the loop, below; the window's fleet calls read it when made
-  let fleet: FleetMember | null = null
+  // the fleet membership (sealed settings) starts with the loop, below; the window joins and leaves through it
+  const fleet = ports.safeStorage ? desktopFleet(engine, ports.safeStorage, log) : null
   scope.add(
     registerIpc(
       ports.ipc,
-      desktopHandlers(engine, windows, loginItem, () => fleet),
+      desktopHandlers(engine, windows, loginItem, fleet ?? (() => null)),
       windows.trusted,
     ),
   )
@@ -278,9 +277,10 @@ function compose(
 
   engine.start()
   // a device that joined a fleet publishes beside the loop (src/main/fleet/desktop.ts)
-  const member = ports.safeStorage ? startDesktopFleet(engine, ports.safeStorage, log) : null
-  fleet = member
-  if (member) scope.add(() => member.close())
+  if (fleet) {
+    fleet.start()
+    scope.add(() => fleet.close())
+  }
   if (!opts.argv.includes(HIDDEN_ARG)) openWindow()
   return { engine, tray, notifier, warnings, loginItem, window: () => windows.current(), openWindow, dispose }
 }

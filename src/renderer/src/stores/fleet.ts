@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import type { FleetDeviceState, FleetSessionRow, FleetStatus } from '@shared/contract'
+import type { FleetJoin } from '@shared/fleet'
 import type { EndResult } from '@shared/model'
 import { api, errorText } from '@renderer/api'
 import { endableOpen, shortTime } from '@renderer/lib/sessions'
@@ -83,6 +84,33 @@ export const useFleetStore = defineStore('fleet', () => {
     return o
   }
 
+  /** Joins from Settings → Fleet (the main process connects first; nothing is stored on failure). */
+  async function join(form: FleetJoin): Promise<string | null> {
+    return changed(() => api.joinFleet(form))
+  }
+  /** Leaves: the member stops and the settings are forgotten; This device is shown again. */
+  async function leave(): Promise<string | null> {
+    const refused = await changed(() => api.leaveFleet())
+    if (refused === null) {
+      scope.value = 'device'
+      sessions.value = []
+      devices.value = []
+    }
+    return refused
+  }
+  async function setLocation(text: string): Promise<string | null> {
+    return changed(() => api.setFleetLocation(text))
+  }
+  async function changed(call: () => Promise<FleetStatus>): Promise<string | null> {
+    try {
+      status.value = await call()
+      devices.value = status.value.devices
+      return null
+    } catch (e) {
+      return errorText(e)
+    }
+  }
+
   /** "offline · last seen 09:12" for a row of a device that stopped its heartbeat; null while online. */
   function offlineNote(deviceId: string): string | null {
     const d = deviceById.value.get(deviceId)
@@ -105,5 +133,9 @@ export const useFleetStore = defineStore('fleet', () => {
     end,
     endMany,
     offlineNote,
+    loadStatus,
+    join,
+    leave,
+    setLocation,
   }
 })

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { HISTORY_LIMIT, type HistoryFilter } from '@shared/history'
+import type { HistoryPageResult } from '@shared/contract'
 import type { EndReason, ResourceType, Session } from '@shared/model'
 import { api, errorText } from '@renderer/api'
 
@@ -44,7 +45,16 @@ export const useHistoryStore = defineStore('history', () => {
   const error = ref<string | null>(null)
   const loaded = ref(false)
   const filters = ref<HistoryFilters>({ type: null, reason: null, from: '', to: '', text: '' })
+  // the fleet (issue 14): This device reads the database; All devices the fleet's ended stream,
+  // every device's or one's (rows carry deviceId)
+  const scope = ref<'device' | 'all'>('device')
+  const device = ref<string | null>(null)
   let generation = 0
+
+  function pageOf(q: HistoryFilter): Promise<HistoryPageResult> {
+    if (scope.value === 'device') return api.queryHistory(q)
+    return api.queryFleetHistory(q, device.value === null ? {} : { device: device.value })
+  }
 
   const hasMore = computed(() => cursor.value !== null)
 
@@ -67,7 +77,7 @@ export const useHistoryStore = defineStore('history', () => {
     const mine = ++generation
     loading.value = true
     try {
-      const page = await api.queryHistory(query())
+      const page = await pageOf(query())
       if (mine !== generation) return
       rows.value = page.rows
       cursor.value = page.nextCursor
@@ -85,7 +95,7 @@ export const useHistoryStore = defineStore('history', () => {
     const mine = generation
     loading.value = true
     try {
-      const page = await api.queryHistory({ ...query(), cursor: cursor.value })
+      const page = await pageOf({ ...query(), cursor: cursor.value })
       if (mine !== generation) return
       rows.value = [...rows.value, ...page.rows]
       cursor.value = page.nextCursor
@@ -103,7 +113,7 @@ export const useHistoryStore = defineStore('history', () => {
     // the filters as they are now: changing them while the pages come does not mix two selections
     const q = { ...query(), limit: HISTORY_LIMIT.max }
     for (;;) {
-      const page = await api.queryHistory({ ...q, ...(next ? { cursor: next } : {}) })
+      const page = await pageOf({ ...q, ...(next ? { cursor: next } : {}) })
       out.push(...page.rows)
       if (page.nextCursor === null) return { rows: out, truncated: false }
       if (out.length >= EXPORT_MAX) return { rows: out.slice(0, EXPORT_MAX), truncated: true }
@@ -111,5 +121,5 @@ export const useHistoryStore = defineStore('history', () => {
     }
   }
 
-  return { rows, loading, error, loaded, filters, hasMore, reload, loadMore, all }
+  return { rows, loading, error, loaded, filters, scope, device, hasMore, reload, loadMore, all }
 })
