@@ -20,6 +20,11 @@ import { anomalyFigures } from './anomaly-bench'
 import { median, quantile, round, sleep } from './stats'
 
 const JSON_OUT = process.argv.includes('--json')
+/**
+ * `--scan-only`: the quiet and busy scan and CPU figures alone (~1 min instead of ~7), for
+ * alternating before/after runs of a probe or engine change in one window.
+ */
+const SCAN_ONLY = process.argv.includes('--scan-only')
 const log = (s: string): void => {
   if (!JSON_OUT) process.stderr.write(`${s}\n`)
 }
@@ -163,6 +168,24 @@ async function measureCpu(engine: Engine): Promise<number> {
   return ((cpuSeconds() - cpu0) / ((performance.now() - wall0) / 1000)) * 100
 }
 
+/** the quiet and busy scan and CPU keys, with their ratios to the floor */
+function scanFigures(quiet: ScanFigures, busy: ScanFigures, cpu: number, busyCpu: number): object {
+  const scanMs = round(median(quiet.scan))
+  const floorMs = round(median(quiet.floor))
+  const busyScanMs = round(median(busy.scan))
+  const busyFloorMs = round(median(busy.floor))
+  return {
+    scanMs,
+    floorMs,
+    scanToFloor: round(scanMs / floorMs, 2),
+    cpuPercent: round(cpu, 2),
+    busyScanMs,
+    busyFloorMs,
+    busyScanToFloor: round(busyScanMs / busyFloorMs, 2),
+    busyCpuPercent: round(busyCpu, 2),
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'))
   const idle: ChildProcess[] = []
@@ -204,6 +227,10 @@ async function main(): Promise<void> {
       await busyDesktop.stop()
     }
     const { scan, full, floor, naive } = quiet
+    if (SCAN_ONLY) {
+      process.stdout.write(`${JSON.stringify(scanFigures(quiet, busy, cpuPercent, busyCpuPercent))}\n`)
+      return
+    }
 
     // 3. new ssh connection → its row in the store, with the loop running at 1 s
     log('measuring detection latency …')
