@@ -3,7 +3,8 @@
 // bench/engine-bench.ts: 1 000 idle processes, 50 real ssh sessions). Writes one V8 .cpuprofile
 // per scene (open it in Chrome DevTools, or summarise it with bench/profile-summary.ts) and prints
 // per scene: CPU % of one core (children included), ticks, how many snapshots were unchanged and
-// how many read counters.
+// how many read counters. `--no-profile` takes the same figures without the profiler (its
+// sampling thread costs far more CPU than the engine).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
@@ -18,8 +19,10 @@ import { sshBatch, startSshd, stopAll } from '../tests/support/peers'
 import { startBusyDesktop } from './busy-desktop'
 import { round, sleep } from './stats'
 
-const seconds = Number(process.argv[2] ?? 30)
-const outDir = process.argv[3] ?? tmpdir()
+const NO_PROFILE = process.argv.includes('--no-profile')
+const [secondsArg, outArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'))
+const seconds = Number(secondsArg ?? 30)
+const outDir = outArg ?? tmpdir()
 
 function cpuSeconds(): number {
   const stat = readFileSync('/proc/self/stat', 'utf8')
@@ -52,15 +55,18 @@ async function profileScene(engine: Engine, counts: Counts, name: string, inspec
   engine.start()
   await sleep(5000)
   Object.assign(counts, { snapshots: 0, unchanged: 0, counters: 0 })
-  await inspector.post('Profiler.start')
+  if (!NO_PROFILE) await inspector.post('Profiler.start')
   const cpu0 = cpuSeconds()
   const wall0 = performance.now()
   await sleep(seconds * 1000)
-  const { profile } = await inspector.post('Profiler.stop')
   const cpu = ((cpuSeconds() - cpu0) / ((performance.now() - wall0) / 1000)) * 100
+  let file = ''
+  if (!NO_PROFILE) {
+    const { profile } = await inspector.post('Profiler.stop')
+    file = join(outDir, `engine-${name}.cpuprofile`)
+    writeFileSync(file, JSON.stringify(profile))
+  }
   await engine.stop()
-  const file = join(outDir, `engine-${name}.cpuprofile`)
-  writeFileSync(file, JSON.stringify(profile))
   process.stdout.write(`${JSON.stringify({ scene: name, cpuPercent: round(cpu, 2), ...counts, file })}\n`)
 }
 

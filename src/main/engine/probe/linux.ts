@@ -819,9 +819,9 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     if (processes !== previous) familiesKey = sessionFamilies()
     const { sockets, read } = await sessionSockets(takenAt, o)
     const key = `${sockets.map((s) => `${String(s.inode)}:${s.pids.join('.')}`).join(',')}|${familiesKey}`
-    const unchanged = previous !== null && !read && key === lastOwnedKey
+    const sameSessions = previous !== null && key === lastOwnedKey
     lastOwnedKey = key
-    return { takenAt, processes, sockets, unchanged }
+    return { takenAt, processes, sockets, unchanged: sameSessions && !read, sameSessions }
   }
 
   return {
