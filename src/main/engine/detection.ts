@@ -1,6 +1,6 @@
 import { detectAll } from './detect'
 import type { Detected, WebResource } from './detect/types'
-import type { Snapshot } from './probe/types'
+import type { Snapshot, SocketInfo } from './probe/types'
 import { SshConfigResolver, type SshG } from './ssh-config'
 import { RemminaProfileReader, type RemminaReaderOptions } from './remmina-profiles'
 
@@ -33,9 +33,15 @@ export class Detection {
     launched: ReadonlyMap<number, number>,
   ): Promise<{ detected: Detected[]; fresh: boolean }> {
     const key = `${webResources.map((w) => `${w.id}=${w.url}`).join(',')}|${[...resolved].join(';')}|${[...launched].join(',')}`
-    const fresh = snapshot.unchanged !== true || this.last?.key !== key
+    const last = this.last?.key === key ? this.last : null
     // The OS looks exactly as it did last tick: the same sessions; only time has passed.
-    if (!fresh && this.last !== null) return { detected: this.last.detected, fresh }
+    if (last !== null && snapshot.unchanged === true) return { detected: last.detected, fresh: false }
+    // Only the counters are new (the probe's `ss` every few seconds): the same sessions with this
+    // reading of their sockets, without indexing every process again.
+    if (last !== null && snapshot.sameSessions === true) {
+      this.last = { key, detected: withReadings(last.detected, snapshot.sockets) }
+      return { detected: this.last.detected, fresh: true }
+    }
     const sshConfig = await this.sshConfig.resolve(snapshot, this.o.uid)
     const remmina = await this.remmina.resolve(snapshot, this.o.uid)
     const detected = detectAll({
@@ -51,6 +57,18 @@ export class Detection {
         (this.o.uid === null || d.root.uid === this.o.uid || d.root.uid < 0) && (this.o.scope?.(d) ?? true),
     )
     this.last = { key, detected }
-    return { detected, fresh }
+    return { detected, fresh: true }
   }
+}
+
+/**
+ * The detections with each socket replaced by this snapshot's reading of the same connection (by
+ * inode). Detectors copy the snapshot's socket objects and never read a counter, so this is what
+ * detecting afresh would return.
+ */
+function withReadings(detected: readonly Detected[], sockets: readonly SocketInfo[]): Detected[] {
+  const byInode = new Map<number, SocketInfo>()
+  for (const s of sockets) if (s.inode !== undefined) byInode.set(s.inode, s)
+  const now = (s: SocketInfo): SocketInfo => (s.inode === undefined ? s : (byInode.get(s.inode) ?? s))
+  return detected.map((d) => ({ ...d, sockets: d.sockets.map(now) }))
 }

@@ -237,6 +237,22 @@ describe('Linux probe fast path', () => {
     expect((await probe.snapshot()).unchanged).toBe(false)
   })
 
+  it('a counters reading of the same connections is sameSessions, not unchanged; a new connection is neither', async () => {
+    const port = await listen()
+    await holder(port)
+    const probe = createLinuxProbe({ interesting, youngMs: 0 })
+    await probe.snapshot({ counters: true })
+    const counters = await probe.snapshot({ counters: true })
+    expect(counters.sameSessions).toBe(true)
+    expect(counters.unchanged).toBe(false)
+    expect(counters.sockets.some((s) => s.remotePort === port && s.lastRecvMs !== undefined)).toBe(true)
+    const quiet = await probe.snapshot()
+    expect([quiet.sameSessions, quiet.unchanged]).toEqual([true, true])
+    await holder(port)
+    const next = await probe.snapshot({ counters: true })
+    expect([next.sameSessions, next.unchanged]).toEqual([false, false])
+  })
+
   it('has a session program started after other forks in the very next snapshot, and its exit in the one after', async () => {
     const probe = createLinuxProbe({ interesting, youngMs: 0 })
     await probe.snapshot()

@@ -45,6 +45,13 @@ export interface Snapshot {
    * passed, and processes detection never looks at may have come and gone.
    */
   unchanged?: boolean
+  /**
+   * The same session programs (with their parents and children) and the same connections with
+   * the same owners as the previous snapshot; only the counters may be newer (a fresh `ss`
+   * reading). Detection's answer is then the previous one with these sockets' readings: no
+   * detector looks at a counter. `unchanged` implies it.
+   */
+  sameSessions?: boolean
 }
 
 export interface SnapshotOptions {

@@ -1,0 +1,340 @@
+// The Linux probe's sockets: the session programs' TCP connections from their /proc/<pid>/fd
+// links, the addresses of new ones from /proc/net/tcp{,6}, their tcp_info from a filtered `ss`
+// (SessionSocketReader.sessionSockets); without an `interesting` filter, every socket from one
+// `ss -tnpiH` (wideSockets).
+import fs from 'node:fs'
+import os from 'node:os'
+import type { SnapshotOptions, SocketInfo } from './types'
+import type { RunFile } from './exec'
+import {
+  establishedByInode,
+  parseProcNetTcp,
+  parseSsOutput,
+  procNetInodes,
+  procNetToSockets,
+  ssPortFilter,
+  type ProcNetTcpEntry,
+} from './linux-parse'
+import { errCode, isPidName, readOrNull } from './linux-read'
+import type { ProcessTable } from './linux-procs'
+
+/** a session program's socket links at their last read, with its fd count then (NaN: unknown) */
+interface FdReading {
+  startTime: number
+  count: number
+  inodes: number[]
+}
+
+const SS_TIMEOUT_MS = 2000
+/**
+ * A session program whose fd count (the size of its /proc/<pid>/fd, Linux ≥ 6.2) is unchanged
+ * keeps its last socket links; all are read again this often, and whenever counters are read.
+ */
+const FD_SWEEP_MS = 5000
+/** /proc/net/tcp states (include/net/tcp_states.h) */
+const TCP_ESTABLISHED = 1
+const TCP_SYN_SENT = 2
+const TCP_SYN_RECV = 3
+/** ss exiting non-zero this many snapshots in a row is taken as "ss cannot work here" */
+const SS_MAX_FAILURES = 3
+/**
+ * /proc/net tables that list only live sockets, with their inode column: ~0.1 ms each to read
+ * here, against ~6 ms per tcp file (its read walks every bucket of the memory-sized connection
+ * hash, ~17 ms for both under load). A browser opens unix sockets all the time (Chromium's
+ * main process: 22 new ones in 30 s of the bench's busy desktop); finding them here spares the
+ * tcp reads.
+ */
+const NON_TCP_TABLES: readonly (readonly [string, number])[] = [
+  ['unix', 6],
+  ['udp', 9],
+  ['udp6', 9],
+  ['netlink', 9],
+]
+
+export interface SocketReaderOptions {
+  procRoot: string
+  ssPath: string
+  run: RunFile
+  youngMs: number
+  fdSweepMs?: number
+}
+
+/** The session programs' connections between snapshots, and how each snapshot reads them. */
+export class SessionSocketReader {
+  private readonly procRoot: string
+  private readonly ssPath: string
+  private readonly run: RunFile
+  private readonly youngMs: number
+  private readonly fdSweepMs: number
+  private readonly littleEndian = os.endianness() === 'LE'
+  /** socket inodes in the session programs' fd links at the last snapshot */
+  private lastHeld = new Set<number>()
+  /** their established TCP connections, by inode, and those still connecting (looked up again) */
+  private readonly conns = new Map<number, ProcNetTcpEntry>()
+  private readonly connecting = new Set<number>()
+  /** per session program: its fd count and socket inodes when its links were last read */
+  private fdCounts = new Map<number, FdReading>()
+  private lastFdSweep = -Infinity
+  /** the last `ss` reading of those connections, by inode, and when it was taken */
+  private readings = new Map<number, { at: number; sk: SocketInfo }>()
+  private ssFailures = 0
+
+  constructor(
+    o: SocketReaderOptions,
+    private readonly procs: ProcessTable,
+  ) {
+    this.procRoot = o.procRoot
+    this.ssPath = o.ssPath
+    this.run = o.run
+    this.youngMs = o.youngMs
+    this.fdSweepMs = o.fdSweepMs ?? FD_SWEEP_MS
+  }
+
+  /** inode → pids of the wanted sockets, from the /proc/<pid>/fd links of every process (the /proc/net fallback) */
+  private socketOwners(wanted: ReadonlySet<number>): Map<number, number[]> {
+    const owners = new Map<number, number[]>()
+    if (wanted.size === 0) return owners
+    let names: string[]
+    try {
+      names = fs.readdirSync(this.procRoot)
+    } catch {
+      return owners
+    }
+    for (const name of names) {
+      if (!isPidName(name)) continue
+      const pid = Number(name)
+      for (const inode of this.socketLinks(name)?.inodes ?? []) {
+        if (!wanted.has(inode)) continue
+        const list = owners.get(inode)
+        if (list === undefined) owners.set(inode, [pid])
+        else if (!list.includes(pid)) list.push(pid)
+      }
+    }
+    return owners
+  }
+
+  /** established connections of the namespace, by inode: a read of two files, no process spawned */
+  private readEstablished(): Map<number, ProcNetTcpEntry> {
+    return establishedByInode([
+      ...parseProcNetTcp(readOrNull(`${this.procRoot}/net/tcp`) ?? '', this.littleEndian),
+      ...parseProcNetTcp(readOrNull(`${this.procRoot}/net/tcp6`) ?? '', this.littleEndian),
+    ])
+  }
+
+  private procNetSockets(): SocketInfo[] {
+    const entries = [...this.readEstablished().values()]
+    return procNetToSockets(entries, this.socketOwners(new Set(entries.map((e) => e.inode))))
+  }
+
+  /** ss exited: non-zero too often, or missing, means "ss cannot work here" */
+  private ssFailed(error: unknown): void {
+    // missing or not executable: no point in asking again; a timeout under load is not counted,
+    // so a busy machine does not lose the idle clocks for good
+    const code = error === null ? undefined : errCode(error)
+    if (error === null) this.ssFailures++
+    else if (code === 'ENOENT' || code === 'EACCES') this.ssFailures = SS_MAX_FAILURES
+  }
+
+  /** every established socket with its owners (`ss -p`, which walks every process's fds) */
+  async wideSockets(): Promise<SocketInfo[]> {
+    if (this.ssFailures >= SS_MAX_FAILURES) return this.procNetSockets()
+    try {
+      const r = await this.run(this.ssPath, ['-tnpiH', 'state', 'established'], { timeoutMs: SS_TIMEOUT_MS })
+      if (r.code === 0) {
+        this.ssFailures = 0
+        return parseSsOutput(r.stdout)
+      }
+      this.ssFailed(null)
+    } catch (error) {
+      this.ssFailed(error)
+    }
+    return this.procNetSockets()
+  }
+
+  /** the socket inodes among a process's fds, and its fd count; null when it is gone or not ours to look at */
+  private socketLinks(pid: number | string): { inodes: number[]; fds: number } | null {
+    const fdDir = `${this.procRoot}/${String(pid)}/fd`
+    let fds: string[]
+    try {
+      fds = fs.readdirSync(fdDir)
+    } catch {
+      return null
+    }
+    const inodes: number[] = []
+    for (const fd of fds) {
+      let target: string
+      try {
+        target = fs.readlinkSync(`${fdDir}/${fd}`)
+      } catch {
+        continue
+      }
+      if (target.startsWith('socket:[')) inodes.push(Number(target.slice(8, -1)))
+    }
+    return { inodes, fds: fds.length }
+  }
+
+  /**
+   * inode → pids of the given processes' sockets. A process's links are read again only when its
+   * fd count changed (the size of /proc/<pid>/fd, Linux ≥ 6.2: one stat instead of a readdir and
+   * a readlink per fd), when it is young, or when `all` is set. The count is trusted only if it
+   * equalled the number of links at their last read: an older kernel (size 0), a copy of /proc,
+   * or an fd opened meanwhile make the links be read again. A close and an open between two
+   * snapshots leave the count as it was: such a change waits for the next `all` (counters are
+   * read, or FD_SWEEP_MS passed), and until then the reading keeps the closed connection, so a
+   * session is never taken for ended on a missed link.
+   */
+  private heldSockets(pids: readonly number[], now: number, all: boolean): Map<number, number[]> {
+    const owners = new Map<number, number[]>()
+    const next = new Map<number, FdReading>()
+    for (const pid of pids) {
+      const info = this.procs.known.get(pid)?.info
+      if (info === undefined) continue
+      let count: number
+      try {
+        count = fs.statSync(`${this.procRoot}/${String(pid)}/fd`).size
+      } catch {
+        continue // gone, or another user's process
+      }
+      const last = this.fdCounts.get(pid)
+      let reading: FdReading
+      if (
+        !all &&
+        last?.count === count &&
+        last.startTime === info.startTime &&
+        now - info.startTime >= this.youngMs
+      )
+        reading = last
+      else {
+        const links = this.socketLinks(pid)
+        if (links === null) continue
+        // a count that disagrees with the links is no count: NaN never equals the next one
+        reading = {
+          startTime: info.startTime,
+          count: links.fds === count ? count : NaN,
+          inodes: links.inodes,
+        }
+      }
+      next.set(pid, reading)
+      for (const inode of reading.inodes) {
+        const list = owners.get(inode)
+        if (list === undefined) owners.set(inode, [pid])
+        else if (!list.includes(pid)) list.push(pid)
+      }
+    }
+    this.fdCounts = next
+    return owners
+  }
+
+  /**
+   * tcp_info (idle clocks, byte counters) of the given connections from one `ss`, filtered to
+   * their local ports, by inode; null when ss cannot tell.
+   */
+  private async readCounters(open: readonly ProcNetTcpEntry[]): Promise<Map<number, SocketInfo> | null> {
+    const filter = ssPortFilter(open.map((c) => c.localPort))
+    if (filter === null) return new Map()
+    if (this.ssFailures >= SS_MAX_FAILURES) return null
+    try {
+      const args = ['-tniHe', 'state', 'established', ...filter]
+      const r = await this.run(this.ssPath, args, { timeoutMs: SS_TIMEOUT_MS })
+      if (r.code === 0) {
+        this.ssFailures = 0
+        const byInode = new Map<number, SocketInfo>()
+        for (const sk of parseSsOutput(r.stdout)) if (sk.inode !== undefined) byInode.set(sk.inode, sk)
+        return byInode
+      }
+      this.ssFailed(null)
+    } catch (error) {
+      this.ssFailed(error)
+    }
+    return null
+  }
+
+  /** removes the inodes of unix, UDP and netlink sockets: cheap tables, and never a TCP connection */
+  private dropNonTcp(want: Set<number>): void {
+    for (const [file, column] of NON_TCP_TABLES) {
+      if (want.size === 0) return
+      const text = readOrNull(`${this.procRoot}/net/${file}`)
+      if (text === null) continue
+      for (const inode of procNetInodes(text, column)) if (want.delete(inode)) this.connecting.delete(inode)
+    }
+  }
+
+  /**
+   * Looks new socket inodes up in /proc/net/tcp, then tcp6 for any not found there: each read
+   * walks the kernel's whole connection hash (~5 ms here), so it happens only when a session
+   * program's fd links show a socket not seen before (or one still connecting).
+   */
+  private lookUp(inodes: readonly number[]): void {
+    const want = new Set(inodes)
+    this.dropNonTcp(want)
+    for (const file of ['tcp', 'tcp6']) {
+      if (want.size === 0) break
+      for (const e of parseProcNetTcp(readOrNull(`${this.procRoot}/net/${file}`) ?? '', this.littleEndian)) {
+        if (!want.delete(e.inode)) continue
+        this.connecting.delete(e.inode)
+        if (e.state === TCP_ESTABLISHED) this.conns.set(e.inode, e)
+        else if (e.state === TCP_SYN_SENT || e.state === TCP_SYN_RECV) this.connecting.add(e.inode)
+      }
+    }
+    // in neither table: a unix or UDP socket, nothing to look up again
+    for (const inode of want) this.connecting.delete(inode)
+  }
+
+  /**
+   * The session programs' connections: their sockets from their fd links (read every snapshot:
+   * a socket opened or closed shows at once), the addresses of new ones from /proc/net/tcp{,6};
+   * their idle clocks from `ss`, filtered to their local ports, only when asked for counters,
+   * otherwise the last reading aged by the time since (a connection not read yet carries no
+   * counters: active until read). Other programs' connections cost nothing, however many.
+   */
+  async sessionSockets(
+    takenAt: number,
+    o: SnapshotOptions | undefined,
+  ): Promise<{ sockets: SocketInfo[]; read: boolean }> {
+    const all = o?.counters === true || takenAt - this.lastFdSweep >= this.fdSweepMs
+    if (all) this.lastFdSweep = takenAt
+    const held = this.heldSockets(this.procs.candidatePids(o), takenAt, all)
+    const fresh: number[] = []
+    for (const inode of held.keys())
+      if (!this.lastHeld.has(inode) || this.connecting.has(inode)) fresh.push(inode)
+    if (fresh.length > 0) this.lookUp(fresh)
+    for (const inode of this.conns.keys()) if (!held.has(inode)) this.conns.delete(inode)
+    this.lastHeld = new Set(held.keys())
+    let read = false
+    if (o?.counters === true) {
+      const got = await this.readCounters([...this.conns.values()])
+      read = got !== null
+      // ss failed: no counters rather than stale ones (a session is never idled on a guess)
+      this.readings = new Map([...(got ?? [])].map(([inode, sk]) => [inode, { at: takenAt, sk }]))
+      // ss asks for established connections only: one it left out has closed
+      if (got !== null) for (const inode of this.conns.keys()) if (!got.has(inode)) this.conns.delete(inode)
+    }
+    for (const inode of this.readings.keys()) if (!this.conns.has(inode)) this.readings.delete(inode)
+    const sockets = [...this.conns.values()].map((e) =>
+      this.withCounters(e, held.get(e.inode) ?? [], takenAt),
+    )
+    return { sockets, read }
+  }
+
+  private withCounters(e: ProcNetTcpEntry, pids: readonly number[], takenAt: number): SocketInfo {
+    const base: SocketInfo = {
+      pids: [...pids],
+      inode: e.inode,
+      localAddress: e.localAddress,
+      localPort: e.localPort,
+      remoteAddress: e.remoteAddress,
+      remotePort: e.remotePort,
+    }
+    const last = this.readings.get(e.inode)
+    if (last === undefined) return base
+    const aged = takenAt - last.at
+    const { bytesSent, bytesReceived, lastSendMs, lastRecvMs } = last.sk
+    return {
+      ...base,
+      ...(bytesSent === undefined ? {} : { bytesSent }),
+      ...(bytesReceived === undefined ? {} : { bytesReceived }),
+      ...(lastSendMs === undefined ? {} : { lastSendMs: lastSendMs + aged }),
+      ...(lastRecvMs === undefined ? {} : { lastRecvMs: lastRecvMs + aged }),
+    }
+  }
+}
