@@ -44,7 +44,10 @@ async function openWindow(
     ...(nats
       ? {
           fleetFor: (engine: Engine, dir: string) =>
-            (fleetOf = new FleetMembership({ engine, store: FleetConfigStore.besideDb(join(dir, 'warden.db')) })),
+            (fleetOf = new FleetMembership({
+              engine,
+              store: FleetConfigStore.besideDb(join(dir, 'warden.db')),
+            })),
         }
       : {}),
     colorScheme,

@@ -25,7 +25,7 @@ export const watchCommand = defineCommand({
     const fleet = watchFleet(engine, io)
     engine.start()
     await stopped(io.stop)
-    await fleet?.close()
+    await fleet.close()
     await engine.stop()
     return 0
   },
