@@ -26,6 +26,9 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          // a stop, not a speed check (speed is `npm run bench`'s): the IPC fuzz (10 000 inputs per
+          // channel) took 5–7 s with other work on the 2 shared cores, over vitest's 5 s default
+          testTimeout: 20_000,
         },
       },
       {
@@ -42,7 +45,13 @@ export default defineConfig({
         // the window's components and stores, in happy-dom
         plugins: [vue()],
         resolve: { alias },
-        test: { name: 'renderer', include: ['tests/renderer/**/*.test.ts'], environment: 'happy-dom' },
+        test: {
+          name: 'renderer',
+          include: ['tests/renderer/**/*.test.ts'],
+          environment: 'happy-dom',
+          // a stop, not a speed check: mounting Settings took 5–7 s in happy-dom on a loaded machine
+          testTimeout: 20_000,
+        },
       },
       {
         resolve: { alias },
