@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createEngine, type Engine } from '@engine/index'
+import type { Engine } from '@engine/index'
 import { invokes, type Envelope, type FleetHistoryPage, type FleetStatus } from '@shared/contract'
 import { historyMatches, type HistoryFilter } from '@shared/history'
 import { END_REASONS, RESOURCE_TYPES } from '@shared/model'
@@ -18,7 +18,7 @@ import { ENDED_WINDOW } from '../../src/main/fleet/ended-pages'
 import { FleetMembership } from '../../src/main/fleet/membership'
 import { endedSubject } from '../../src/main/fleet/protocol'
 import { waitFor } from '../support/peers'
-import { startNats, type NatsServer } from '../support/nats'
+import { deviceEngine, startNats, type NatsServer } from '../support/nats'
 
 // The window's Settings → Fleet and History across devices (issue 14) through the one dispatch path
 // the window's calls take, over a real engine (SQLite in a temp dir) and a real nats-server -js on
@@ -45,9 +45,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function window(name: string, box: SecretBox | null = null) {
-  const dbPath = join(mkdtempSync(join(dir, `${name}-`)), 'warden.db')
-  const engine = await createEngine({ dbPath, actor: 'app', scope: () => false })
+function window(name: string, box: SecretBox | null = null) {
+  const home = mkdtempSync(join(dir, `${name}-`))
+  const dbPath = join(home, 'dev-' + name + '.db')
+  // a device of its own (tests/support/nats.ts), not this machine's: a third createEngine in this process
+  // hung in Device.load (systeminformation) in the merged full run; see issue 14's note
+  const engine = deviceEngine({ dir: home, id: 'dev-' + name, name, source: '127.0.0.250', sshPort: 1 })
   engines.push(engine)
   const store = FleetConfigStore.besideDb(dbPath, box)
   const membership = new FleetMembership({ engine, store, timing: TIMING })
@@ -73,7 +76,7 @@ const xorBox: SecretBox = {
 describe('Settings → Fleet through the contract', () => {
   it('join (connects first), the member runs at once, set location, leave; the key never comes back', async () => {
     const key = newFleetKey()
-    const w = await window('laptop')
+    const w = window('laptop')
     expect(await w.value<FleetStatus>('fleetStatus')).toMatchObject({
       joined: false,
       control: { keptIn: 'file' },
@@ -121,7 +124,7 @@ describe('Settings → Fleet through the contract', () => {
 
   it('in the app the settings are sealed by the SecretBox: the key is not in the clear on disk', async () => {
     const key = newFleetKey()
-    const w = await window('sealed', xorBox)
+    const w = window('sealed', xorBox)
     expect(await w.value<FleetStatus>('joinFleet', { url: nats.url, name: 'sealed', key })).toMatchObject({
       joined: true,
       control: { keptIn: 'keychain' },
@@ -130,7 +133,7 @@ describe('Settings → Fleet through the contract', () => {
     expect(readFileSync(w.store.file).toString('latin1')).not.toContain(key)
     expect(w.store.read()).toMatchObject({ key, name: 'sealed' })
     // a keychain that is not available: refused, nothing stored
-    const locked = await window('locked', { ...xorBox, isEncryptionAvailable: () => false })
+    const locked = window('locked', { ...xorBox, isEncryptionAvailable: () => false })
     const r = await locked.call('joinFleet', { url: nats.url, name: 'locked', key })
     expect(r).toMatchObject({ ok: false, error: { code: 'BAD_SETTING' } })
     expect(!r.ok && r.error.message).toContain('nothing was stored')
@@ -188,7 +191,7 @@ function endedRow(i: number, deviceId: string, r: () => number): FleetSession {
 describe('History across devices through the contract', () => {
   it('pages the ended stream newest first, with the filters, a device filter and bad input refused', async () => {
     const key = newFleetKey()
-    const w = await window('historian')
+    const w = window('historian')
     await w.value('joinFleet', { url: nats.url, name: 'historian', key })
     // three devices' ended sessions, more than two read windows' worth
     const r = rng(14)
