@@ -15,7 +15,7 @@ import {
 import { fleetView } from '../../src/main/fleet/operations'
 import { deviceKey, FLEET_BUCKET, sessionKey } from '../../src/main/fleet/protocol'
 import { holdsFor, waitFor } from '../support/peers'
-import { startNats, type NatsServer } from '../support/nats'
+import { FLEET_TEST_TIMING, startNats, type NatsServer } from '../support/nats'
 import { prng } from '../../bench/stats'
 
 // The live mirror a fleet member keeps of the bucket (src/main/fleet/mirror.ts), against a real
@@ -23,14 +23,7 @@ import { prng } from '../../bench/stats'
 // TTL (no delete marker on 2.9), a server that comes back empty (resync after reconnect), and the
 // address the server saw each device connect from (its INFO's client_ip).
 
-const TIMING: Partial<FleetTiming> = {
-  heartbeatMs: 1000,
-  refreshMs: 5000,
-  onlineWithinMs: 3000,
-  bucketTtlMs: 120_000,
-  backoffMinMs: 100,
-  backoffMaxMs: 1000,
-}
+const TIMING = FLEET_TEST_TIMING
 
 let nats: NatsServer
 const members: FleetMember[] = []

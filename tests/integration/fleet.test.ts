@@ -15,7 +15,6 @@ import {
   FleetMember,
   newFleetKey,
   type FleetSession,
-  type FleetTiming,
   type Refusal,
   type SecretBox,
 } from '../../src/main/fleet'
@@ -33,7 +32,7 @@ import {
   signEndCommand,
 } from '../../src/main/fleet/protocol'
 import { isAlive, sshClient, startSshd, stopAll, waitFor, type ClientProc, type Sshd } from '../support/peers'
-import { deviceEngine, startNats, type NatsServer } from '../support/nats'
+import { deviceEngine, FLEET_TEST_TIMING, startNats, type NatsServer } from '../support/nats'
 
 // Devices of one fleet, each a real engine with its own database and device id, against a real
 // nats-server -js on loopback and real ssh sessions to a real sshd. Each device's ssh clients bind
@@ -42,14 +41,7 @@ import { deviceEngine, startNats, type NatsServer } from '../support/nats'
 // before its pid is known would stay unseen while detection reuses its result for an unchanged
 // snapshot: src/main/engine/detection.ts.)
 
-const TIMING: Partial<FleetTiming> = {
-  heartbeatMs: 1000,
-  refreshMs: 5000,
-  onlineWithinMs: 3000,
-  bucketTtlMs: 120_000,
-  backoffMinMs: 100,
-  backoffMaxMs: 1000,
-}
+const TIMING = FLEET_TEST_TIMING
 
 let sshd: Sshd
 let nats: NatsServer

@@ -14,7 +14,18 @@ import { isSessionProgram } from '@engine/detect'
 import { createGeoLocator } from '@engine/geo'
 import { createProbe } from '@engine/probe'
 import { openStore } from '@engine/store'
+import type { FleetTiming } from '../../src/main/fleet'
 import { freePort } from './peers'
+
+/** A fleet's clocks for tests: heartbeats every second, offline after 3 s, quick reconnects. */
+export const FLEET_TEST_TIMING: Partial<FleetTiming> = {
+  heartbeatMs: 1000,
+  refreshMs: 5000,
+  onlineWithinMs: 3000,
+  bucketTtlMs: 120_000,
+  backoffMinMs: 100,
+  backoffMaxMs: 1000,
+}
 
 export const NATS_SERVER = '/usr/sbin/nats-server'
 
