@@ -9,7 +9,7 @@ import { recordSsh, type RecordedSsh } from '../support/recorded-sessions'
 import { FleetClient, FleetConfigStore, newFleetKey, type FleetSession } from '../../src/main/fleet'
 import { FleetMembership } from '../../src/main/fleet/membership'
 import { endedSubject } from '../../src/main/fleet/protocol'
-import { startNats, type NatsServer } from '../support/nats'
+import { endedFleetSession, startNats, type NatsServer } from '../support/nats'
 
 // The axe gate (issue 15): every view of the built window, in Debian's Chromium over the loopback bridge
 // backed by the real engine with real ssh sessions, has no critical or serious axe-core violation, in the
@@ -298,34 +298,12 @@ describe.each(['light', 'dark'] as const)('axe gate, the fleet views, %s theme',
 })
 
 function endedElsewhere(): FleetSession {
-  const start = Date.now() - 3_600_000
-  return {
+  return endedFleetSession(Date.now() - 3_600_000, 600_000, {
     id: '0000000000e1',
-    resourceName: 'build-server',
-    resourceType: 'ssh',
-    startTime: new Date(start).toISOString(),
-    duration: '',
-    status: 'disconnected',
     device: 'other',
     deviceId: 'dev-other',
     location: 'Bergen',
-    ipAddress: '10.0.0.7',
-    durationMs: 0,
-    lastActivity: new Date(start).toISOString(),
-    lastSeen: new Date(start + 600_000).toISOString(),
-    endTime: new Date(start + 600_000).toISOString(),
     endReason: 'idle-timeout',
     endedBy: 'engine',
-    pid: 4242,
-    processStart: 0,
-    exe: '/usr/bin/ssh',
-    client: 'ssh',
-    host: 'build.example.org',
-    user: null,
-    remotePort: 22,
-    localAddress: '10.0.0.1',
-    flags: [],
-    endable: true,
-    recording: null,
-  }
+  })
 }

@@ -18,7 +18,7 @@ import { ENDED_WINDOW } from '../../src/main/fleet/ended-pages'
 import { FleetMembership } from '../../src/main/fleet/membership'
 import { endedSubject } from '../../src/main/fleet/protocol'
 import { waitFor } from '../support/peers'
-import { deviceEngine, startNats, type NatsServer } from '../support/nats'
+import { deviceEngine, endedFleetSession, startNats, type NatsServer } from '../support/nats'
 
 // The window's Settings → Fleet and History across devices (issue 14) through the one dispatch path
 // the window's calls take, over a real engine (SQLite in a temp dir) and a real nats-server -js on
@@ -155,37 +155,18 @@ function rng(seed: number): () => number {
 
 function endedRow(i: number, deviceId: string, r: () => number): FleetSession {
   const start = Date.UTC(2026, 10, 1) + Math.floor(r() * 20 * 86_400_000)
-  const hex = i.toString(16).padStart(12, '0')
   const type = RESOURCE_TYPES[Math.floor(r() * RESOURCE_TYPES.length)] ?? 'ssh'
-  return {
-    id: hex,
+  return endedFleetSession(start, 60_000, {
+    id: i.toString(16).padStart(12, '0'),
+    deviceId,
     resourceName: `${type}-host-${i % 7}`,
     resourceType: type,
-    startTime: new Date(start).toISOString(),
-    duration: '',
-    status: 'disconnected',
-    device: `device ${deviceId}`,
-    deviceId,
     location: i % 5 === 0 ? 'Bergen' : 'Oslo',
     ipAddress: `10.0.${i % 3}.${i % 250}`,
-    durationMs: 0,
-    lastActivity: new Date(start).toISOString(),
-    lastSeen: new Date(start + 60_000).toISOString(),
-    endTime: new Date(start + 60_000).toISOString(),
     endReason: END_REASONS[Math.floor(r() * END_REASONS.length)] ?? 'user',
-    endedBy: 'app',
     pid: 1000 + i,
-    processStart: 0,
-    exe: '/usr/bin/ssh',
-    client: 'ssh',
     host: `host-${i % 7}.example.org`,
-    user: null,
-    remotePort: 22,
-    localAddress: '10.0.0.1',
-    flags: [],
-    endable: true,
-    recording: null,
-  }
+  })
 }
 
 describe('History across devices through the contract', () => {

@@ -14,7 +14,7 @@ import { isSessionProgram } from '@engine/detect'
 import { createGeoLocator } from '@engine/geo'
 import { createProbe } from '@engine/probe'
 import { openStore } from '@engine/store'
-import type { FleetTiming } from '../../src/main/fleet'
+import type { FleetSession, FleetTiming } from '../../src/main/fleet'
 import { freePort } from './peers'
 
 /** A fleet's clocks for tests: heartbeats every second, offline after 3 s, quick reconnects. */
@@ -131,4 +131,44 @@ export function deviceEngine(o: {
   })
   engine.setSetting('pollIntervalMs', 250)
   return engine
+}
+
+/**
+ * An ended ssh session of another device, as it stands in the fleet's ended stream: started at `start`,
+ * ended `lengthMs` later; `o` names it and overrides the rest.
+ */
+export function endedFleetSession(
+  start: number,
+  lengthMs: number,
+  o: Partial<FleetSession> & Pick<FleetSession, 'id' | 'deviceId'>,
+): FleetSession {
+  const at = (ms: number): string => new Date(ms).toISOString()
+  return {
+    resourceName: 'build-server',
+    resourceType: 'ssh',
+    startTime: at(start),
+    duration: '',
+    status: 'disconnected',
+    device: `device ${o.deviceId}`,
+    location: 'Oslo',
+    ipAddress: '10.0.0.7',
+    durationMs: 0,
+    lastActivity: at(start),
+    lastSeen: at(start + lengthMs),
+    endTime: at(start + lengthMs),
+    endReason: 'user',
+    endedBy: 'app',
+    pid: 4242,
+    processStart: 0,
+    exe: '/usr/bin/ssh',
+    client: 'ssh',
+    host: 'build.example.org',
+    user: null,
+    remotePort: 22,
+    localAddress: '10.0.0.1',
+    flags: [],
+    endable: true,
+    recording: null,
+    ...o,
+  }
 }
