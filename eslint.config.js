@@ -58,6 +58,33 @@ export default tseslint.config(
           message: 'Only src/renderer/src/api.ts touches window.warden: import { api } from it.',
         },
       ],
+      // zod is ~80 KB of the window's JavaScript (issue 15): values come from the shared modules without it
+      // (@shared/*-base, @shared/limits); a zod rule is imported with import() where a form checks
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The window reaches the app through src/renderer/src/api.ts only.' },
+            ...[
+              'zod',
+              'check',
+              'contract',
+              'fleet',
+              'history',
+              'recording',
+              'resource',
+              'review',
+              'rules',
+              'settings',
+            ].map((m) => ({
+              name: m === 'zod' ? m : `@shared/${m}`,
+              allowTypeImports: true,
+              message:
+                'It holds zod schemas: import its values from @shared/*-base or @shared/limits, or import() it.',
+            })),
+          ],
+        },
+      ],
     },
   },
   {

@@ -2,10 +2,10 @@
 // history), the engine, which checks every query with it, and the store's page size.
 // Pure TypeScript + zod: no Node, DOM or Electron API.
 import { z } from 'zod'
+import { HISTORY_LIMIT } from './limits'
 import { END_REASONS, RESOURCE_TYPES, type Session } from './model'
 
-/** Rows per page: the default, and the most one query may ask for (export pages through). */
-export const HISTORY_LIMIT = { min: 1, default: 50, max: 500 } as const
+export { HISTORY_LIMIT } from './limits'
 
 const msSinceEpoch = z.number().int().min(0)
 

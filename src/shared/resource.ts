@@ -2,11 +2,11 @@
 // (resources add), the engine and the store (which also records hosts seen in live sessions).
 // Pure TypeScript + zod: no Node, DOM or Electron API.
 import { z } from 'zod'
+import { NAME_MAX, TARGET_MAX } from './limits'
 import { RESOURCE_TYPES } from './model'
 import { policyPatchSchema } from './settings'
 
-export const NAME_MAX = 200
-export const TARGET_MAX = 2048
+export { NAME_MAX, TARGET_MAX } from './limits'
 // Names and targets are printed by the CLI: no control characters (terminal escapes) in them.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/

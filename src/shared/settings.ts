@@ -1,37 +1,27 @@
 import { z } from 'zod'
-import { formatSeconds } from './duration'
 import { securityContactSchema } from './review'
+import {
+  BOUNDS,
+  DEFAULT_SETTINGS,
+  isNumberKey,
+  isSettingKey,
+  SETTING_BOUNDS,
+  type Bounds,
+} from './settings-base'
 
-// Every setting with its bounds, once. The zod schema, the reason a value is refused (SETTING_RULES)
-// and the ranges the window shows (SETTING_RANGES) are all derived from SETTING_BOUNDS below, so the engine,
-// the store, IPC, the CLI and the window cannot drift apart. The rules that tie the three idle
-// settings together are in ./rules.
-
-/** A whole-number setting: its bounds, its unit, and what 0 means where 0 is allowed. */
-interface Bounds {
-  readonly min: number
-  readonly max: number
-  readonly unit?: 'seconds' | 'milliseconds' | 'days'
-  readonly zero?: 'never' | 'no limit'
-}
-
-const DAY = 86_400
-/** The bounds of every whole-number setting. */
-export const SETTING_BOUNDS = {
-  // no "never": 0 would make every session idle the moment it starts
-  idleAfterSec: { min: 5, max: DAY, unit: 'seconds' },
-  warnAfterSec: { min: 0, max: 7 * DAY, unit: 'seconds', zero: 'never' },
-  disconnectAfterSec: { min: 0, max: 7 * DAY, unit: 'seconds', zero: 'never' },
-  pollIntervalMs: { min: 200, max: 60_000, unit: 'milliseconds' },
-  retentionDays: { min: 1, max: 3650, unit: 'days' },
-  limitSsh: { min: 0, max: 1000, zero: 'no limit' },
-  limitRdp: { min: 0, max: 1000, zero: 'no limit' },
-  limitWeb: { min: 0, max: 1000, zero: 'no limit' },
-  /** recordings beyond this many megabytes in total: the oldest are removed first (with a notice) */
-  recordingsMaxMb: { min: 10, max: 1_000_000 },
-} as const satisfies Record<string, Bounds>
-const BOUNDS: Record<NumberKey, Bounds> = SETTING_BOUNDS
-type NumberKey = keyof typeof SETTING_BOUNDS
+// Every setting with its bounds, once. The bounds, the defaults and the ranges the window shows
+// (SETTING_RANGES) are in ./settings-base (no zod: what the window imports at start, issue 15) and
+// re-exported here; the zod schema and the reason a value is refused (SETTING_RULES) are derived from
+// SETTING_BOUNDS below, so the engine, the store, IPC, the CLI and the window cannot drift apart. The
+// rules that tie the three idle settings together are in ./rules.
+export {
+  DEFAULT_SETTINGS,
+  isSettingKey,
+  POLICY_KEYS,
+  SETTING_BOUNDS,
+  SETTING_RANGES,
+  type PolicyKey,
+} from './settings-base'
 
 const whole = (b: Bounds) => z.number().int().min(b.min).max(b.max)
 
@@ -73,10 +63,6 @@ export const settingsSchema = z.object({
 export type Settings = z.infer<typeof settingsSchema>
 export type SettingKey = keyof Settings
 
-function isNumberKey(key: SettingKey): key is NumberKey {
-  return Object.hasOwn(BOUNDS, key)
-}
-
 /** "a, b or c" */
 function oneOf(words: readonly string[]): string {
   return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1) ?? ''}`
@@ -95,13 +81,6 @@ function ruleOf(key: SettingKey): string {
   return schema instanceof z.ZodEnum ? oneOf(schema.options) : 'true or false'
 }
 
-/** The range a person types, for the window's hints: "5s to 1d", "0 (never) to 7d", "200 to 60000". */
-function rangeOf(key: NumberKey): string {
-  const b = BOUNDS[key]
-  const show = (n: number): string => (b.unit === 'seconds' ? formatSeconds(n, false) : String(n))
-  return `${b.zero ? `0 (${b.zero})` : show(b.min)} to ${show(b.max)}`
-}
-
 export const SETTING_KEYS = Object.keys(settingsSchema.shape) as SettingKey[]
 
 function byKey<K extends string, V>(keys: readonly K[], f: (k: K) => V): Record<K, V> {
@@ -110,34 +89,6 @@ function byKey<K extends string, V>(keys: readonly K[], f: (k: K) => V): Record<
 
 /** What each setting accepts, in words, for error messages and help texts (from settingsSchema). */
 export const SETTING_RULES: Record<SettingKey, string> = byKey(SETTING_KEYS, ruleOf)
-
-/** What each whole-number setting accepts, as typed in the window and the CLI. */
-export const SETTING_RANGES: Record<NumberKey, string> = byKey(Object.keys(BOUNDS) as NumberKey[], rangeOf)
-
-export const DEFAULT_SETTINGS: Settings = {
-  idleAfterSec: 300,
-  warnAfterSec: 600,
-  disconnectAfterSec: 1800,
-  pollIntervalMs: 1000,
-  retentionDays: 90,
-  notifications: true,
-  awayWhenSystemIdle: false,
-  limitSsh: 0,
-  limitRdp: 0,
-  limitWeb: 0,
-  limitAction: 'notify',
-  lockAction: 'away',
-  launchAtLogin: false,
-  closeToTray: true,
-  recordSsh: false,
-  recordRdp: false,
-  recordingsMaxMb: 2048,
-  securityContact: '',
-}
-
-export function isSettingKey(k: string): k is SettingKey {
-  return Object.hasOwn(DEFAULT_SETTINGS, k)
-}
 
 /** A value as it is echoed in an error: short, whatever it is. */
 export function shown(value: unknown): string {
@@ -188,10 +139,6 @@ export function parseSettingText(
 }
 
 // ------------------------------------------------------------------ per-resource overrides
-
-/** The idle settings a resource may override; the cross-field rules are in ./rules. */
-export const POLICY_KEYS = ['idleAfterSec', 'warnAfterSec', 'disconnectAfterSec'] as const
-export type PolicyKey = (typeof POLICY_KEYS)[number]
 
 /** Per-resource overrides of the idle policy; null = use the global setting. 0 = never. */
 export const resourcePolicySchema = z

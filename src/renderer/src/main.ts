@@ -13,8 +13,8 @@ function nextTask(): Promise<void> {
 /**
  * Evaluating the window's modules is one task per dynamic import (the modules it pulls in that are not yet
  * evaluated), so they are imported in steps with a task between: naive-ui's core and themes; the
- * recordings store with zod and naive's shared parts (RecordingTag); the tooltip, popover and select
- * (ReviewCell); the Sessions view with the DataTable and its peers; then the shell. The bundler gives
+ * recordings store and naive's shared parts (RecordingTag; not zod, which loads with the first check of a
+ * settings form); the tooltip, popover and select (ReviewCell); the Sessions view with the DataTable and its peers; then the shell. The bundler gives
  * each step's modules chunks of their own: 65–275 KB evaluated per task instead of one ~580 KB task
  * (`npm run build:renderer` lists them). The bytes fetched stay the same (issue 15: no long task at
  * start-up, bench/renderer-bench.ts liveLoadMaxLongTaskMs).

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { HISTORY_LIMIT, type HistoryFilter } from '@shared/history'
+import type { HistoryFilter } from '@shared/history'
+import { HISTORY_LIMIT } from '@shared/limits'
 import type { HistoryPageResult } from '@shared/contract'
 import type { EndReason, ResourceType, Session } from '@shared/model'
 import { api, errorText } from '@renderer/api'

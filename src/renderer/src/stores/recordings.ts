@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { Session } from '@shared/model'
-import { shouldRecord } from '@shared/recording'
+import { shouldRecord } from '@shared/recording-base'
 import { api } from '@renderer/api'
 import type { RecordingSource } from '@renderer/lib/recordings'
 import { useSettingsStore } from './settings'

@@ -2,11 +2,14 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { DeviceSummary } from '@shared/contract'
 import type { Resource } from '@shared/model'
-import { recordingPatchSchema, type RecordingPatch } from '@shared/recording'
-import { newWebResourceSchema } from '@shared/resource'
-import { policyAfter } from '@shared/rules'
-import { DEFAULT_SETTINGS, type ResourcePolicy, type SettingKey, type Settings } from '@shared/settings'
+import type { RecordingPatch } from '@shared/recording'
+import type { ResourcePolicy, SettingKey, Settings } from '@shared/settings'
+import { DEFAULT_SETTINGS } from '@shared/settings-base'
 import { api, errorText } from '@renderer/api'
+
+// The forms pre-check with the engine's own zod rules (src/shared/resource.ts, recording.ts, rules.ts),
+// imported on the first check, not at start: zod is ~80 KB of the window's JavaScript (issue 15). The
+// recordings store, loaded at start, imports this store.
 
 /** Settings, resources and this device. Every change goes to the engine, which validates it. */
 export const useSettingsStore = defineStore('settings', () => {
@@ -48,6 +51,7 @@ export const useSettingsStore = defineStore('settings', () => {
 
   async function addWeb(name: string, target: string): Promise<string | null> {
     // the contract's own rule, in the words of the form (the engine checks again)
+    const { newWebResourceSchema } = await import('@shared/resource')
     const checked = newWebResourceSchema.safeParse({ name, target })
     if (!checked.success) return checked.error.issues.map((i) => i.message).join('; ')
     try {
@@ -72,6 +76,7 @@ export const useSettingsStore = defineStore('settings', () => {
   async function setPolicy(id: number, p: Partial<ResourcePolicy>): Promise<string | null> {
     // the engine's own rules give the reason in words before anything is sent (the engine checks
     // again, against the settings as they are then)
+    const { policyAfter } = await import('@shared/rules')
     const current = resources.value.find((r) => r.id === id) ?? null
     const checked = policyAfter(settings.value ?? DEFAULT_SETTINGS, current, p)
     if (!checked.ok) return checked.error
@@ -96,6 +101,7 @@ export const useSettingsStore = defineStore('settings', () => {
 
   /** A resource's recording overrides (on, off, null = the global setting); null when saved, else why not. */
   async function setRecording(id: number, p: RecordingPatch): Promise<string | null> {
+    const { recordingPatchSchema } = await import('@shared/recording')
     const checked = recordingPatchSchema.safeParse(p)
     if (!checked.success) return checked.error.issues.map((i) => i.message).join('; ')
     try {
