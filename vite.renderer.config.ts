@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import vue from '@vitejs/plugin-vue'
 import type { UserConfig } from 'vite'
+import { playerWasmAsset } from './vite.player-wasm'
 import { wardenWebClient } from './vite.web-client'
 
 // The window's build, on its own so that it can be built and tested without Electron
@@ -9,8 +10,9 @@ export const rendererConfig: UserConfig = {
   root: fileURLToPath(new URL('./src/renderer', import.meta.url)),
   // relative asset paths: the packaged app loads index.html from a file
   base: './',
-  // wardenWebClient: warden-web.js, the browser preload `warden ui` serves with the window
-  plugins: [vue(), wardenWebClient()],
+  // wardenWebClient: warden-web.js, the browser preload `warden ui` serves with the window;
+  // playerWasmAsset: asciinema-player's terminal as a .wasm file, not base64 text in its JavaScript
+  plugins: [vue(), wardenWebClient(), playerWasmAsset()],
   resolve: {
     alias: {
       '@shared': fileURLToPath(new URL('./src/shared', import.meta.url)),

@@ -2,8 +2,9 @@
 // Everything else is src/main/shell/app.ts, which the tests run under Node with fakes of Electron.
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app } from 'electron'
+import { app, protocol } from 'electron'
 import { startDesktop } from './shell/app'
+import { ASSET_SCHEME_PRIVILEGES } from './shell/asset-protocol'
 import { electronPorts } from './shell/electron'
 
 const here = dirname(fileURLToPath(import.meta.url)) // out/main
@@ -11,6 +12,8 @@ const devServer = process.env.ELECTRON_RENDERER_URL
 
 // every renderer sandboxed, whatever a window's options say
 app.enableSandbox()
+// only before the app is ready (Electron's protocol docs); served once ready (shell/app.ts)
+protocol.registerSchemesAsPrivileged([ASSET_SCHEME_PRIVILEGES])
 
 const started = startDesktop(electronPorts(), {
   preloadPath: join(here, '../preload/index.cjs'),

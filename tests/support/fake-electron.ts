@@ -5,6 +5,7 @@ import type {
   AppPort,
   Cancelable,
   DesktopPorts,
+  ProtocolPort,
   FramePort,
   IpcInvokeEventPort,
   IpcMainPort,
@@ -316,10 +317,28 @@ export class FakeIpcMain implements IpcMainPort {
   }
 }
 
+/** Electron's protocol module: the schemes handled, and a request as the page would make it. */
+export class FakeProtocol implements ProtocolPort {
+  readonly handlers = new Map<string, (request: { url: string; method: string }) => Promise<Response>>()
+  handle(scheme: string, handler: (request: { url: string; method: string }) => Promise<Response>): void {
+    if (this.handlers.has(scheme)) throw new Error(`The scheme has been handled: ${scheme}`)
+    this.handlers.set(scheme, handler)
+  }
+  unhandle(scheme: string): void {
+    this.handlers.delete(scheme)
+  }
+  fetch(url: string, method = 'GET'): Promise<Response> {
+    const h = this.handlers.get(new URL(url).protocol.slice(0, -1))
+    if (!h) return Promise.reject(new Error(`net::ERR_UNKNOWN_URL_SCHEME ${url}`))
+    return h({ url, method })
+  }
+}
+
 /** A whole fake Electron, recording windows, trays, menus, notifications, dialogs and links. */
 export class FakeElectron implements DesktopPorts {
   readonly app: FakeApp
   readonly ipc = new FakeIpcMain()
+  readonly protocol = new FakeProtocol()
   readonly powerMonitor = new FakePowerMonitor()
   readonly windows: FakeWindow[] = []
   readonly trays: FakeTray[] = []

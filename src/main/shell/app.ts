@@ -3,7 +3,7 @@
 // undoing in one Disposables as it is set up; quitting undoes them newest first.
 // Everything reaches Electron through `DesktopPorts`, so this runs under Node in the tests with fakes
 // and in Electron through src/main/shell/electron.ts.
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Settings } from '@shared/settings'
 import { desktopFleet } from '../fleet/desktop'
@@ -13,6 +13,7 @@ import type { Engine } from '@engine/engine'
 import type { ReopenNotice } from '@engine/store/types'
 import { EngineError } from '@engine/errors'
 import { createHandlers, type Handlers } from '../api/handlers'
+import { serveAssets } from './asset-protocol'
 import { Disposables } from './disposables'
 import { registerIpc } from './ipc'
 import {
@@ -224,6 +225,9 @@ function compose(
     quitting: () => quitting,
     log,
   })
+  // the built window's .wasm (the recording player's terminal): a file:// page cannot fetch it itself
+  if (ports.protocol && 'file' in opts.renderer)
+    scope.add(serveAssets(ports.protocol, join(dirname(opts.renderer.file), 'assets')))
   const openWindow = (sessionId?: string): void => windows.open(sessionId)
   const dispose = (): Promise<void> => scope.dispose()
   listenToApp(scope, app, () => openWindow(), { begin: () => (quitting = true), dispose, log })

@@ -10,6 +10,7 @@ import {
   nativeImage,
   Notification,
   powerMonitor,
+  protocol,
   safeStorage,
   screen,
   session,
@@ -36,6 +37,7 @@ export function electronPorts(): DesktopPorts {
     messageBox: async (spec) => (await dialog.showMessageBox(spec)).response,
     displays: () => screen.getAllDisplays().map((d) => d.workArea),
     screenCapture,
+    protocol,
   }
 }
 

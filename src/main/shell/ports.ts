@@ -206,6 +206,12 @@ export interface MessageBoxSpec {
 }
 
 /** Everything the desktop shell needs from Electron. */
+/** Electron's protocol module: a scheme's handler (src/main/shell/asset-protocol.ts) */
+export interface ProtocolPort {
+  handle(scheme: string, handler: (request: { url: string; method: string }) => Promise<Response>): void
+  unhandle(scheme: string): void
+}
+
 export interface DesktopPorts {
   platform: NodeJS.Platform
   app: AppPort
@@ -225,6 +231,8 @@ export interface DesktopPorts {
   screenCapture?: ScreenCapturePort
   /** Electron's safeStorage: seals the fleet settings (src/main/fleet/desktop.ts) */
   safeStorage?: SecretBox
+  /** Electron's protocol: serves the window's .wasm on warden-asset: (src/main/shell/asset-protocol.ts) */
+  protocol?: ProtocolPort
 }
 
 // ---------------------------------------------------------------- window capture (issue 12)

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ASSET_SCHEME } from '@shared/asset-scheme'
 import type { Envelope } from '@shared/contract'
 import type { SessionsSnapshot } from '@shared/contract'
 import type { Engine } from '@engine/engine'
@@ -138,6 +139,8 @@ describe('desktop app: start', () => {
     expect(electron.menu.labels()[0]).toBe('No remote sessions [disabled]')
     expect(electron.ipc.handlers.size).toBeGreaterThan(10)
     expect(electron.app.appUserModelId).toBeNull()
+    // the built window's .wasm over warden-asset: (a file:// page cannot fetch file://)
+    expect([...electron.protocol.handlers.keys()]).toEqual([ASSET_SCHEME])
   })
 
   it('on Windows it sets the AppUserModelID notifications need', async () => {
@@ -367,6 +370,7 @@ describe('desktop app: quitting undoes everything it set up', () => {
     await expect.poll(() => electron.app.quit_).toBe(true)
     expect(stillListening(electron)).toEqual({})
     expect(electron.ipc.handlers.size).toBe(0)
+    expect(electron.protocol.handlers.size).toBe(0)
     expect(engine.eventNames()).toEqual([])
     expect(() => engine.list()).toThrow()
     expect(electron.app.exitCode).toBeNull()

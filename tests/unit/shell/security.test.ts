@@ -8,6 +8,7 @@ import {
   windowOptions,
   WEB_PREFERENCES,
 } from '../../../src/main/shell/security'
+import { ASSET_SCHEME } from '../../../src/shared/asset-scheme'
 import { FakeEvent, FakeWebContents } from '../../support/fake-electron'
 
 /** The Content-Security-Policy of the window's page (src/renderer/index.html, its only definition). */
@@ -64,6 +65,10 @@ describe('window security', () => {
     // blob: is for media only: scripts, frames and connections cannot use it
     for (const d of csp.split(';').filter((d) => !d.trim().startsWith('media-src')))
       expect(d, d).not.toContain('blob:')
+  })
+
+  it('the page connects to its own origin and the app’s asset scheme only (the player’s .wasm, issue 15)', () => {
+    expect(pageCsp()).toMatch(new RegExp(`connect-src 'self' ${ASSET_SCHEME}:(;|$)`))
   })
 
   it('external links: only well-formed https, http and mailto without credentials', () => {
