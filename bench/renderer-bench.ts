@@ -50,6 +50,18 @@ function rendererJsBytes(rendererDir: string, only?: (file: string) => boolean):
 }
 
 /**
+ * Bytes of WebAssembly the built window ships in assets/: asciinema-player's terminal, a file of its own
+ * since vite.player-wasm.ts (before, 116 KB of base64 text in the player's JavaScript). Not JavaScript, so
+ * not in rendererJsBytes; fetched only when a recording is opened.
+ */
+function rendererWasmBytes(rendererDir: string): number {
+  const assets = join(rendererDir, 'assets')
+  return readdirSync(assets)
+    .filter((f) => f.endsWith('.wasm'))
+    .reduce((sum, f) => sum + statSync(join(assets, f)).size, 0)
+}
+
+/**
  * The chunk of asciinema-player (loaded only when a recording is opened: src/components/CastPlayer.vue),
  * known by the class of the player's root element, which only its own code writes.
  */
@@ -766,6 +778,8 @@ async function main(): Promise<void> {
       rendererStartJsBytes: rendererJsBytes(rendererDir, (f) => live.startJs.includes(f)),
       /** asciinema-player's chunk, in rendererJsBytes, loaded only when a recording is opened */
       rendererPlayerJsBytes: rendererJsBytes(rendererDir, (f) => isPlayerChunk(rendererDir, f)),
+      /** asciinema-player's terminal (.wasm), not JavaScript: fetched when a recording is opened */
+      rendererWasmBytes: rendererWasmBytes(rendererDir),
     }
     if (JSON_OUT) {
       process.stdout.write(`${JSON.stringify(figures)}\n`)
@@ -820,6 +834,12 @@ async function main(): Promise<void> {
           `${round(figures.rendererJsBytes / 1024)} KB`,
           `of which asciinema-player ${round(figures.rendererPlayerJsBytes / 1024)} KB (loaded when a recording is opened)`,
           '≤ 800 KB',
+        ],
+        [
+          'renderer WebAssembly',
+          `${round(figures.rendererWasmBytes / 1024)} KB`,
+          "asciinema-player's terminal, fetched when a recording is opened (not JavaScript)",
+          '',
         ],
         [
           'renderer JavaScript loaded at start',
