@@ -14,10 +14,22 @@ export const rendererConfig: UserConfig = {
   // playerWasmAsset: asciinema-player's terminal as a .wasm file, not base64 text in its JavaScript
   plugins: [vue(), wardenWebClient(), playerWasmAsset()],
   resolve: {
-    alias: {
-      '@shared': fileURLToPath(new URL('./src/shared', import.meta.url)),
-      '@renderer': fileURLToPath(new URL('./src/renderer/src', import.meta.url)),
-    },
+    alias: [
+      { find: '@shared', replacement: fileURLToPath(new URL('./src/shared', import.meta.url)) },
+      { find: '@renderer', replacement: fileURLToPath(new URL('./src/renderer/src', import.meta.url)) },
+      // a polyfill vueuc only uses without a native ResizeObserver: Chromium has one (see the file)
+      {
+        find: '@juggle/resize-observer',
+        replacement: fileURLToPath(
+          new URL('./src/renderer/src/lib/native-resize-observer.ts', import.meta.url),
+        ),
+      },
+      // naive's DataTable imports its Pagination, drawn only with a `pagination` prop the window never gives
+      {
+        find: /^\.\.\/\.\.\/pagination\/src\/Pagination\.mjs$/,
+        replacement: fileURLToPath(new URL('./src/renderer/src/lib/no-pagination.ts', import.meta.url)),
+      },
+    ],
   },
   // Vue's Options API (data, methods, computed … as options) is unused: the window, naive-ui and vueuc write
   // setup() and render(). Without it Vue's runtime is ~10 KB smaller (Vue's esm-bundler feature flags:
