@@ -18,6 +18,9 @@ export async function mountApp(): Promise<VueWrapper> {
   const { default: App } = await import('@renderer/App.vue')
   const w = mount(App, { global: { plugins: [createPinia()] }, attachTo: document.body })
   await settle()
+  // AppShell mounts the views a task after the shell (issue 15: shorter tasks at start)
+  await new Promise((resolve) => setTimeout(resolve, 0))
+  await settle()
   return w
 }
 
