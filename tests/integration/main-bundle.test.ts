@@ -75,6 +75,11 @@ describe('the built main process (npm start) under a stub Electron', () => {
     expect(existsSync(join(dir, 'w.db'))).toBe(true)
   })
 
+  it('serves the window’s .wasm on its own scheme: privileged before ready, handled, and let go on quit', () => {
+    const scheme = report.events.filter((e) => e.includes('warden-asset'))
+    expect(scheme).toEqual(['privileged warden-asset', 'handle warden-asset', 'unhandle warden-asset'])
+  })
+
   it('registers every contract call', () => {
     const contract = (Object.keys(invokes) as InvokeName[]).map((n) => invokes[n].channel)
     expect([...report.ipc].sort()).toEqual([...contract].sort())

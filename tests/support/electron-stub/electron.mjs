@@ -7,6 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs'
 
 const report = { events: [], windows: [], trays: [], ipc: [], sandbox: false, quit: false }
 const note = (e) => report.events.push(e)
+let ready = false
 
 class AppStub extends EventEmitter {
   isPackaged = false
@@ -17,6 +18,7 @@ class AppStub extends EventEmitter {
     return true
   }
   whenReady() {
+    ready = true
     return Promise.resolve()
   }
   getPath(name) {
@@ -164,6 +166,13 @@ export const safeStorage = {
   decryptString: () => {
     throw new Error('safeStorage is not available in the stub')
   },
+}
+// the window's .wasm scheme (src/main/shell/asset-protocol.ts): Electron takes privileges only before ready
+export const protocol = {
+  registerSchemesAsPrivileged: (schemes) =>
+    note(`privileged ${schemes.map((s) => s.scheme).join(',')}${ready ? ' after ready' : ''}`),
+  handle: (scheme) => note(`handle ${scheme}`),
+  unhandle: (scheme) => note(`unhandle ${scheme}`),
 }
 export const systemPreferences = { getMediaAccessStatus: () => 'granted' }
 export const session = {
