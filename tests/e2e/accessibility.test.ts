@@ -116,6 +116,49 @@ async function gate(
   if (seen[view].length > 0) console.log(`axe, ${view}:\n${seen[view].join('\n')}`)
 }
 
+/**
+ * The gate at every scroll position of the view (main scrolls inside the window): axe measures the colour
+ * of text only where it is on screen, so a card below the fold was not checked before (issue 15's "Left").
+ */
+async function gateScrolled(page: Page, view: string, seen: Record<string, string[]>): Promise<void> {
+  // (strings: this project's test types have no DOM)
+  const [height, step] = await page.evaluate<[number, number]>(
+    "(m => [m.scrollHeight, m.clientHeight])(document.querySelector('main'))",
+  )
+  const scrollTo = (y: number) =>
+    page.evaluate(`document.querySelector('main').scrollTo({ top: ${y}, behavior: 'instant' })`)
+  const found = new Set<string>()
+  for (let y = 0; ; y += step) {
+    await scrollTo(y)
+    for (const v of await violations(page)) found.add(v)
+    if (y + step >= height) break
+  }
+  await scrollTo(0)
+  seen[view] = [...found]
+  if (found.size > 0) console.log(`axe, ${view}:\n${[...found].join('\n')}`)
+}
+
+/**
+ * The contrast of an input's placeholder with the input's own background, composited over what is behind
+ * it (WCAG 1.4.3). axe cannot measure it: Naive draws the placeholder in a div under the transparent
+ * <input>, so axe files it as "incomplete" (background overlapped by another element) and passes the page.
+ */
+function placeholderContrast(page: Page, selector: string): Promise<number> {
+  return page.evaluate(`(() => {
+    const rgba = (c) => (c.match(/[\\d.]+/g) || []).map(Number).concat([1]).slice(0, 4)
+    const over = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat([1])
+    const root = document.querySelector(${JSON.stringify(selector)})
+    let bg = [255, 255, 255, 1]
+    const layers = []
+    for (let e = root; e; e = e.parentElement) layers.push(rgba(getComputedStyle(e).backgroundColor))
+    for (const l of layers.reverse()) bg = over(l, bg)
+    const fg = over(rgba(getComputedStyle(root.querySelector('.n-input__placeholder')).color), bg)
+    const lum = (c) => { const [r, g, b] = c.slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4 }); return 0.2126 * r + 0.7152 * g + 0.0722 * b }
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a)
+    return (hi + 0.05) / (lo + 0.05)
+  })()`)
+}
+
 describe.each(['light', 'dark'] as const)('axe gate, %s theme', (scheme) => {
   it('Sessions with rows, both dialogs, empty, History, Settings and the player: 0 critical or serious', async () => {
     const page = await openWindow(scheme)
@@ -204,6 +247,10 @@ describe.each(['light', 'dark'] as const)('axe gate, %s theme', (scheme) => {
     await page.click('[data-view="settings"]')
     await page.locator('[data-card="recording"]').waitFor()
     await gate(page, 'settings', seen)
+    await gateScrolled(page, 'settings, scrolled through', seen)
+    // the security contact's placeholder, in view (issue 15's "Left": Naive's is 1.8:1 light, 3.3:1 dark)
+    await page.locator('[data-setting="securityContact"]').scrollIntoViewIfNeeded()
+    expect(await placeholderContrast(page, '[data-setting="securityContact"]')).toBeGreaterThanOrEqual(4.5)
     expect(plain.pid).toBeGreaterThan(0)
     expect(seen).toEqual(Object.fromEntries(Object.keys(seen).map((k) => [k, []])))
   })
