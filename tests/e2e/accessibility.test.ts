@@ -1,8 +1,8 @@
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import type { Engine } from '@engine/index'
+import { axeSource, axeViolations as violations } from '../support/axe'
 import { e2eSuite } from '../support/e2e-suite'
 import { sshClient, startSshd, waitFor, type Sshd } from '../support/peers'
 import { recordSsh, type RecordedSsh } from '../support/recorded-sessions'
@@ -15,8 +15,6 @@ import { endedFleetSession, startNats, type NatsServer } from '../support/nats'
 // backed by the real engine with real ssh sessions, has no critical or serious axe-core violation, in the
 // light and the dark theme. axe-core runs inside the page (its `source`, injected), as the axe docs show
 // for a page driven by Playwright without @axe-core/playwright.
-
-const axeSource = (createRequire(import.meta.url)('axe-core') as { source: string }).source
 
 let sshd: Sshd
 /** the fleet views' membership, closed before its engine */
@@ -59,34 +57,6 @@ async function openWindow(
 }
 
 const eng = (): Engine => e2e.engine
-
-interface AxeNode {
-  target: string[]
-  failureSummary?: string
-}
-interface AxeViolation {
-  id: string
-  impact: string | null
-  nodes: AxeNode[]
-}
-
-/** The critical and serious violations axe finds in the page as it is now, one line per node. */
-async function violations(page: Page, within?: string): Promise<string[]> {
-  // transitions (dialogs fading in) would let axe read half-transparent colours
-  // (a string: this project's test types have no DOM)
-  await page.evaluate(
-    'for (const a of document.getAnimations()) if (a.effect?.getComputedTiming().endTime !== Infinity) a.finish()',
-  )
-  const found = await page.evaluate(async (context) => {
-    type Run = (c?: string) => Promise<{ violations: AxeViolation[] }>
-    const axe = (globalThis as unknown as { axe: { run: Run } }).axe
-    const r = await (context === null ? axe.run() : axe.run(context))
-    return r.violations
-  }, within ?? null)
-  return found
-    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')}`))
-}
 
 /** Pictures for the README, taken when WARDEN_SCREENSHOTS_DIR is set (a picture, not an assertion). */
 async function shoot(page: Page, name: string): Promise<void> {
