@@ -233,6 +233,7 @@ describe('recording player', () => {
     await dark.locator('[data-dialog="recording"] video[data-player="video"]').waitFor()
     await dark.locator('[data-dialog="recording"] [data-segment][aria-current="true"]').waitFor()
     expect(await axeViolations(dark)).toEqual([])
+    await shoot(dark, 'recording-player-segments-dark')
     // closed before the first window, whose temp engine it shares
     expect(await e2e.window.close()).toEqual([])
   })
