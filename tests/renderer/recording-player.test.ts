@@ -348,12 +348,16 @@ describe('Settings → Recording', () => {
   async function openCard(): Promise<HTMLElement> {
     app = await mountApp()
     document.querySelector<HTMLElement>('[data-view="settings"]')?.click()
-    // Settings is a lazy chunk: it draws once its module has loaded
-    const card = await vi.waitFor(() => {
-      const el = document.querySelector<HTMLElement>('[data-card="recording"]')
-      if (!el) throw new Error('no Recording card')
-      return el
-    })
+    // Settings is a lazy chunk: it draws once its module has loaded, which is its first compile in this
+    // file (over vitest's 1 s default on the loaded 2-core machine, with the parts' tests before it)
+    const card = await vi.waitFor(
+      () => {
+        const el = document.querySelector<HTMLElement>('[data-card="recording"]')
+        if (!el) throw new Error('no Recording card')
+        return el
+      },
+      { timeout: 15_000 },
+    )
     await settle()
     return card
   }
