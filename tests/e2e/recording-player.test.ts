@@ -4,6 +4,8 @@ import type { Locator, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import type { Engine } from '@engine/index'
 import { SSH_NOT_RECORDED_HINT } from '@renderer/lib/recordings'
+import { windowTitleSuffix } from '@shared/recording'
+import { axeSource, axeViolations } from '../support/axe'
 import { e2eSuite } from '../support/e2e-suite'
 import { sshClient, startSshd, startXrdp, waitFor, xfreerdpClient, type Sshd } from '../support/peers'
 import { recordSsh, recordWebm } from '../support/recorded-sessions'
@@ -163,6 +165,77 @@ describe('recording player', () => {
     expect(await dialog.locator('[data-player]').count()).toBe(0)
     expect(await dialog.locator('[data-fact="integrity"]').getAttribute('data-integrity')).toBe('altered')
     await shoot(page, 'recording-player-altered')
+  })
+
+  it('plays an RDP session recorded in two parts (its window resized) one after the other, by keyboard too; axe-clean light and dark', async () => {
+    const xrdp = await startXrdp()
+    const page = (
+      await e2e.open({
+        engine: { name: 'warden-e2e-rec-', ports: [xrdp.port], start: true },
+        initScripts: [axeSource],
+      })
+    ).page
+    const rdp = await xfreerdpClient(xrdp)
+    // the two files the recorder leaves when the client window goes from 320×240 to 480×360 (rdp-recorder.ts:
+    // a new segment per size, titled with it), made here by the real ffmpeg, one after the other
+    const part = (size: '320x240' | '480x360') =>
+      recordWebm(eng().recordings.ledger, eng().recordings.dir, {
+        pid: rdp.pid,
+        seconds: 2,
+        size,
+        title: `xfreerdp /v:127.0.0.1${windowTitleSuffix({ id: '0x2a00007', width: Number(size.split('x')[0]), height: Number(size.split('x')[1]) })}`,
+      })
+    const first = await part('320x240')
+    const second = await part('480x360')
+    const id = await sessionOf(rdp.pid, true)
+    await expect.poll(() => tag(page, id).getAttribute('data-recording')).toBe('recorded')
+    await tag(page, id).click()
+
+    const dialog = page.locator('[data-dialog="recording"]')
+    const player = dialog.locator('video[data-player="video"]')
+    const shown = () => dialog.locator('[data-segment][aria-current="true"]').getAttribute('data-segment')
+    const size = () =>
+      player.evaluate((el) => [(el as VideoState).videoWidth, (el as VideoState).videoHeight])
+    await dialog.locator('[data-segment]').nth(1).waitFor()
+    expect(await dialog.locator('[data-segment]').count()).toBe(2)
+    expect(await dialog.locator('[data-segment]').nth(0).innerText()).toContain('320×240')
+    expect(await dialog.locator('[data-segment]').nth(1).innerText()).toContain('480×360')
+    // it opens at the first part: the session from its start
+    expect(await shown()).toBe(String(first.id))
+    await expect.poll(() => player.evaluate((el) => (el as VideoState).readyState)).toBeGreaterThanOrEqual(2)
+    expect(await size()).toEqual([320, 240])
+    await player.evaluate((el) => (el as VideoState).play())
+    // at its end the second part plays on its own, and a screen reader is told
+    await expect.poll(() => shown(), { timeout: 15_000 }).toBe(String(second.id))
+    await expect.poll(() => player.evaluate((el) => (el as VideoState).currentTime)).toBeGreaterThan(0.3)
+    expect(await size()).toEqual([480, 360])
+    expect(await page.locator('[data-announce]').innerText()).toContain('Playing part 2 of 2.')
+    expect(await axeViolations(page)).toEqual([])
+    await shoot(page, 'recording-player-segments')
+
+    // by keyboard: Part 1's button, Enter; then Tab to Part 2, Space
+    await dialog.locator(`[data-segment="${first.id}"]`).focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(() => shown()).toBe(String(first.id))
+    await expect.poll(() => player.evaluate((el) => (el as VideoState).readyState)).toBeGreaterThanOrEqual(2)
+    expect(await size()).toEqual([320, 240])
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate<string | null>("document.activeElement.getAttribute('data-segment')")).toBe(
+      String(second.id),
+    )
+    await page.keyboard.press('Space')
+    await expect.poll(() => shown()).toBe(String(second.id))
+
+    // the dark theme: a second window on the same engine
+    const dark = (await e2e.open({ engine: eng(), colorScheme: 'dark', initScripts: [axeSource] })).page
+    await expect.poll(() => tag(dark, id).getAttribute('data-recording')).toBe('recorded')
+    await tag(dark, id).click()
+    await dark.locator('[data-dialog="recording"] video[data-player="video"]').waitFor()
+    await dark.locator('[data-dialog="recording"] [data-segment][aria-current="true"]').waitFor()
+    expect(await axeViolations(dark)).toEqual([])
+    await shoot(dark, 'recording-player-segments-dark')
+    // closed before the first window, whose temp engine it shares
+    expect(await e2e.window.close()).toEqual([])
   })
 
   it("Settings → Per-resource rules sets a resource's recording overrides; the engine has them", async () => {

@@ -255,16 +255,109 @@ describe('the player', () => {
   })
 })
 
+describe('the player, a session recorded in parts (its RDP window was resized)', () => {
+  const bytesOf = (n: number) => new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, n, n, n])
+  /** listRecordings as the engine answers: newest first */
+  function parts(): void {
+    const part = (id: number, at: string, size: string) =>
+      recordingRow({
+        id,
+        sessionId: recorded.id,
+        kind: 'rdp-video',
+        file: `rdp-${id}.webm`,
+        startedAt: at,
+        bytes: 7,
+        durationSec: 2,
+        title: `xfreerdp win1 (window 0x2a00007, ${size})`,
+      })
+    fake.on('listRecordings', () => [
+      part(7, '2026-12-02T07:00:04.000Z', '480×360'),
+      part(6, '2026-12-02T07:00:00.000Z', '320×240'),
+    ])
+    files = new Map([
+      [6, { bytes: bytesOf(6), integrity: 'intact' }],
+      [7, { bytes: bytesOf(7), integrity: 'intact' }],
+    ])
+  }
+  const current = (d: HTMLElement) => d.querySelector<HTMLElement>('[data-segment][aria-current="true"]')
+  const video = (d: HTMLElement) => d.querySelector<HTMLVideoElement>('video[data-player="video"]')
+
+  it('opens at the first part and lists every part with its start, size, bytes and length', async () => {
+    parts()
+    const d = await openPlayer()
+    await settle()
+    expect(fake.calls('verifyRecording')).toEqual([[6]])
+    const buttons = [...d.querySelectorAll<HTMLButtonElement>('[data-segments] button[data-segment]')]
+    expect(buttons.map((b) => b.getAttribute('data-segment'))).toEqual(['6', '7'])
+    expect(buttons.map((b) => b.type)).toEqual(['button', 'button'])
+    expect(squash(buttons[0]?.textContent)).toMatch(
+      /^Part 1 \d\d:\d\d:\d\d.* · 320×240 · 7 B · 0:02 Now showing$/,
+    )
+    expect(squash(buttons[1]?.textContent)).toMatch(/^Part 2 \d\d:\d\d:\d\d.* · 480×360 · 7 B · 0:02$/)
+    expect(current(d)?.getAttribute('data-segment')).toBe('6')
+    expect(squash(d.querySelector('[data-part-of]')?.textContent)).toBe('· Part 1 of 2')
+    expect(video(d)?.autoplay).toBe(false)
+  })
+
+  it('plays on to the next part when one ends, and says so; a part chosen by the user is shown', async () => {
+    parts()
+    const d = await openPlayer()
+    await settle()
+    video(d)?.dispatchEvent(new Event('ended'))
+    await settle()
+    expect(fake.calls('verifyRecording')).toEqual([[6], [7]])
+    expect(current(d)?.getAttribute('data-segment')).toBe('7')
+    expect(video(d)?.autoplay).toBe(true)
+    // (the live region adds a zero-width space every other time, so that the same text is said again)
+    expect(squash(document.querySelector('[data-announce]')?.textContent).replace('\u200b', '')).toBe(
+      'Playing part 2 of 2.',
+    )
+    // the last part's end goes nowhere
+    video(d)?.dispatchEvent(new Event('ended'))
+    await settle()
+    expect(fake.calls('verifyRecording')).toEqual([[6], [7]])
+    d.querySelector<HTMLElement>('[data-segment="6"]')?.click()
+    await settle()
+    expect(fake.calls('verifyRecording').at(-1)).toEqual([6])
+    expect(current(d)?.getAttribute('data-segment')).toBe('6')
+    expect(video(d)?.autoplay).toBe(false)
+  })
+
+  it('refuses an altered part with the reason, and the other parts stay playable', async () => {
+    parts()
+    files.set(6, { bytes: bytesOf(6), integrity: 'altered' })
+    const d = await openPlayer()
+    await settle()
+    expect(squash(d.querySelector('[data-player-error]')?.textContent)).toContain('sha256 no longer matches')
+    expect(fake.calls('readRecording').map(([id]) => id)).not.toContain(6)
+    d.querySelector<HTMLElement>('[data-segment="7"]')?.click()
+    await settle()
+    expect(d.querySelector('[data-player-error]')).toBeNull()
+    expect(video(d)?.getAttribute('src')).toMatch(/^blob:/)
+  })
+
+  it('shows no part list for a recording in one piece', async () => {
+    const d = await openPlayer()
+    await settle()
+    expect(d.querySelector('[data-segments]')).toBeNull()
+    expect(d.querySelector('[data-part-of]')).toBeNull()
+  })
+})
+
 describe('Settings → Recording', () => {
   async function openCard(): Promise<HTMLElement> {
     app = await mountApp()
     document.querySelector<HTMLElement>('[data-view="settings"]')?.click()
-    // Settings is a lazy chunk: it draws once its module has loaded
-    const card = await vi.waitFor(() => {
-      const el = document.querySelector<HTMLElement>('[data-card="recording"]')
-      if (!el) throw new Error('no Recording card')
-      return el
-    })
+    // Settings is a lazy chunk: it draws once its module has loaded, which is its first compile in this
+    // file (over vitest's 1 s default on the loaded 2-core machine, with the parts' tests before it)
+    const card = await vi.waitFor(
+      () => {
+        const el = document.querySelector<HTMLElement>('[data-card="recording"]')
+        if (!el) throw new Error('no Recording card')
+        return el
+      },
+      { timeout: 15_000 },
+    )
     await settle()
     return card
   }

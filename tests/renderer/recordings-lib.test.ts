@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { RecordingIntegrity } from '@shared/recording'
+import { windowSizeOf, windowTitleSuffix, type Recording, type RecordingIntegrity } from '@shared/recording'
 import {
   castText,
   formatBytes,
@@ -9,6 +9,8 @@ import {
   PLAY_MAX_BYTES,
   recordingTag,
   RecordingRefused,
+  segmentFacts,
+  sessionSegments,
   RDP_NOT_RECORDED_HINT,
   shortSha,
   SSH_NOT_RECORDED_HINT,
@@ -157,5 +159,56 @@ describe('loadRecording', () => {
     }
     await expect(loadRecording(huge, 4)).rejects.toThrow(/warden recordings export 4 DIR/)
     expect(reads).toEqual([0])
+  })
+})
+
+describe('a session recorded in parts (a resized RDP window: one segment per size)', () => {
+  const seg = (id: number, startedAt: string, title: string): Recording => ({
+    id,
+    sessionId: '0123456789ab',
+    kind: 'rdp-video',
+    file: `rdp-${id}.webm`,
+    pid: 1,
+    processStart: 1,
+    startedAt,
+    endedAt: null,
+    bytes: 1_500_000,
+    durationSec: 62,
+    sha256: null,
+    status: 'complete',
+    detail: null,
+    inputRecorded: false,
+    title,
+  })
+
+  it('orders the parts oldest first (listRecordings gives them newest first), by id within a millisecond', () => {
+    const rows = [
+      seg(9, '2026-12-02T10:05:00.000Z', 'b'),
+      seg(8, '2026-12-02T10:00:00.000Z', 'a'),
+      seg(7, '2026-12-02T10:05:00.000Z', 'c'),
+    ]
+    expect(sessionSegments(rows).map((r) => r.id)).toEqual([8, 7, 9])
+    expect(rows.map((r) => r.id)).toEqual([9, 8, 7]) // a copy: the caller's rows keep their order
+  })
+
+  it('reads the window size back from the title the recorder writes, and nothing from other titles', () => {
+    const title = `xfreerdp alice@win1${windowTitleSuffix({ id: '0x2a00007', width: 480, height: 360 })}`
+    expect(title).toBe('xfreerdp alice@win1 (window 0x2a00007, 480×360)')
+    expect(windowSizeOf(title)).toEqual({ width: 480, height: 360 })
+    for (const other of ['ssh db1', 'xfreerdp win1', 'x (window 0x1, 480x360)', 'x (window 0x1, ×360)'])
+      expect(windowSizeOf(other)).toBeNull()
+  })
+
+  it('says of each part when it began, its size, bytes and length', () => {
+    const f = segmentFacts(
+      seg(
+        1,
+        '2026-12-02T10:00:00.000Z',
+        `xfreerdp win1${windowTitleSuffix({ id: 7, width: 320, height: 240 })}`,
+      ),
+    )
+    expect(f).toMatchObject({ size: '320×240', bytes: '1.5 MB', length: '1:02' })
+    expect(f.start).toMatch(/\d{2}.\d{2}.\d{2}/)
+    expect(segmentFacts(seg(2, '2026-12-02T10:00:00.000Z', 'ssh db1')).size).toBeNull()
   })
 })

@@ -100,13 +100,13 @@ export async function recordSsh(
 }
 
 /**
- * A real WebM (VP8) of ffmpeg's test pattern, `seconds` long, recorded into `dir` for the process
+ * A real WebM (VP8) of ffmpeg's test pattern, `seconds` long (320×240 unless `size` says), recorded into `dir` for the process
  * `pid` (its start time read as the engine reads it) and finished with its size and sha256.
  */
 export async function recordWebm(
   ledger: RecordingLedger,
   dir: string,
-  opts: { pid: number; seconds: number; title: string },
+  opts: { pid: number; seconds: number; title: string; size?: `${number}x${number}` },
 ): Promise<{ id: number; path: string }> {
   const startedAt = Date.now()
   const f = createRecordingFile(dir, 'rdp-video', startedAt, 'webm')
@@ -121,7 +121,7 @@ export async function recordWebm(
     title: opts.title,
   })
   // ffmpeg docs, "testsrc" (lavfi) and "libvpx": a moving pattern, VP8 in WebM
-  const src = `testsrc=duration=${opts.seconds}:size=320x240:rate=10`
+  const src = `testsrc=duration=${opts.seconds}:size=${opts.size ?? '320x240'}:rate=10`
   await run(
     'ffmpeg',
     ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', src].concat([

@@ -7,7 +7,7 @@
 import { closeSync, rmSync, statSync } from 'node:fs'
 import type { EventEmitter } from 'node:events'
 import type { Session } from '@shared/model'
-import { shouldRecord, type RecordingOverrides } from '@shared/recording'
+import { shouldRecord, windowTitleSuffix, type RecordingOverrides } from '@shared/recording'
 import type { Settings } from '@shared/settings'
 import { startCapture, type Capture, type CaptureResult, type CaptureSpec } from '../recording/ffmpeg-capture'
 import { createRecordingFile, sha256File } from '../recording/files'
@@ -206,7 +206,7 @@ export class RdpRecorder {
       processStart: s.processStart,
       startedAt,
       inputRecorded: false,
-      title: `${s.client} ${s.user ? `${s.user}@` : ''}${s.host}${window ? ` (window ${window.id}, ${window.width}×${window.height})` : ''}`,
+      title: `${s.client} ${s.user ? `${s.user}@` : ''}${s.host}${window ? windowTitleSuffix(window) : ''}`,
     })
     if (id === null) {
       rmSync(file.path, { force: true }) // empty: nothing was written to it

@@ -3,12 +3,13 @@
 // The bytes come only through the contract (verifyRecording, then readRecording in base64 chunks):
 // the page never opens a file:// address (docs/architecture.md "Recording playback").
 import { isOpen, type Session } from '@shared/model'
-import type {
-  Recording,
-  RecordingCheck,
-  RecordingChunk,
-  RecordingIntegrity,
-  RecordingKind,
+import {
+  windowSizeOf,
+  type Recording,
+  type RecordingCheck,
+  type RecordingChunk,
+  type RecordingIntegrity,
+  type RecordingKind,
 } from '@shared/recording'
 
 export type RecordingTagState = 'recording' | 'recorded' | 'partial' | 'not-recorded'
@@ -135,6 +136,37 @@ export function mimeOf(r: Pick<Recording, 'kind' | 'file'>): string {
   if (ext === 'mp4') return 'video/mp4'
   if (ext === 'mkv') return 'video/x-matroska'
   return 'video/webm'
+}
+
+// ------------------------------------------------------------------ segments
+
+/**
+ * A session's recordings in the order they were made (oldest first): the parts the player plays one
+ * after another. An RDP recording whose client window was resized is several segments, one per size
+ * (docs/architecture.md "RDP recording"); listRecordings gives them newest first.
+ */
+export function sessionSegments(rows: readonly Recording[]): Recording[] {
+  return [...rows].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.id - b.id)
+}
+
+/** What the segment list says of one part: when it began, its window size (RDP), bytes and length. */
+export function segmentFacts(r: Pick<Recording, 'startedAt' | 'title' | 'bytes' | 'durationSec'>): {
+  start: string
+  size: string | null
+  bytes: string
+  length: string
+} {
+  const w = windowSizeOf(r.title)
+  return {
+    start: new Date(r.startedAt).toLocaleTimeString(undefined, {
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    }),
+    size: w ? `${w.width}×${w.height}` : null,
+    bytes: formatBytes(r.bytes),
+    length: formatLength(r.durationSec),
+  }
 }
 
 // ------------------------------------------------------------------ loading
