@@ -169,3 +169,18 @@ export function recordingStoppedText(
     body: `The recording of ${s.resourceType.toUpperCase()} session ${s.resourceName} stopped: ${why}. The session goes on; what was recorded is kept.`,
   }
 }
+
+/**
+ * The end of an RDP segment's title: the captured window and its size (src/main/engine/rdp-recorder.ts).
+ * A resized window starts a new segment (a new row), so this is how the window's player and `warden
+ * recordings list` tell a session's segments apart. Written here and read back by windowSizeOf.
+ */
+export function windowTitleSuffix(w: { id: string | number; width: number; height: number }): string {
+  return ` (window ${w.id}, ${w.width}×${w.height})`
+}
+
+/** The window size a segment's title ends with (windowTitleSuffix), or null (a cast, an older row). */
+export function windowSizeOf(title: string): { width: number; height: number } | null {
+  const m = / \(window [^,()]+, (\d{1,5})×(\d{1,5})\)$/.exec(title)
+  return m ? { width: Number(m[1]), height: Number(m[2]) } : null
+}

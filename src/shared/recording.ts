@@ -9,21 +9,6 @@ import { policyPatchSchema } from './settings'
 
 export * from './recording-base'
 
-/**
- * The end of an RDP segment's title: the captured window and its size (src/main/engine/rdp-recorder.ts).
- * A resized window starts a new segment (a new row), so this is how the window's player and `warden
- * recordings list` tell a session's segments apart. Written here and read back by windowSizeOf.
- */
-export function windowTitleSuffix(w: { id: string | number; width: number; height: number }): string {
-  return ` (window ${w.id}, ${w.width}×${w.height})`
-}
-
-/** The window size a segment's title ends with (windowTitleSuffix), or null (a cast, an older row). */
-export function windowSizeOf(title: string): { width: number; height: number } | null {
-  const m = / \(window [^,()]+, (\d{1,5})×(\d{1,5})\)$/.exec(title)
-  return m ? { width: Number(m[1]), height: Number(m[2]) } : null
-}
-
 export const recordingIdSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
 
 /** A per-resource recording override: on, off, or null = the global setting (recordSsh / recordRdp). */

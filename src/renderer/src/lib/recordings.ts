@@ -10,7 +10,7 @@ import {
   type RecordingChunk,
   type RecordingIntegrity,
   type RecordingKind,
-} from '@shared/recording'
+} from '@shared/recording-base'
 
 export type RecordingTagState = 'recording' | 'recorded' | 'partial' | 'not-recorded'
 
