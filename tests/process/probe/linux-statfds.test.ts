@@ -68,11 +68,16 @@ describe.skipIf(!linux)('StatFds on a real procfs', () => {
     expect(fds.has(pid)).toBe(true)
     expect(openFds()).toBe(base + 1)
     expect(stateOf(fds.read(pid))).toBe('S')
+    // the fd directory's size through its own kept fd is the number of open fds
+    const dir = `/proc/${String(pid)}/fd`
+    expect(fds.fdCount(pid, dir)).toBe(fs.readdirSync(dir).length)
+    expect(openFds()).toBe(base + 2)
     c.kill('SIGSTOP')
     await until('the stopped state through the same fd', () => stateOf(fds.read(pid)) === 'T')
     c.kill('SIGKILL')
     await exited(c)
     // node has reaped it: no task behind the fd's struct pid any more
+    expect(fds.fdCount(pid, dir)).toBeUndefined()
     expect(fds.read(pid)).toBeNull()
     expect(fds.has(pid)).toBe(false)
     expect(openFds()).toBe(base)
@@ -145,6 +150,7 @@ describe.skipIf(!linux)('ProcessTable with kept stat fds', () => {
       table.scanProcesses(Date.now(), clk) // found as new pids
       table.scanProcesses(Date.now(), clk) // re-read as known: fds kept
       peak = Math.max(peak, table.keptFds)
+      for (const c of batch) expect(table.fdCount(c.pid ?? 0)).toBeGreaterThan(0)
       for (const c of batch) c.kill('SIGKILL')
       await Promise.all(batch.map(exited))
       table.scanProcesses(Date.now(), clk)

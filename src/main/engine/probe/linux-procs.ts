@@ -148,6 +148,12 @@ export class ProcessTable {
     this.statFds.close()
   }
 
+  /** the number of open fds of a session program, through its kept fds when it has them */
+  fdCount(pid: number): number {
+    const dir = `${this.procRoot}/${String(pid)}/fd`
+    return this.statFds.fdCount(pid, dir) ?? fs.statSync(dir).size
+  }
+
   /** the pid's stat, through its kept fd when there is one (see linux-statfds.ts), else by path */
   private readStat(pid: number, statPath: string): ProcStat | null {
     const kept = this.statFds.read(pid)

@@ -1,6 +1,7 @@
 // Kept-open /proc/<pid>/stat fds for the processes the Linux probe re-reads every snapshot (the
 // session programs and their children): one positional read per poll instead of open, read and
-// close (the path walk and the open are most of a small procfs read's cost).
+// close (the path walk and the open are most of a small procfs read's cost). Their /proc/<pid>/fd
+// directories are kept too, for the fd count the socket reader looks at every poll (fdCount).
 //
 // Why a kept fd is safe:
 // - /proc/<pid>/stat is a seq_file (fs/proc/base.c proc_single_open → single_open); a read at
@@ -16,8 +17,8 @@
 import fs from 'node:fs'
 
 const PROC_SUPER_MAGIC = 0x9fa0
-/** an upper bound on the fds kept, well under the usual soft limit of 1024 */
-const MAX_KEPT = 512
+/** an upper bound on the processes kept (two fds each), well under the usual soft limit of 1024 */
+const MAX_KEPT = 256
 
 function isProcfs(procRoot: string): boolean {
   try {
@@ -31,6 +32,8 @@ function isProcfs(procRoot: string): boolean {
 export class StatFds {
   readonly enabled: boolean
   private readonly fds = new Map<number, { fd: number; startTicks: number }>()
+  /** kept processes' /proc/<pid>/fd directories, opened on the first fdCount */
+  private readonly dirs = new Map<number, number>()
   /** reused across reads (a stat line is ~300 bytes) */
   private readonly buf = Buffer.allocUnsafe(4096)
 
@@ -85,14 +88,46 @@ export class StatFds {
     if (text === null || !verify(text)) this.drop(pid)
   }
 
+  /**
+   * The number of open fds of a kept process: an fstat of its kept /proc/<pid>/fd, whose size is
+   * that count since Linux 6.2 (fs/proc/fd.c proc_fd_getattr; it fails with ENOENT once the
+   * process is reaped). Undefined when the pid has no kept stat fd or the fstat fails (the fds
+   * are closed then); the caller stats the path.
+   */
+  fdCount(pid: number, dirPath: string): number | undefined {
+    if (!this.fds.has(pid)) return undefined
+    let fd = this.dirs.get(pid)
+    if (fd === undefined) {
+      try {
+        fd = fs.openSync(dirPath, 'r')
+      } catch {
+        return undefined // another user's process
+      }
+      this.dirs.set(pid, fd)
+      // the stat fd still reads after the open: the process was alive all along, so the pid
+      // number was its own and the directory opened is its (read closes both otherwise)
+      if (this.read(pid) === null) return undefined
+    }
+    try {
+      return fs.fstatSync(fd).size
+    } catch {
+      this.drop(pid)
+      return undefined
+    }
+  }
+
   drop(pid: number): void {
     const k = this.fds.get(pid)
-    if (k === undefined) return
+    const dir = this.dirs.get(pid)
     this.fds.delete(pid)
-    try {
-      fs.closeSync(k.fd)
-    } catch {
-      // already closed: nothing held
+    this.dirs.delete(pid)
+    for (const fd of [k?.fd, dir]) {
+      if (fd === undefined) continue
+      try {
+        fs.closeSync(fd)
+      } catch {
+        // already closed: nothing held
+      }
     }
   }
 
@@ -102,6 +137,6 @@ export class StatFds {
   }
 
   close(): void {
-    for (const pid of [...this.fds.keys()]) this.drop(pid)
+    for (const pid of [...this.fds.keys(), ...this.dirs.keys()]) this.drop(pid)
   }
 }
