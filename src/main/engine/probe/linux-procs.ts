@@ -169,6 +169,8 @@ export class ProcessTable {
 
   /** a process detection looks at, or a child of one: re-read every snapshot, through a kept fd */
   private keepsFd(pid: number): boolean {
+    // without a filter every process counts as one detection looks at: none is kept
+    if (this.interesting === undefined) return false
     const k = this.known.get(pid)
     return k !== undefined && this.family(k)
   }
@@ -307,7 +309,7 @@ export class ProcessTable {
       const young = now - k.info.startTime < this.youngMs
       if (!this.family(k) && !young && !SHELLS.has(k.info.comm)) continue
       // details are read again only for young session programs, or when comm changed (an exec)
-      update(pid, this.readOne(pid, now, clk, true, k.interesting, this.family(k)))
+      update(pid, this.readOne(pid, now, clk, true, k.interesting, this.keepsFd(pid)))
     }
     if (acc.out !== null) {
       this.lastProcesses = acc.out
