@@ -14,6 +14,7 @@ import { spawn, ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
+import { PerformanceObserver, constants as perf } from 'node:perf_hooks'
 import { createEngine, type Engine } from '@engine/index'
 import type { Detected } from '@engine/detect/types'
 import { Detection } from '@engine/detection'
@@ -30,6 +31,22 @@ const phases = new Map<string, number>()
 const spawns = new Map<string, number>()
 const calls = new Map<string, number>()
 const threadsS = new Map<string, number>()
+/** garbage collections while `on`, by kind: how many, and their main-thread pause (ms) */
+const gcs = new Map<string, { n: number; ms: number }>()
+const GC_KINDS: Record<number, string> = {
+  [perf.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [perf.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [perf.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [perf.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+}
+new PerformanceObserver((list) => {
+  if (!on) return
+  for (const e of list.getEntries()) {
+    const kind = GC_KINDS[(e as unknown as { detail: { kind: number } }).detail.kind] ?? 'other'
+    const g = gcs.get(kind) ?? { n: 0, ms: 0 }
+    gcs.set(kind, { n: g.n + 1, ms: round(g.ms + e.duration, 2) })
+  }
+}).observe({ entryTypes: ['gc'] })
 let on = false
 
 function own(): number {
@@ -141,6 +158,7 @@ async function scene(engine: Engine, name: string): Promise<void> {
   phases.clear()
   spawns.clear()
   calls.clear()
+  gcs.clear()
   const [self0, kids0] = statCpu()
   const threads0 = threadCpu()
   const own0 = own()
@@ -180,6 +198,7 @@ function report(name: string, wallS: number, ownUs: number, selfS: number, kidsS
     childMsPerSpawn: totalSpawns === 0 ? null : round((kidsS * 1000) / totalSpawns, 2),
     spawnsPerSecond: perSecond,
     ownPercentByPhase: byPhase,
+    gc: Object.fromEntries(gcs),
     percentByThread: Object.fromEntries([...threadsS].map(([k, v]) => [k, pct(v)])),
   }
   process.stdout.write(`${JSON.stringify(line)}\n`)
