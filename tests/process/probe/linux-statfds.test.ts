@@ -118,7 +118,7 @@ describe.skipIf(!linux)('ProcessTable with kept stat fds', () => {
     await until('the child', () => fs.existsSync(`/proc/${String(pid)}`))
     table.scanProcesses(Date.now(), clk)
     table.scanProcesses(Date.now(), clk)
-    expect(table.keptFds).toBe(1)
+    expect(table.keepsStatFd(pid)).toBe(true)
     const first = table.readOne(pid, Date.now(), clk, true)
     a.kill('SIGKILL')
     await exited(a)
@@ -134,7 +134,7 @@ describe.skipIf(!linux)('ProcessTable with kept stat fds', () => {
       expect(second?.startTime).not.toBe(first?.startTime)
     } else expect(second).toBeNull()
     table.scanProcesses(Date.now(), clk)
-    expect(table.keptFds).toBe(b?.pid === pid ? 1 : 0)
+    expect(table.keepsStatFd(pid)).toBe(b?.pid === pid)
     table.close()
     expect(table.keptFds).toBe(0)
   })
@@ -149,15 +149,39 @@ describe.skipIf(!linux)('ProcessTable with kept stat fds', () => {
       await until('the batch', () => batch.every((c) => fs.existsSync(`/proc/${String(c.pid)}`)))
       table.scanProcesses(Date.now(), clk) // found as new pids
       table.scanProcesses(Date.now(), clk) // re-read as known: fds kept
-      peak = Math.max(peak, table.keptFds)
+      peak = Math.max(peak, batch.filter((c) => table.keepsStatFd(c.pid ?? 0)).length)
       for (const c of batch) expect(table.fdCount(c.pid ?? 0)).toBeGreaterThan(0)
       for (const c of batch) c.kill('SIGKILL')
       await Promise.all(batch.map(exited))
       table.scanProcesses(Date.now(), clk)
-      expect(table.keptFds).toBe(0)
+      expect(batch.filter((c) => table.keepsStatFd(c.pid ?? 0))).toEqual([])
     }
-    expect(peak).toBeGreaterThanOrEqual(20)
+    expect(peak).toBe(20)
+    // the machine's shells keep theirs until the table is closed
+    table.close()
     expect(openFds()).toBe(base)
+  })
+
+  it('reads a shell through a kept fd, and sees its late exec of a session program there', async () => {
+    const table = new ProcessTable({ procRoot: '/proc', youngMs: 0, fullSweepMs: 60_000, interesting })
+    // a shell that waits for a line, then becomes the marked program (same pid, no fork)
+    const sh = spawn('bash', ['-c', `read x; exec -a ${MARK} sleep 600`], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    })
+    children.push(sh)
+    const pid = sh.pid ?? 0
+    await until('the shell', () => fs.readFileSync(`/proc/${String(pid)}/comm`, 'utf8') === 'bash\n')
+    table.scanProcesses(Date.now(), clk)
+    table.scanProcesses(Date.now(), clk)
+    expect(table.keepsStatFd(pid)).toBe(true)
+    expect(table.known.get(pid)?.interesting).toBe(false)
+    sh.stdin.end('go\n')
+    await until('the exec', () => {
+      table.scanProcesses(Date.now(), clk)
+      return table.known.get(pid)?.interesting === true
+    })
+    expect(table.known.get(pid)?.info.argv[0]).toBe(MARK)
+    expect(table.keepsStatFd(pid)).toBe(true)
     table.close()
   })
 })

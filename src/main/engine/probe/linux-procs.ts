@@ -143,6 +143,11 @@ export class ProcessTable {
     return this.statFds.size
   }
 
+  /** whether the pid's stat is read through a kept fd (tests) */
+  keepsStatFd(pid: number): boolean {
+    return this.statFds.has(pid)
+  }
+
   /** closes the kept stat fds; a later snapshot opens them again */
   close(): void {
     this.statFds.close()
@@ -167,12 +172,17 @@ export class ProcessTable {
     return text === null ? null : parseProcStat(text)
   }
 
-  /** a process detection looks at, or a child of one: re-read every snapshot, through a kept fd */
+  /**
+   * A process detection looks at, a child of one, or a shell (a late `exec ssh`): re-read every
+   * snapshot (newPidsScan), so through a kept fd. Shells are most of the rest of those reads on a
+   * desktop with terminals open (bench/engine-cpu-breakdown.ts: ~86 stat reads per poll with 50
+   * sessions, ~20 of them shells).
+   */
   private keepsFd(pid: number): boolean {
     // without a filter every process counts as one detection looks at: none is kept
     if (this.interesting === undefined) return false
     const k = this.known.get(pid)
-    return k !== undefined && this.family(k)
+    return k !== undefined && (this.family(k) || SHELLS.has(k.info.comm))
   }
 
   /**

@@ -1,5 +1,5 @@
 // Kept-open /proc/<pid>/stat fds for the processes the Linux probe re-reads every snapshot (the
-// session programs and their children): one positional read per poll instead of open, read and
+// session programs, their children, shells): one positional read per poll instead of open, read and
 // close (the path walk and the open are most of a small procfs read's cost). Their /proc/<pid>/fd
 // directories are kept too, for the fd count the socket reader looks at every poll (fdCount).
 //
