@@ -14,6 +14,7 @@ import { spawn, ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
+import { getHeapStatistics } from 'node:v8'
 import { PerformanceObserver, constants as perf } from 'node:perf_hooks'
 import { createEngine, type Engine } from '@engine/index'
 import type { Detected } from '@engine/detect/types'
@@ -54,14 +55,20 @@ function own(): number {
   return u.user + u.system
 }
 
-function add(name: string, us: number): void {
+/** heap growth per phase (bytes): what it allocated, less any collection meanwhile (a floor) */
+const allocs = new Map<string, number>()
+const heap = (): number => getHeapStatistics().used_heap_size
+
+function add(name: string, us: number, bytes: number): void {
   if (!on) return
   phases.set(name, (phases.get(name) ?? 0) + us)
   calls.set(name, (calls.get(name) ?? 0) + 1)
+  allocs.set(name, (allocs.get(name) ?? 0) + Math.max(0, bytes))
 }
 
-/** CPU already given to phases: a phase's time is not counted again by the phase around it */
+/** CPU and heap already given to phases: not counted again by the phase around them */
 let nestedUs = 0
+let nestedBytes = 0
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown
 
@@ -72,12 +79,17 @@ function phase(proto: object, method: string, name: string): void {
   if (typeof orig !== 'function') throw new Error(`no ${method} to wrap`)
   target[method] = function (this: unknown, ...args: unknown[]): unknown {
     const t0 = own()
+    const h0 = heap()
     const nested0 = nestedUs
+    const nestedB0 = nestedBytes
     const done = (): void => {
       const inner = nestedUs - nested0
+      const innerB = nestedBytes - nestedB0
       const us = own() - t0 - inner
-      add(name, us)
+      const bytes = Math.max(0, heap() - h0 - innerB)
+      add(name, us, bytes)
       nestedUs = nested0 + inner + us
+      nestedBytes = nestedB0 + innerB + bytes
     }
     const r = orig.apply(this, args)
     if (r instanceof Promise) return r.finally(done)
@@ -159,6 +171,7 @@ async function scene(engine: Engine, name: string): Promise<void> {
   spawns.clear()
   calls.clear()
   gcs.clear()
+  allocs.clear()
   const [self0, kids0] = statCpu()
   const threads0 = threadCpu()
   const own0 = own()
@@ -199,6 +212,7 @@ function report(name: string, wallS: number, ownUs: number, selfS: number, kidsS
     spawnsPerSecond: perSecond,
     ownPercentByPhase: byPhase,
     gc: Object.fromEntries(gcs),
+    heapKbPerSecondByPhase: Object.fromEntries([...allocs].map(([k, b]) => [k, round(b / 1024 / wallS, 1)])),
     percentByThread: Object.fromEntries([...threadsS].map(([k, v]) => [k, pct(v)])),
   }
   process.stdout.write(`${JSON.stringify(line)}\n`)
