@@ -191,7 +191,7 @@ export class SessionSocketReader {
       if (info === undefined) continue
       let count: number
       try {
-        count = fs.statSync(`${this.procRoot}/${String(pid)}/fd`).size
+        count = this.procs.fdCount(pid)
       } catch {
         continue // gone, or another user's process
       }

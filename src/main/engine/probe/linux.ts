@@ -174,5 +174,9 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
       const clk = await boot()
       return procs.readOne(pid, Date.now(), clk, false)
     },
+
+    close(): void {
+      procs.close()
+    },
   }
 }
