@@ -7,6 +7,9 @@ import { CastWriter } from './cast'
 import { runSsh, sshMode, type SshTerminal } from './pty-ssh'
 import { shellQuote } from './shim'
 
+/** One 60 Hz frame: output within it is one cast event. */
+export const OUTPUT_COALESCE_MS = 16
+
 export interface RecordedSshOptions {
   ssh: string
   argv: readonly string[]
@@ -45,6 +48,8 @@ function openRecording(
   const { file, fd } = opts.createFile(startedAt)
   const cast = new CastWriter({
     fd,
+    // a flood becomes one event per 16 ms (or 64 KB), not one per read (./cast.ts)
+    coalesceMs: OUTPUT_COALESCE_MS,
     header: {
       width: opts.io.stdout.columns || 80,
       height: opts.io.stdout.rows || 24,

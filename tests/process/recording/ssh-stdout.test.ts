@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openStdoutFifo, sshWillBeRaw } from '../../../src/main/recording/ssh-stdout'
+import { openStdoutFifo, PIPE_BYTES, sshWillBeRaw } from '../../../src/main/recording/ssh-stdout'
 import { BIN, waitFor } from '../../support/peers'
 
 let dir = ''
@@ -124,4 +124,30 @@ describe('openStdoutFifo', () => {
       fifo.dispose()
     }
   })
+
+  it.runIf(process.platform === 'linux')(
+    'holds 1 MB before a writer meets a full pipe (F_SETPIPE_SZ)',
+    () => {
+      const fifo = openStdoutFifo()
+      if (fifo === null) throw new Error('no FIFO')
+      const fifoPath = fifo.command('/bin/true', []).args[2] as string
+      // paused before a turn of the event loop: nothing reads the FIFO while this test fills it
+      fifo.stream.pause()
+      const w = fs.openSync(fifoPath, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK)
+      const block = Buffer.alloc(16 * 1024, 0x61)
+      let held = 0
+      try {
+        for (;;) held += fs.writeSync(w, block) // non-blocking: EAGAIN once the pipe is full
+      } catch (e) {
+        expect((e as NodeJS.ErrnoException).code).toBe('EAGAIN')
+      } finally {
+        fs.closeSync(w)
+        fifo.stream.destroy()
+        fifo.release()
+        fifo.dispose()
+      }
+      // pipe(7): 64 KB unless enlarged
+      expect(held).toBe(PIPE_BYTES)
+    },
+  )
 })

@@ -5,7 +5,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { CastWriter, type CastHeader } from '../../../src/main/recording/cast'
+import { CastWriter, COALESCE_BYTES, utf8Boundary, type CastHeader } from '../../../src/main/recording/cast'
+import { waitFor } from '../../support/peers'
+import { prng } from '../../support/seed-history'
 
 const header: CastHeader = {
   width: 100,
@@ -169,5 +171,95 @@ describe('CastWriter', () => {
     const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n')
     expect(lines).toHaveLength(2)
     expect((JSON.parse(lines[1] ?? '') as unknown[])[2]).toBe('\x1b[31mred\x1b[0m\n"q"\u2028')
+  })
+
+  it("coalesces output within coalesceMs into one event at the first chunk's time; other events flush it first", () => {
+    const { file, fd } = openCast()
+    const clock = manualClock()
+    const w = new CastWriter({ fd, header, clock: clock.now, coalesceMs: 16 })
+    const parts = ['a', 'b', 'c', 'd', 'e']
+    w.output(Buffer.from(parts[0] as string))
+    clock.advance(10)
+    w.output(Buffer.from(parts[1] as string)) // 10 ms after the first: joined
+    clock.advance(6)
+    w.output(Buffer.from(parts[2] as string)) // 16 ms: a new event
+    clock.advance(1)
+    w.input(Buffer.from('k')) // the pending "c" goes first, at its own time
+    w.output(Buffer.from(parts[3] as string))
+    clock.advance(2)
+    w.resize(90, 20)
+    w.output(Buffer.from(parts[4] as string))
+    w.close()
+    const events = readLines(file).slice(1)
+    expect(events).toEqual([
+      [0, 'o', 'ab'],
+      [0.016, 'o', 'c'],
+      [0.017, 'i', 'k'],
+      [0.017, 'o', 'd'],
+      [0.019, 'r', '90x20'],
+      [0.019, 'o', 'e'],
+    ])
+    const out = events.filter((e) => (e as unknown[])[1] === 'o').map((e) => (e as string[])[2])
+    expect(out.join('')).toBe(parts.join(''))
+  })
+
+  it('writes a coalesced event once it holds 64 KB, and after coalesceMs with no more output', async () => {
+    const { file, fd } = openCast()
+    const w = new CastWriter({ fd, header, coalesceMs: 30 })
+    const big = 'x'.repeat(COALESCE_BYTES / 2)
+    w.output(Buffer.from(big))
+    expect(fs.readFileSync(file, 'utf8').split('\n').length).toBe(2) // the header only
+    w.output(Buffer.from(big))
+    expect(fs.readFileSync(file, 'utf8')).toContain(big + big)
+    w.output(Buffer.from('tail'))
+    await waitFor(() => fs.readFileSync(file, 'utf8').includes('tail'), 2_000, 'the timer to write "tail"')
+    w.close()
+    const out = readLines(file)
+      .slice(1)
+      .map((e) => (e as string[])[2])
+    expect(out).toEqual([big + big, 'tail'])
+  })
+
+  it('decodes a seeded random byte stream cut anywhere exactly as one TextDecoder pass over it', () => {
+    const rnd = prng(12)
+    // valid text in every length, plus stray bytes: lone continuations, truncated and overlong leads
+    const pieces = ['a', 'é', '€', '😀', '\n', '\x1b[0m']
+    const stray = [[0x80], [0xbf], [0xc0], [0xe2, 0x82], [0xf0, 0x9f], [0xff], [0xed, 0xa0, 0x80]]
+    for (let round = 0; round < 40; round++) {
+      const bytes: number[] = []
+      for (let k = 0; k < 400; k++) {
+        if (rnd() < 0.15) bytes.push(...(stray[Math.floor(rnd() * stray.length)] as number[]))
+        else bytes.push(...Buffer.from(pieces[Math.floor(rnd() * pieces.length)] as string))
+      }
+      const all = Buffer.from(bytes)
+      const { file, fd } = openCast()
+      const w = new CastWriter({ fd, header, coalesceMs: round % 2 === 0 ? 0 : 16 })
+      for (let from = 0; from < all.length;) {
+        const to = Math.min(all.length, from + 1 + Math.floor(rnd() * 9))
+        w.output(all.subarray(from, to))
+        from = to
+      }
+      w.close()
+      const text = readLines(file)
+        .slice(1)
+        .map((e) => (e as string[])[2])
+        .join('')
+      expect(text).toBe(new TextDecoder('utf-8').decode(all))
+      fs.rmSync(file)
+    }
+  })
+})
+
+describe('utf8Boundary', () => {
+  it('cuts before an unfinished character only', () => {
+    const cut = (...b: number[]): number => utf8Boundary(Buffer.from(b))
+    expect(cut()).toBe(0)
+    expect(cut(0x61)).toBe(1)
+    expect(cut(0x61, 0xc3)).toBe(1) // é's first byte
+    expect(cut(0x61, 0xc3, 0xa9)).toBe(3) // é whole
+    expect(cut(0xe2, 0x82)).toBe(0) // 2 of €'s 3
+    expect(cut(0xf0, 0x9f, 0x98)).toBe(0) // 3 of 😀's 4
+    expect(cut(0xf0, 0x9f, 0x98, 0x80)).toBe(4)
+    expect(cut(0x61, 0x80, 0x80, 0x80)).toBe(4) // stray continuations: nothing to wait for
   })
 })
