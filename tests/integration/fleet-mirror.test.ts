@@ -219,7 +219,7 @@ describe('where a device is: the address the server saw', () => {
     )
     // loopback: classified, never looked up (geo.ts); the user's own setting wins
     expect(devices.map((d) => [d.id, d.seenFrom, d.seenLocation, d.location])).toEqual([
-      ['dev-a', '127.0.0.1', 'This device', 'This device'],
+      ['dev-a', '127.0.0.1', 'This device', "The fleet server's machine"],
       ['dev-b', '127.0.0.1', 'This device', 'Oslo office'],
     ])
     // each device's rows in the other's list carry that device's location
@@ -230,6 +230,6 @@ describe('where a device is: the address the server saw', () => {
       return Object.fromEntries(view.sessions.map((s) => [s.id, s.location]))
     }
     expect(await where(a, 'dev-a')).toEqual({ sb: 'Oslo office' })
-    expect(await where(b, 'dev-b', 'Oslo office')).toEqual({ sa: 'This device' })
+    expect(await where(b, 'dev-b', 'Oslo office')).toEqual({ sa: "The fleet server's machine" })
   })
 })

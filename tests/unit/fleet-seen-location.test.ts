@@ -28,4 +28,11 @@ describe('where a device is', () => {
     expect(seenAddress(undefined, geo)).toEqual({})
     expect(deviceLocation({})).toBeUndefined()
   })
+  it("a device seen over loopback is on the fleet server's machine, not 'This device' (the reader's)", () => {
+    const seen = seenAddress('127.0.0.1', geo)
+    expect(deviceLocation(seen)).toBe("The fleet server's machine")
+    expect(deviceLocation(seenAddress('::1', geo))).toBe("The fleet server's machine")
+    expect(deviceLocation({ ...seen, location: 'Oslo office' })).toBe('Oslo office')
+    expect(deviceLocation(seenAddress('10.20.30.40', geo))).toBe('Private network')
+  })
 })

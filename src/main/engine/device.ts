@@ -28,15 +28,39 @@ export class Device {
   private fingerprint = ''
   private lastCheck = 0
 
-  constructor(private readonly checkEveryMs = 10_000) {}
+  constructor(
+    private readonly checkEveryMs = 10_000,
+    /** a bounded start: systeminformation runs shells; one that never answers must not hang the app */
+    private readonly loadTimeoutMs = 20_000,
+  ) {}
 
+  /**
+   * Name, OS, model and id, read once. Bounded: past loadTimeoutMs it fails with a clear error
+   * rather than fall back, since a fallback id (the hostname's) would change this device's id.
+   */
   async load(): Promise<DeviceInfo> {
     if (this.info) return this.info
-    const [osInfo, system, uuid] = await Promise.all([
-      si.osInfo().catch(() => null),
-      si.system().catch(() => null),
-      si.uuid().catch(() => null),
-    ])
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `device: reading this computer's identity (systeminformation osInfo, system, uuid) took over ${this.loadTimeoutMs} ms`,
+            ),
+          ),
+        this.loadTimeoutMs,
+      )
+      timer.unref()
+    })
+    const [osInfo, system, uuid] = await Promise.race([
+      Promise.all([
+        si.osInfo().catch(() => null),
+        si.system().catch(() => null),
+        si.uuid().catch(() => null),
+      ]),
+      late,
+    ]).finally(() => clearTimeout(timer))
     const name = os.hostname()
     const osText = osInfo
       ? `${osInfo.distro} ${osInfo.release}`.trim() || `${os.type()} ${os.release()}`

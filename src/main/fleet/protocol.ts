@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { formatDuration } from '@shared/duration'
 import { DEVICE_ID_RE, FLEET_KEY_MIN_BYTES } from '@shared/fleet'
 import { SESSION_ID_RE, type Session } from '@shared/model'
+import { THIS_DEVICE } from '../engine/geo'
 
 // What devices of one fleet say to each other over NATS JetStream, and how a command is signed.
 // Names live here once; the publisher, the command room, the reader and the test nats-server.conf
@@ -63,12 +64,20 @@ export interface DeviceRecord {
   seenLocation?: string
 }
 
+/**
+ * A device the server saw connect over loopback runs on the fleet server's own machine. geo.ts names
+ * loopback "This device", which in another device's window would name the reader's machine (issue 14).
+ */
+export const FLEET_SERVER_MACHINE = "The fleet server's machine"
+
 /** Where a device is (issue 14): the location its user set, else where the server saw it connect from. */
 export function deviceLocation(d: {
   location?: string | undefined
   seenLocation?: string | undefined
 }): string | undefined {
-  return d.location || d.seenLocation || undefined
+  if (d.location) return d.location
+  if (d.seenLocation === THIS_DEVICE) return FLEET_SERVER_MACHINE
+  return d.seenLocation || undefined
 }
 
 /** A session as another device sees it: the row plus which device holds it. */

@@ -105,11 +105,13 @@ export async function readFleet(
 export async function readRows(js: JetStreamClient): Promise<{ rows: FleetRows; lastSeq: number }> {
   const rows = emptyRows()
   let lastSeq = 0
-  const c = await js.consumers.get(`KV_${FLEET_BUCKET}`, {
+  const stream = `KV_${FLEET_BUCKET}`
+  const upTo = await lastSequence(js, stream)
+  const c = await js.consumers.get(stream, {
     filter_subjects: `${KV_PREFIX}>`,
     deliver_policy: DeliverPolicy.LastPerSubject,
   })
-  await drain(c, (m) => {
+  await drain(c, upTo, (m) => {
     const op = m.headers?.get('KV-Operation') ?? ''
     applyEntry(rows, m.subject.slice(KV_PREFIX.length), op, m.string(), nanosToMs(m.timestampNanos))
     lastSeq = Math.max(lastSeq, m.seq)
@@ -122,26 +124,48 @@ const nanosToMs = (n: bigint): number => Number(n / 1_000_000n)
 /** Ended sessions of the fleet (or one device), oldest first, from the ended stream. */
 export async function readEnded(js: JetStreamClient, device = '*'): Promise<FleetSession[]> {
   const out: FleetSession[] = []
+  const upTo = await lastSequence(js, ENDED_STREAM)
   const c = await js.consumers.get(ENDED_STREAM, {
     filter_subjects: endedSubject(device),
     deliver_policy: DeliverPolicy.All,
   })
-  await drain(c, (m) => out.push(JSON.parse(m.string()) as FleetSession))
+  await drain(c, upTo, (m) => out.push(JSON.parse(m.string()) as FleetSession))
   return out
 }
 
 type ConsumerOf = Awaited<ReturnType<JetStreamClient['consumers']['get']>>
-/** Reads an ordered consumer until its pending count reaches 0. */
-async function drain(c: ConsumerOf, each: (m: JsMsg) => void): Promise<void> {
-  let pending = (await c.info(true)).num_pending
-  while (pending > 0) {
+
+/** How long one read of a stream may take before it is given up with an error (a stop, not a target). */
+export const DRAIN_DEADLINE_MS = 30_000
+
+/** The stream's last sequence now: a read stops there (what comes later is a change, not the state). */
+export async function lastSequence(js: JetStreamClient, stream: string): Promise<number> {
+  const jsm = await js.jetstreamManager(false)
+  return (await jsm.streams.info(stream)).state.last_seq
+}
+
+/**
+ * Reads an ordered consumer up to stream sequence `upTo` (taken before the consumer was made).
+ * The server's per-message pending count alone is not a safe stop: nats-server 2.9.10 reported
+ * pending 1 on the newest row when that key was re-put while the consumer was being made (its
+ * history-1 bucket dropped the value the consumer had started from), and kept reporting 1 on every
+ * later put, so a reader that waited for 0 followed a heartbeating device for ever (the hang in
+ * tests/integration/fleet-window-calls.test.ts, issue 14; fleet-read-bound.test.ts reproduces it).
+ */
+async function drain(c: ConsumerOf, upTo: number, each: (m: JsMsg) => void): Promise<void> {
+  let pending = upTo > 0 ? (await c.info(true)).num_pending : 0
+  let reached = false
+  const until = Date.now() + DRAIN_DEADLINE_MS
+  while (pending > 0 && !reached) {
+    if (Date.now() > until) throw new Error(`fleet: reading the stream took over ${DRAIN_DEADLINE_MS} ms`)
     const batch = await c.fetch({ max_messages: Math.min(pending, 20_000), expires: 2000 })
     let got = 0
     for await (const m of batch) {
       got++
       each(m)
       pending = m.info.pending
-      if (pending === 0) break
+      reached = m.seq >= upTo
+      if (pending === 0 || reached) break
     }
     if (got === 0) break
   }
