@@ -17,8 +17,8 @@
 import fs from 'node:fs'
 
 const PROC_SUPER_MAGIC = 0x9fa0
-/** an upper bound on the processes kept (two fds each): 256 fds at most, a quarter of the usual soft limit of 1024, which the Electron main process shares with SQLite, sockets and pipes */
-const MAX_KEPT = 128
+/** an upper bound on the processes kept (two fds each), well under the usual soft limit of 1024 */
+const MAX_KEPT = 256
 
 function isProcfs(procRoot: string): boolean {
   try {
