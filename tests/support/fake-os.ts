@@ -59,11 +59,6 @@ export class FakeOs implements Probe {
   readProcess(pid: number): Promise<ProcessInfo | null> {
     return Promise.resolve(this.procs.get(pid) ?? null)
   }
-  /** how often the engine released the probe (Probe.close) */
-  closes = 0
-  close(): void {
-    this.closes++
-  }
 }
 
 /**

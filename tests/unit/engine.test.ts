@@ -87,15 +87,6 @@ describe('engine tracking', () => {
     expect(store.events(id).map((e) => e.kind)).toEqual(['created', 'idle', 'warned', 'ended'])
   })
 
-  it('releases the probe (its kept fds) when the loop stops', async () => {
-    const os = new FakeOs()
-    const { engine } = makeEngine(os)
-    await engine.tick({ policy: true })
-    expect(os.closes).toBe(0)
-    await engine.stop()
-    expect(os.closes).toBe(1)
-  })
-
   it('negative control: a session with traffic every T/10 survives 3T', async () => {
     const os = new FakeOs()
     const { engine, store } = makeEngine(os)

@@ -263,8 +263,6 @@ export class Engine extends EventEmitter<EngineEvents> {
   async stop(): Promise<void> {
     this.loop.stop()
     await this.running
-    // the probe's kept fds (linux-statfds.ts); a later snapshot opens them again
-    this.probe.close?.()
     await this.rdpRecorder.stop()
     await this.terminator.settled()
     await this.reviewer.settled()

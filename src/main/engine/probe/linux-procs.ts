@@ -11,7 +11,6 @@ import {
   type ProcStat,
 } from './linux-parse'
 import { isGone, isPidName, readSmall, sameProcess } from './linux-read'
-import { StatFds } from './linux-statfds'
 
 interface CachedDetails {
   startTicks: number
@@ -116,8 +115,6 @@ export class ProcessTable {
   private readonly interesting: ((p: ProcessInfo) => boolean) | undefined
   private readonly browser: ((p: ProcessInfo) => boolean) | undefined
   private readonly cache = new Map<number, CachedDetails>()
-  /** kept-open stat fds of the processes re-read every snapshot (the session programs' families) */
-  private readonly statFds: StatFds
   /** last snapshot's processes, for the fast path, with whether detection looks at them */
   readonly known = new Map<number, { info: ProcessInfo; interesting: boolean }>()
   private lastFullSweep = -Infinity
@@ -135,61 +132,12 @@ export class ProcessTable {
     this.fullSweepMs = o.fullSweepMs
     this.interesting = o.interesting
     this.browser = o.browser
-    this.statFds = new StatFds(o.procRoot)
-  }
-
-  /** how many stat fds are kept open (tests) */
-  get keptFds(): number {
-    return this.statFds.size
-  }
-
-  /** whether the pid's stat is read through a kept fd (tests) */
-  keepsStatFd(pid: number): boolean {
-    return this.statFds.has(pid)
-  }
-
-  /** closes the kept stat fds; a later snapshot opens them again */
-  close(): void {
-    this.statFds.close()
-  }
-
-  /** the number of open fds of a session program, through its kept fds when it has them */
-  fdCount(pid: number): number {
-    const dir = `${this.procRoot}/${String(pid)}/fd`
-    return this.statFds.fdCount(pid, dir) ?? fs.statSync(dir).size
-  }
-
-  /** the pid's stat, through its kept fd when there is one (see linux-statfds.ts), else by path */
-  private readStat(pid: number, statPath: string): ProcStat | null {
-    const kept = this.statFds.read(pid)
-    if (kept !== null) {
-      const st = parseProcStat(kept)
-      // an fd reads one process only; the start ticks are checked all the same
-      if (st !== null && st.startTicks === this.statFds.startTicks(pid)) return st
-      this.statFds.drop(pid)
-    }
-    const text = readSmall(statPath)
-    return text === null ? null : parseProcStat(text)
-  }
-
-  /**
-   * A process detection looks at, a child of one, or a shell (a late `exec ssh`): re-read every
-   * snapshot (newPidsScan), so through a kept fd. Shells are most of the rest of those reads on a
-   * desktop with terminals open (bench/engine-cpu-breakdown.ts: ~86 stat reads per poll with 50
-   * sessions, ~20 of them shells).
-   */
-  private keepsFd(pid: number): boolean {
-    // without a filter every process counts as one detection looks at: none is kept
-    if (this.interesting === undefined) return false
-    const k = this.known.get(pid)
-    return k !== undefined && (this.family(k) || SHELLS.has(k.info.comm))
   }
 
   /**
    * One process; null when it is gone, a zombie, a thread (not a process), or changed identity
    * while being read. Its cmdline, exe and uid come from the cache unless its start time or comm
-   * changed, or, with youngRereads, it started less than youngMs ago. With keep, an fd on its
-   * stat is kept open for the next reads.
+   * changed, or, with youngRereads, it started less than youngMs ago.
    */
   readOne(
     pid: number,
@@ -197,10 +145,11 @@ export class ProcessTable {
     clk: { bootMs: number; ticks: number },
     useCache: boolean,
     youngRereads = true,
-    keep = false,
   ): ProcessInfo | null {
     const statPath = `${this.procRoot}/${pid}/stat`
-    const st = this.readStat(pid, statPath)
+    const text = readSmall(statPath)
+    if (text === null) return null
+    const st = parseProcStat(text)
     if (st === null || st.pid !== pid || st.state === 'Z' || st.state === 'X' || st.exitSignal === -1)
       return null
     const startTime = clk.bootMs + Math.round((st.startTicks * 1000) / clk.ticks)
@@ -220,8 +169,6 @@ export class ProcessTable {
       if (useCache) this.cache.set(pid, details)
     }
     if (details === undefined) return null
-    if (keep)
-      this.statFds.keep(pid, statPath, st.startTicks, (t) => parseProcStat(t)?.startTicks === st.startTicks)
     return {
       pid,
       ppid: st.ppid,
@@ -293,7 +240,6 @@ export class ProcessTable {
         if (old === undefined) return
         this.known.delete(pid)
         this.cache.delete(pid)
-        this.statFds.drop(pid)
         edit().delete(pid)
       } else if (old === undefined || !sameProcess(old.info, info)) {
         this.remember(pid, info)
@@ -319,13 +265,9 @@ export class ProcessTable {
       const young = now - k.info.startTime < this.youngMs
       if (!this.family(k) && !young && !SHELLS.has(k.info.comm)) continue
       // details are read again only for young session programs, or when comm changed (an exec)
-      update(pid, this.readOne(pid, now, clk, true, k.interesting, this.keepsFd(pid)))
+      update(pid, this.readOne(pid, now, clk, true, k.interesting))
     }
-    if (acc.out !== null) {
-      this.lastProcesses = acc.out
-      // a process that left the families (its session program exited) is no longer read each time
-      this.statFds.retain((pid) => this.keepsFd(pid))
-    }
+    if (acc.out !== null) this.lastProcesses = acc.out
     return acc.out ?? last
   }
 
@@ -349,14 +291,7 @@ export class ProcessTable {
           continue
         }
       }
-      const info = this.readOne(
-        pid,
-        now,
-        clk,
-        true,
-        this.known.get(pid)?.interesting ?? true,
-        this.keepsFd(pid),
-      )
+      const info = this.readOne(pid, now, clk, true, this.known.get(pid)?.interesting ?? true)
       if (info === null) continue
       const old = this.known.get(pid)?.info
       const keep = old !== undefined && sameProcess(old, info) ? old : info
@@ -365,7 +300,6 @@ export class ProcessTable {
     }
     for (const pid of this.cache.keys()) if (!out.has(pid)) this.cache.delete(pid)
     for (const pid of this.known.keys()) if (!out.has(pid)) this.known.delete(pid)
-    this.statFds.retain((pid) => this.keepsFd(pid))
     this.lastProcesses = out
     return out
   }

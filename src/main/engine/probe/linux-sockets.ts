@@ -191,7 +191,7 @@ export class SessionSocketReader {
       if (info === undefined) continue
       let count: number
       try {
-        count = this.procs.fdCount(pid)
+        count = fs.statSync(`${this.procRoot}/${String(pid)}/fd`).size
       } catch {
         continue // gone, or another user's process
       }

@@ -174,9 +174,5 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
       const clk = await boot()
       return procs.readOne(pid, Date.now(), clk, false)
     },
-
-    close(): void {
-      procs.close()
-    },
   }
 }

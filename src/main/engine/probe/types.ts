@@ -73,9 +73,4 @@ export interface Probe {
   snapshot(opts?: SnapshotOptions): Promise<Snapshot>
   /** re-reads one process; null when it is gone (used before every signal) */
   readProcess(pid: number): Promise<ProcessInfo | null>
-  /**
-   * Releases what the probe holds open between snapshots (Linux: kept /proc/<pid>/stat fds); a
-   * later snapshot opens it again. The engine calls it when its loop stops.
-   */
-  close?(): void
 }
