@@ -31,12 +31,13 @@ export async function assetResponse(
 ): Promise<Response> {
   if (request.method !== 'GET') return refuse(405, 'only GET')
   let url: URL
+  let name: string
   try {
     url = new URL(request.url)
+    name = decodeURIComponent(url.pathname.slice(1)) // throws on a malformed %-escape
   } catch {
     return refuse(400, 'not a URL')
   }
-  const name = decodeURIComponent(url.pathname.slice(1))
   if (url.protocol !== `${ASSET_SCHEME}:` || url.hostname !== ASSET_HOST || !ASSET_FILE_RE.test(name))
     return refuse(404, 'no such asset')
   try {

@@ -40,6 +40,7 @@ describe('warden-asset: the window’s .wasm for a file:// page', () => {
       'warden-asset://app/missing.wasm': 404,
       'warden-asset://app/.hidden.wasm': 404,
       'file:///etc/asciinema-vt-B9_86fSg.wasm': 404,
+      'warden-asset://app/%E0%A4%A.wasm': 400, // a malformed %-escape: refused, not thrown
     }
     for (const [url, status] of Object.entries(refused)) {
       const r = await assetResponse(assets, { url, method: 'GET' })
