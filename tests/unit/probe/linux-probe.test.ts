@@ -343,6 +343,32 @@ describe('createLinuxProbe on a fake procfs', () => {
     expect((await probe.snapshot()).processes.has(301)).toBe(false)
   })
 
+  it('reads a process caught mid-exec again: the new comm with the cmdline still empty is not kept', async () => {
+    // with a filter and no sweep for 10 min, as in the app: the process is neither a session
+    // program nor a shell once it has exec'd, so only its empty command line brings it back
+    const probe = createLinuxProbe({
+      procRoot: root,
+      ssPath: '/nonexistent/ss',
+      clockTicks: 100,
+      run: noSs,
+      interesting: (p) => p.argv.includes('client.js'),
+      youngMs: 0,
+      fullSweepMs: 600_000,
+    })
+    const dir = addProcess(310, { ticks: 100, comm: 'bash' })
+    expect((await probe.snapshot()).processes.get(310)?.comm).toBe('bash')
+    // execve has set the new comm (fs/exec.c begin_new_exec), the new argv is not in place yet
+    fs.writeFileSync(
+      path.join(dir, 'stat'),
+      fs.readFileSync(path.join(dir, 'stat'), 'utf8').replace('(bash)', '(node)'),
+    )
+    fs.writeFileSync(path.join(dir, 'cmdline'), '')
+    expect((await probe.snapshot()).processes.get(310)).toMatchObject({ comm: 'node', argv: [] })
+    // the exec has finished: same comm, same start time, and the command line is read again
+    fs.writeFileSync(path.join(dir, 'cmdline'), 'node\0client.js\0')
+    expect((await probe.snapshot()).processes.get(310)?.argv).toEqual(['node', 'client.js'])
+  })
+
   it('runs `ss -tnpiH state established` once per snapshot and uses its sockets', async () => {
     const calls: (readonly string[])[] = []
     const ssText = fs.readFileSync(new URL('ss-established-continuation.txt', fixtures), 'utf8')

@@ -166,7 +166,11 @@ export class ProcessTable {
       const again = readSmall(statPath)
       const st2 = again === null ? null : parseProcStat(again)
       if (st2?.startTicks !== st.startTicks) return null
-      if (useCache) this.cache.set(pid, details)
+      // execve sets the new comm (fs/exec.c begin_new_exec) before the new argv is in place
+      // (create_elf_tables, later in load_elf_binary): a cmdline read in between is empty. So an
+      // empty argv of a user process is not kept: the next reading of the pid reads it again.
+      const settled = details.argv.length > 0 || (st.flags & PF_KTHREAD) !== 0
+      if (useCache && settled) this.cache.set(pid, details)
     }
     if (details === undefined) return null
     return {
@@ -184,6 +188,17 @@ export class ProcessTable {
   /** detection looks at it, or at its parent (a session program's children: helpers, browser children) */
   private family(k: { info: ProcessInfo; interesting: boolean }): boolean {
     return k.interesting || this.known.get(k.info.ppid)?.interesting === true
+  }
+
+  /**
+   * Read again on every poll, not only in the full sweep: what detection looks at, young processes,
+   * shells (a late `exec ssh`), and a user process caught mid-exec: execve sets the new comm
+   * (fs/exec.c begin_new_exec) before its argv is in place (create_elf_tables), so a reading in
+   * between has an exe and an empty command line (a kernel thread has neither).
+   */
+  private readEachPoll(k: { info: ProcessInfo; interesting: boolean }, now: number): boolean {
+    if (this.family(k) || now - k.info.startTime < this.youngMs || SHELLS.has(k.info.comm)) return true
+    return k.info.argv.length === 0 && k.info.exe !== ''
   }
 
   private remember(pid: number, info: ProcessInfo): void {
@@ -262,8 +277,7 @@ export class ProcessTable {
     }
     for (const [pid, k] of this.known) {
       if (seen.has(pid)) continue
-      const young = now - k.info.startTime < this.youngMs
-      if (!this.family(k) && !young && !SHELLS.has(k.info.comm)) continue
+      if (!this.readEachPoll(k, now)) continue
       // details are read again only for young session programs, or when comm changed (an exec)
       update(pid, this.readOne(pid, now, clk, true, k.interesting))
     }
@@ -286,7 +300,7 @@ export class ProcessTable {
         // a process detection never looks at keeps its last reading until the next full sweep
         // (its stat read is most of a scan's cost with a thousand processes)
         const k = this.known.get(pid)
-        if (k && !this.family(k) && now - k.info.startTime >= this.youngMs && !SHELLS.has(k.info.comm)) {
+        if (k && !this.readEachPoll(k, now)) {
           out.set(pid, k.info)
           continue
         }
