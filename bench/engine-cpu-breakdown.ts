@@ -23,7 +23,7 @@ import { ProcessTable } from '@engine/probe/linux-procs'
 import { SessionSocketReader } from '@engine/probe/linux-sockets'
 import { sshBatch, startSshd, stopAll } from '../tests/support/peers'
 import { startBusyDesktop } from './busy-desktop'
-import { round, sleep } from './stats'
+import { collectGarbage, round, sleep } from './stats'
 
 const seconds = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 60)
 
@@ -165,8 +165,10 @@ function instrument(engine: Engine): void {
 
 async function scene(engine: Engine, name: string): Promise<void> {
   engine.setSetting('pollIntervalMs', 1000)
+  // the setup's garbage is collected first, as in engine-bench's CPU window
+  collectGarbage()
   engine.start()
-  await sleep(5000)
+  await sleep(8000)
   phases.clear()
   spawns.clear()
   calls.clear()

@@ -1,6 +1,20 @@
 // Small figures helpers shared by the benchmarks.
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * A full garbage collection now, without starting node with --expose-gc: a CPU window opened
+ * after it counts the engine's own garbage (its collections in the window), not what the bench's
+ * setup and baselines left in the same heap (the floor scans' strings, the ssh and Chromium start,
+ * compiled setup code), whose major GCs otherwise land in the first window.
+ */
+export function collectGarbage(): void {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  gc()
+}
 
 /** The q-quantile (nearest rank) of the values; NaN for none. */
 export function quantile(values: number[], q: number): number {
