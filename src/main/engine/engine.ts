@@ -690,6 +690,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   async close(): Promise<void> {
     await this.stop()
     this.unhearReopen()
+    this.probe.close?.()
     this.store.close()
   }
 }

@@ -4,6 +4,7 @@ import net from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createLinuxProbe } from '@engine/probe/linux'
 import { runFile, type RunFile } from '@engine/probe/exec'
+import { StatFiles } from '@engine/probe/linux-read'
 import type { ProcessInfo } from '@engine/probe/types'
 
 // The Linux probe's steady state with an `interesting` filter: `ss` only when the network or the
@@ -318,5 +319,65 @@ describe('Linux probe fast path', () => {
         { timeout: 10_000, interval: 50 },
       )
       .toBe(true)
+  })
+
+  it('a kept stat file reads its own process until it exits, then says gone (ESRCH), never another one', async () => {
+    const files = new StatFiles('/proc')
+    try {
+      const c = spawn('sleep', ['60'], { stdio: 'ignore' })
+      children.push(c)
+      const pid = c.pid ?? -1
+      await expect.poll(() => files.read(pid)?.split(' ')[1], { timeout: 5000 }).toBe('(sleep)')
+      // the same file, read again: the kernel renders the line afresh (state, times)
+      expect(files.read(pid)?.startsWith(`${String(pid)} (sleep) `)).toBe(true)
+      c.kill('SIGKILL')
+      await new Promise((r) => c.once('exit', r))
+      // reaped: the struct pid the file holds has no task any more
+      expect(files.read(pid)).toBeNull()
+    } finally {
+      files.close()
+    }
+  })
+
+  it('a copy of /proc (not procfs) is read by path: a removed process is gone at once', () => {
+    const root = fs.mkdtempSync('/tmp/warden-statfiles-')
+    try {
+      fs.mkdirSync(`${root}/42`)
+      fs.writeFileSync(`${root}/42/stat`, '42 (ssh) S 1 42 42 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0\n')
+      const files = new StatFiles(root)
+      expect(files.read(42)).toContain('(ssh)')
+      fs.rmSync(`${root}/42`, { recursive: true })
+      expect(files.read(42)).toBeNull()
+      files.close()
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true })
+    }
+  })
+
+  it('a session program read every poll sees its exec and its exit through the kept stat file', async () => {
+    const probe = createLinuxProbe({ interesting, youngMs: 0, fullSweepMs: 600_000 })
+    try {
+      const keep = 'setInterval(() => {}, 60000)'
+      const c = spawn('bash', ['-c', `read -r _; exec "$0" -e "$1" ${MARK}`, process.execPath, keep], {
+        stdio: ['pipe', 'ignore', 'ignore'],
+      })
+      children.push(c)
+      const pid = c.pid ?? -1
+      await expect
+        .poll(async () => (await probe.snapshot()).processes.get(pid)?.comm, { timeout: 5000 })
+        .toBe('bash')
+      // read twice more from the kept file: the same reading, handed back as it was
+      const a = (await probe.snapshot()).processes.get(pid)
+      expect((await probe.snapshot()).processes.get(pid)).toBe(a)
+      c.stdin.write('go\n')
+      await expect
+        .poll(async () => (await probe.snapshot()).processes.get(pid)?.argv, { timeout: 5000 })
+        .toEqual([process.execPath, '-e', keep, MARK])
+      c.kill('SIGKILL')
+      await new Promise((r) => c.once('exit', r))
+      expect((await probe.snapshot()).processes.has(pid)).toBe(false)
+    } finally {
+      probe.close?.()
+    }
   })
 })

@@ -16,6 +16,7 @@ import {
   ssPortFilter,
 } from '@engine/probe/linux-parse'
 import type { SocketInfo } from '@engine/probe/types'
+import { prng } from '../../support/seed-history'
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../fixtures/probe/linux/${name}`, import.meta.url), 'utf8')
@@ -33,6 +34,36 @@ describe('parseLastPid', () => {
 })
 
 describe('parseProcStat', () => {
+  // the split-based reading it replaced: the fields after the last ')' split on spaces
+  const bySplit = (text: string): Record<string, unknown> => {
+    const close = text.lastIndexOf(')')
+    const f = text.slice(close + 2).split(' ')
+    const n = (i: number): number => Number(f[i])
+    return {
+      comm: text.slice(text.indexOf('(') + 1, close),
+      state: f[0],
+      ppid: n(1),
+      session: n(3),
+      flags: n(6),
+      startTicks: n(19),
+      exitSignal: n(35),
+    }
+  }
+
+  it('reads the same fields as splitting the line would, for 500 seeded lines with odd comms', () => {
+    const rnd = prng(20261202)
+    const int = (max: number): number => Math.floor(rnd() * max)
+    const chars = 'ab) (1 2x\n'
+    for (let i = 0; i < 500; i++) {
+      const comm = Array.from({ length: 1 + int(15) }, () => chars[int(chars.length)]).join('')
+      const fields = Array.from({ length: 50 }, () => String(int(2 ** 40)))
+      fields[0] = 'RSDZTI'[int(6)] ?? 'S'
+      fields[35] = rnd() < 0.3 ? '-1' : '17'
+      const line = `${String(1 + int(4_000_000))} (${comm}) ${fields.join(' ')}\n`
+      expect(parseProcStat(line)).toMatchObject(bySplit(line))
+    }
+  })
+
   it('splits at the last ")" when comm holds ") " and spaces', () => {
     const st = parseProcStat(fixture('stat-paren-space.txt'))
     expect(st).toEqual({

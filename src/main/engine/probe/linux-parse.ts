@@ -27,22 +27,23 @@ export const PF_KTHREAD = 0x00200000
 
 /**
  * One /proc/<pid>/stat line. comm sits in parentheses and may itself contain ')' and spaces
- * (`(a) b)`), so the fixed fields start after the LAST ')'.
+ * (`(a) b)`), so the fixed fields start after the LAST ')'. The fields are walked in place, not
+ * split: most of the per-poll reads' garbage was the ~50 strings of a split line.
  */
 export function parseProcStat(text: string): ProcStat | null {
   const open = text.indexOf('(')
   const close = text.lastIndexOf(')')
   if (open <= 0 || close < open) return null
   const pid = Number(text.slice(0, open).trim())
-  // after ") " come fields 3 (state) … 52; field N is at index N - 3
-  const fields = text.slice(close + 2).split(' ')
-  const state = fields[0]
-  const ppid = Number(fields[1])
-  const session = Number(fields[3])
-  const flags = Number(fields[6])
-  const startTicks = Number(fields[19])
-  const exitSignal = Number(fields[35])
-  if (!Number.isInteger(pid) || state === undefined || state === '') return null
+  // after ") " come fields 3 (state) … 52; field N starts after the (N - 3)th space
+  const at = close + 2
+  const state = text.charAt(at)
+  const ppid = statField(text, at, 1)
+  const session = statField(text, at, 3)
+  const flags = statField(text, at, 6)
+  const startTicks = statField(text, at, 19)
+  const exitSignal = statField(text, at, 35)
+  if (!Number.isInteger(pid) || state === '' || state === ' ') return null
   if (!Number.isInteger(ppid) || !Number.isInteger(startTicks)) return null
   return {
     pid,
@@ -54,6 +55,31 @@ export function parseProcStat(text: string): ProcStat | null {
     startTicks,
     exitSignal: Number.isInteger(exitSignal) ? exitSignal : 0,
   }
+}
+
+/** the integer in the space-separated field `index` counted from `from`; NaN when absent or not one */
+function statField(text: string, from: number, index: number): number {
+  let i = from
+  for (let n = 0; n < index; n++) {
+    i = text.indexOf(' ', i) + 1
+    if (i === 0) return NaN
+  }
+  let sign = 1
+  if (text.charCodeAt(i) === 45) {
+    sign = -1
+    i++
+  }
+  let v = 0
+  let digits = 0
+  for (; i < text.length; i++, digits++) {
+    const c = text.charCodeAt(i) - 48
+    if (c < 0 || c > 9) break
+    v = v * 10 + c
+  }
+  const end = text.charCodeAt(i)
+  // a field ends at a space, the line's end or its newline; anything else is not an integer
+  if (digits === 0 || !(Number.isNaN(end) || end === 32 || end === 10)) return NaN
+  return sign * v
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   parseStatusUid,
   type ProcStat,
 } from './linux-parse'
-import { isGone, isPidName, readSmall, sameProcess } from './linux-read'
+import { isGone, isPidName, readSmall, sameProcess, StatFiles } from './linux-read'
 
 interface CachedDetails {
   startTicks: number
@@ -99,6 +99,12 @@ function readDetails(procRoot: string, pid: number, st: ProcStat): CachedDetails
   return { startTicks: st.startTicks, comm: st.comm, argv, exe, uid }
 }
 
+/** a process of the last snapshot, with whether detection looks at it */
+interface Known {
+  info: ProcessInfo
+  interesting: boolean
+}
+
 export interface ProcessTableOptions {
   procRoot: string
   youngMs: number
@@ -115,8 +121,10 @@ export class ProcessTable {
   private readonly interesting: ((p: ProcessInfo) => boolean) | undefined
   private readonly browser: ((p: ProcessInfo) => boolean) | undefined
   private readonly cache = new Map<number, CachedDetails>()
+  /** the stat files of the processes read every poll, kept open (linux-read.ts StatFiles) */
+  private readonly statFiles: StatFiles
   /** last snapshot's processes, for the fast path, with whether detection looks at them */
-  readonly known = new Map<number, { info: ProcessInfo; interesting: boolean }>()
+  readonly known = new Map<number, Known>()
   private lastFullSweep = -Infinity
   /** /proc/loadavg's last pid at the last snapshot, and the pids after it not yet visible then */
   private lastCursor: number | null = null
@@ -132,6 +140,12 @@ export class ProcessTable {
     this.fullSweepMs = o.fullSweepMs
     this.interesting = o.interesting
     this.browser = o.browser
+    this.statFiles = new StatFiles(o.procRoot)
+  }
+
+  /** closes the kept stat files */
+  close(): void {
+    this.statFiles.close()
   }
 
   /**
@@ -185,8 +199,33 @@ export class ProcessTable {
     }
   }
 
+  /**
+   * A process read every poll: its stat from the kept file, and its last reading handed back as
+   * it is (the very same object, no garbage) when its start time, comm, parent and session are
+   * unchanged, which is nearly always. Anything else goes through readOne: a changed comm (an
+   * exec), uncached details (caught mid-exec), a young session program (it sets its title late),
+   * or a kept file whose process is gone (its number is looked up again by path).
+   */
+  private reread(
+    pid: number,
+    k: Known,
+    now: number,
+    clk: { bootMs: number; ticks: number },
+  ): ProcessInfo | null {
+    const full = (): ProcessInfo | null => this.readOne(pid, now, clk, true, k.interesting)
+    const details = this.cache.get(pid)
+    if (details === undefined || (k.interesting && now - k.info.startTime < this.youngMs)) return full()
+    const text = this.statFiles.read(pid)
+    const st = text === null ? null : parseProcStat(text)
+    if (st === null || st.pid !== pid || st.startTicks !== details.startTicks || st.comm !== details.comm)
+      return full()
+    if (st.state === 'Z' || st.state === 'X' || st.exitSignal === -1) return null
+    if (st.ppid === k.info.ppid && st.session === k.info.sid) return k.info
+    return { ...k.info, ppid: st.ppid, sid: st.session }
+  }
+
   /** detection looks at it, or at its parent (a session program's children: helpers, browser children) */
-  private family(k: { info: ProcessInfo; interesting: boolean }): boolean {
+  private family(k: Known): boolean {
     return k.interesting || this.known.get(k.info.ppid)?.interesting === true
   }
 
@@ -196,7 +235,7 @@ export class ProcessTable {
    * (fs/exec.c begin_new_exec) before its argv is in place (create_elf_tables), so a reading in
    * between has an exe and an empty command line (a kernel thread has neither).
    */
-  private readEachPoll(k: { info: ProcessInfo; interesting: boolean }, now: number): boolean {
+  private readEachPoll(k: Known, now: number): boolean {
     if (this.family(k) || now - k.info.startTime < this.youngMs || SHELLS.has(k.info.comm)) return true
     return k.info.argv.length === 0 && k.info.exe !== ''
   }
@@ -279,8 +318,9 @@ export class ProcessTable {
       if (seen.has(pid)) continue
       if (!this.readEachPoll(k, now)) continue
       // details are read again only for young session programs, or when comm changed (an exec)
-      update(pid, this.readOne(pid, now, clk, true, k.interesting))
+      update(pid, this.reread(pid, k, now, clk))
     }
+    this.statFiles.sweep()
     if (acc.out !== null) this.lastProcesses = acc.out
     return acc.out ?? last
   }
@@ -296,16 +336,17 @@ export class ProcessTable {
     for (const name of fs.readdirSync(this.procRoot)) {
       if (!isPidName(name)) continue
       const pid = Number(name)
-      if (!full) {
-        // a process detection never looks at keeps its last reading until the next full sweep
-        // (its stat read is most of a scan's cost with a thousand processes)
-        const k = this.known.get(pid)
-        if (k && !this.readEachPoll(k, now)) {
-          out.set(pid, k.info)
-          continue
-        }
+      const k = this.known.get(pid)
+      // a process detection never looks at keeps its last reading until the next full sweep
+      // (its stat read is most of a scan's cost with a thousand processes)
+      if (!full && k && !this.readEachPoll(k, now)) {
+        out.set(pid, k.info)
+        continue
       }
-      const info = this.readOne(pid, now, clk, true, this.known.get(pid)?.interesting ?? true)
+      const info =
+        k && this.readEachPoll(k, now)
+          ? this.reread(pid, k, now, clk)
+          : this.readOne(pid, now, clk, true, k?.interesting ?? true)
       if (info === null) continue
       const old = this.known.get(pid)?.info
       const keep = old !== undefined && sameProcess(old, info) ? old : info
@@ -314,6 +355,7 @@ export class ProcessTable {
     }
     for (const pid of this.cache.keys()) if (!out.has(pid)) this.cache.delete(pid)
     for (const pid of this.known.keys()) if (!out.has(pid)) this.known.delete(pid)
+    this.statFiles.sweep()
     this.lastProcesses = out
     return out
   }

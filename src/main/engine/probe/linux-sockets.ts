@@ -286,11 +286,17 @@ export class SessionSocketReader {
    * their idle clocks from `ss`, filtered to their local ports, only when asked for counters,
    * otherwise the last reading aged by the time since (a connection not read yet carries no
    * counters: active until read). Other programs' connections cost nothing, however many.
+   *
+   * `key` names the connections and their owners; `sockets` builds their records on first use
+   * only: a snapshot that changes nothing is answered from the last detections (detection.ts)
+   * and never looks at them, so most polls build none (they were a tenth of the loop's garbage).
+   * What it reads is fixed here: this reading's connections and owners, and the readings map,
+   * which is replaced, never changed, after this call.
    */
   async sessionSockets(
     takenAt: number,
     o: SnapshotOptions | undefined,
-  ): Promise<{ sockets: SocketInfo[]; read: boolean }> {
+  ): Promise<{ sockets: () => SocketInfo[]; key: string; read: boolean }> {
     const all = o?.counters === true || takenAt - this.lastFdSweep >= this.fdSweepMs
     if (all) this.lastFdSweep = takenAt
     const held = this.heldSockets(this.procs.candidatePids(o), takenAt, all)
@@ -309,32 +315,41 @@ export class SessionSocketReader {
       // ss asks for established connections only: one it left out has closed
       if (got !== null) for (const inode of this.conns.keys()) if (!got.has(inode)) this.conns.delete(inode)
     }
-    for (const inode of this.readings.keys()) if (!this.conns.has(inode)) this.readings.delete(inode)
-    const sockets = [...this.conns.values()].map((e) =>
-      this.withCounters(e, held.get(e.inode) ?? [], takenAt),
-    )
-    return { sockets, read }
+    let gone = false
+    for (const inode of this.readings.keys()) if (!this.conns.has(inode)) gone = true
+    if (gone) this.readings = new Map([...this.readings].filter(([inode]) => this.conns.has(inode)))
+    const conns = [...this.conns.values()]
+    const readings = this.readings
+    let key = ''
+    for (const e of conns) key += `${String(e.inode)}:${(held.get(e.inode) ?? []).join('.')},`
+    let built: SocketInfo[] | undefined
+    const sockets = (): SocketInfo[] =>
+      (built ??= conns.map((e) => withCounters(e, held.get(e.inode) ?? [], readings.get(e.inode), takenAt)))
+    return { sockets, key, read }
   }
+}
 
-  private withCounters(e: ProcNetTcpEntry, pids: readonly number[], takenAt: number): SocketInfo {
-    const base: SocketInfo = {
-      pids: [...pids],
-      inode: e.inode,
-      localAddress: e.localAddress,
-      localPort: e.localPort,
-      remoteAddress: e.remoteAddress,
-      remotePort: e.remotePort,
-    }
-    const last = this.readings.get(e.inode)
-    if (last === undefined) return base
-    const aged = takenAt - last.at
-    const { bytesSent, bytesReceived, lastSendMs, lastRecvMs } = last.sk
-    return {
-      ...base,
-      ...(bytesSent === undefined ? {} : { bytesSent }),
-      ...(bytesReceived === undefined ? {} : { bytesReceived }),
-      ...(lastSendMs === undefined ? {} : { lastSendMs: lastSendMs + aged }),
-      ...(lastRecvMs === undefined ? {} : { lastRecvMs: lastRecvMs + aged }),
-    }
+/** a connection's record, with the last `ss` reading of it aged by the time since */
+function withCounters(
+  e: ProcNetTcpEntry,
+  pids: readonly number[],
+  last: { at: number; sk: SocketInfo } | undefined,
+  takenAt: number,
+): SocketInfo {
+  const out: SocketInfo = {
+    pids: [...pids],
+    inode: e.inode,
+    localAddress: e.localAddress,
+    localPort: e.localPort,
+    remoteAddress: e.remoteAddress,
+    remotePort: e.remotePort,
   }
+  if (last === undefined) return out
+  const aged = takenAt - last.at
+  const { bytesSent, bytesReceived, lastSendMs, lastRecvMs } = last.sk
+  if (bytesSent !== undefined) out.bytesSent = bytesSent
+  if (bytesReceived !== undefined) out.bytesReceived = bytesReceived
+  if (lastSendMs !== undefined) out.lastSendMs = lastSendMs + aged
+  if (lastRecvMs !== undefined) out.lastRecvMs = lastRecvMs + aged
+  return out
 }

@@ -14,7 +14,7 @@
 // machine with 24 GB of memory).
 import fs from 'node:fs'
 import os from 'node:os'
-import type { Probe, ProcessInfo, Snapshot, SnapshotOptions } from './types'
+import type { Probe, ProcessInfo, Snapshot, SnapshotOptions, SocketInfo } from './types'
 import { runFile, type RunFile } from './exec'
 import { parseBootTime } from './linux-parse'
 import { ProcessTable } from './linux-procs'
@@ -153,11 +153,20 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
     const processes = procs.scanProcesses(takenAt, clk)
     // the very same map: the same processes, so the same families (most polls)
     if (processes !== previous) familiesKey = procs.sessionFamilies()
-    const { sockets, read } = await reader.sessionSockets(takenAt, o)
-    const key = `${sockets.map((s) => `${String(s.inode)}:${s.pids.join('.')}`).join(',')}|${familiesKey}`
+    const { sockets, key: owned, read } = await reader.sessionSockets(takenAt, o)
+    const key = `${owned}|${familiesKey}`
     const sameSessions = previous !== null && key === lastOwnedKey
     lastOwnedKey = key
-    return { takenAt, processes, sockets, unchanged: sameSessions && !read, sameSessions }
+    // the socket records are built when first looked at (see sessionSockets)
+    return {
+      takenAt,
+      processes,
+      get sockets(): SocketInfo[] {
+        return sockets()
+      },
+      unchanged: sameSessions && !read,
+      sameSessions,
+    }
   }
 
   return {
@@ -173,6 +182,10 @@ export function createLinuxProbe(opts: LinuxProbeOptions = {}): Probe {
       if (!Number.isInteger(pid) || pid <= 0) return null
       const clk = await boot()
       return procs.readOne(pid, Date.now(), clk, false)
+    },
+
+    close(): void {
+      procs.close()
     },
   }
 }

@@ -73,4 +73,6 @@ export interface Probe {
   snapshot(opts?: SnapshotOptions): Promise<Snapshot>
   /** re-reads one process; null when it is gone (used before every signal) */
   readProcess(pid: number): Promise<ProcessInfo | null>
+  /** lets go of what the probe keeps open between snapshots (the Linux probe's stat files) */
+  close?(): void
 }
