@@ -60,6 +60,13 @@ const MAX_NEW_PIDS = 256
  */
 const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'fish', 'ksh', 'mksh', 'tcsh', 'csh'])
 
+/** a copy of the process map, filled by forEach: `new Map(map)` walks it with a [key, value] pair per entry */
+function copyOf(m: ReadonlyMap<number, ProcessInfo>): Map<number, ProcessInfo> {
+  const out = new Map<number, ProcessInfo>()
+  m.forEach((v, k) => out.set(k, v))
+  return out
+}
+
 /** cmdline, exe and uid of a process; null when it vanished meanwhile */
 function readDetails(procRoot: string, pid: number, st: ProcStat): CachedDetails | null {
   const dir = `${procRoot}/${pid}`
@@ -287,7 +294,7 @@ export class ProcessTable {
   ): Map<number, ProcessInfo> {
     // copied on the first change: an unchanged scan hands out the very same map
     const acc: { out: Map<number, ProcessInfo> | null } = { out: null }
-    const edit = (): Map<number, ProcessInfo> => (acc.out ??= new Map(last))
+    const edit = (): Map<number, ProcessInfo> => (acc.out ??= copyOf(last))
     const update = (pid: number, info: ProcessInfo | null): void => {
       const old = this.known.get(pid)
       if (info === null) {
@@ -314,12 +321,11 @@ export class ProcessTable {
         update(pid, null)
       } else update(pid, this.readOne(pid, now, clk, true)) // null for a thread: not a process
     }
-    for (const [pid, k] of this.known) {
-      if (seen.has(pid)) continue
-      if (!this.readEachPoll(k, now)) continue
+    // forEach, not for…of: no [pid, k] pair allocated per process per poll (this walk is every poll)
+    this.known.forEach((k, pid) => {
       // details are read again only for young session programs, or when comm changed (an exec)
-      update(pid, this.reread(pid, k, now, clk))
-    }
+      if (!seen.has(pid) && this.readEachPoll(k, now)) update(pid, this.reread(pid, k, now, clk))
+    })
     this.statFiles.sweep()
     if (acc.out !== null) this.lastProcesses = acc.out
     return acc.out ?? last
@@ -353,8 +359,8 @@ export class ProcessTable {
       out.set(pid, keep)
       if (keep === info) this.remember(pid, info)
     }
-    for (const pid of this.cache.keys()) if (!out.has(pid)) this.cache.delete(pid)
-    for (const pid of this.known.keys()) if (!out.has(pid)) this.known.delete(pid)
+    this.cache.forEach((_, pid) => out.has(pid) || this.cache.delete(pid))
+    this.known.forEach((_, pid) => out.has(pid) || this.known.delete(pid))
     this.statFiles.sweep()
     this.lastProcesses = out
     return out
@@ -373,12 +379,12 @@ export class ProcessTable {
         `${String(pid)},${String(p.ppid)},${String(p.startTime)},${String(p.uid)},${p.exe},${p.comm},${p.argv.join('\0')}`,
       )
     }
-    for (const [pid, k] of this.known) {
+    this.known.forEach((k, pid) => {
       if (k.interesting) {
         add(pid, k.info)
         add(k.info.ppid, this.known.get(k.info.ppid)?.info)
       } else if (this.known.get(k.info.ppid)?.interesting === true) add(pid, k.info)
-    }
+    })
     return parts.join(';')
   }
 
@@ -394,10 +400,9 @@ export class ProcessTable {
       return this.candidates.pids
     const pids: number[] = []
     this.candidates = { of: this.lastProcesses, browsers, pids }
-    for (const [pid, k] of this.known) {
-      if (!this.family(k) || holdsNoTcp(k.info)) continue
-      if (browsers || !this.isBrowser(k.info)) pids.push(pid)
-    }
+    this.known.forEach((k, pid) => {
+      if (this.family(k) && !holdsNoTcp(k.info) && (browsers || !this.isBrowser(k.info))) pids.push(pid)
+    })
     return pids
   }
 

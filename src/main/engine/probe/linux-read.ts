@@ -130,7 +130,7 @@ export class StatFiles {
 
   /** closes the files not read since the last call: those processes are no longer read every poll */
   sweep(): void {
-    for (const [pid, k] of this.kept) if (k.gen !== this.gen) this.drop(pid)
+    this.kept.forEach((k, pid) => k.gen === this.gen || this.drop(pid))
     this.gen++
   }
 
