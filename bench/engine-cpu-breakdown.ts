@@ -168,7 +168,7 @@ async function scene(engine: Engine, name: string): Promise<void> {
   // the setup's garbage is collected first, as in engine-bench's CPU window
   collectGarbage()
   engine.start()
-  await sleep(8000)
+  await sleep(15_000) // past V8's memory-reducer collections after it (engine-bench CPU_WARMUP_MS)
   phases.clear()
   spawns.clear()
   calls.clear()
