@@ -29,6 +29,11 @@ export const rendererConfig: UserConfig = {
         find: /^\.\.\/\.\.\/pagination\/src\/Pagination\.mjs$/,
         replacement: fileURLToPath(new URL('./src/renderer/src/lib/no-pagination.ts', import.meta.url)),
       },
+      // naive's default date locale (date-fns), read only by date and time components the window does not have
+      {
+        find: /^\.\.\/locales\/date\/enUS\.mjs$/,
+        replacement: fileURLToPath(new URL('./src/renderer/src/lib/no-date-locale.ts', import.meta.url)),
+      },
     ],
   },
   // Vue's Options API (data, methods, computed … as options) is unused: the window, naive-ui and vueuc write

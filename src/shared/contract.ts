@@ -250,4 +250,4 @@ export type WardenApi = {
 
 export { WardenError, type ApiErrorCode, type Envelope } from './channels'
 
-export { describeZodError } from './check'
+export { checkArgs, describeZodError } from './check'

@@ -12,7 +12,9 @@ export * from './recording-base'
 export const recordingIdSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
 
 /** A per-resource recording override: on, off, or null = the global setting (recordSsh / recordRdp). */
-export const recordOverrideSchema = z.boolean().nullable()
+export const recordOverrideSchema = z
+  .boolean('a recording override is true (record), false (do not record) or null (the global setting)')
+  .nullable()
 
 /** A recording's file name (RECORDING_FILE_RE). */
 export const recordingFileSchema = z.string().regex(RECORDING_FILE_RE, 'a recording file is a plain name')

@@ -7,6 +7,7 @@ import {
   isSettingKey,
   SETTING_BOUNDS,
   type Bounds,
+  type NumberKey,
 } from './settings-base'
 
 // Every setting with its bounds, once. The bounds, the defaults and the ranges the window shows
@@ -23,26 +24,39 @@ export {
   type PolicyKey,
 } from './settings-base'
 
-const whole = (b: Bounds) => z.number().int().min(b.min).max(b.max)
+/**
+ * A whole-number setting, refused in the words of validateSetting below: the IPC door shows a schema's
+ * own message as written (./check.ts checkArgs), so a per-resource override refused there reads as the
+ * window's Settings form and the CLI say it. Applies to the int/min/max checks too (zod v4: a schema's
+ * error covers the checks it owns).
+ */
+const whole = (key: NumberKey): z.ZodNumber => {
+  const b: Bounds = SETTING_BOUNDS[key]
+  return z
+    .number({ error: (issue): string => refusal(key, issue.input) })
+    .int()
+    .min(b.min)
+    .max(b.max)
+}
 
 // Every setting with its bounds. A bad value is refused with the reason; nothing is changed.
 export const settingsSchema = z.object({
   /** no traffic for this long -> idle */
-  idleAfterSec: whole(SETTING_BOUNDS.idleAfterSec),
+  idleAfterSec: whole('idleAfterSec'),
   /** idle warning after this long idle; 0 = never */
-  warnAfterSec: whole(SETTING_BOUNDS.warnAfterSec),
+  warnAfterSec: whole('warnAfterSec'),
   /** auto-disconnect after this long idle; 0 = never */
-  disconnectAfterSec: whole(SETTING_BOUNDS.disconnectAfterSec),
-  pollIntervalMs: whole(SETTING_BOUNDS.pollIntervalMs),
+  disconnectAfterSec: whole('disconnectAfterSec'),
+  pollIntervalMs: whole('pollIntervalMs'),
   /** history older than this is purged */
-  retentionDays: whole(SETTING_BOUNDS.retentionDays),
+  retentionDays: whole('retentionDays'),
   notifications: z.boolean(),
   /** when the computer itself is idle, traffic (keep-alives) does not keep sessions active */
   awayWhenSystemIdle: z.boolean(),
   /** concurrent-session limit per type; 0 = off */
-  limitSsh: whole(SETTING_BOUNDS.limitSsh),
-  limitRdp: whole(SETTING_BOUNDS.limitRdp),
-  limitWeb: whole(SETTING_BOUNDS.limitWeb),
+  limitSsh: whole('limitSsh'),
+  limitRdp: whole('limitRdp'),
+  limitWeb: whole('limitWeb'),
   /** what a limit does: notify only, or end the newest session over the limit */
   limitAction: z.enum(['notify', 'end-newest']),
   /** what locking the screen does: nothing, count the user away (idle clocks run), or end sessions */
@@ -55,7 +69,7 @@ export const settingsSchema = z.object({
   recordSsh: z.boolean(),
   /** record the window of RDP clients while their session runs (a resource may override it) */
   recordRdp: z.boolean(),
-  recordingsMaxMb: whole(SETTING_BOUNDS.recordingsMaxMb),
+  recordingsMaxMb: whole('recordingsMaxMb'),
   /** where "Report suspicious session" sends its evidence: a mailto: address and/or an https webhook */
   securityContact: securityContactSchema,
 })
@@ -109,10 +123,12 @@ export function validateSetting<K extends SettingKey>(
 ): { ok: true; value: Settings[K] } | { ok: false; error: string } {
   const r = settingsSchema.shape[key].safeParse(value)
   if (r.success) return { ok: true, value: r.data as Settings[K] }
-  return {
-    ok: false,
-    error: `${key} must be ${SETTING_RULES[key]} (got ${shown(value)})`,
-  }
+  return { ok: false, error: refusal(key, value) }
+}
+
+/** Why a setting's value is refused, in words. */
+function refusal(key: SettingKey, value: unknown): string {
+  return `${key} must be ${SETTING_RULES[key]} (got ${shown(value)})`
 }
 
 /**

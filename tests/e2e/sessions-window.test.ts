@@ -557,12 +557,23 @@ describe('Settings view', () => {
     await idle.waitFor()
     expect(await idle.getAttribute('placeholder')).toBe('global')
 
+    // the main process refuses (the window checks nothing itself): its reason is the row's message
     await idle.fill('2s')
     await idle.press('Enter')
     await expect
       .poll(() => page.locator(`#idle-${resource.id}-msg`).innerText())
-      .toContain('idleAfterSec must be a whole number of seconds from 5 to 86400 (got 2)')
+      .toBe('idleAfterSec must be a whole number of seconds from 5 to 86400 (got 2)')
     expect(eng().findResource('warden-test').idleAfterSec).toBeNull()
+    // a value in range that contradicts the global rules: the engine's reason
+    const disc = page.locator(`#disc-${resource.id}`)
+    await disc.fill('10s')
+    await disc.press('Enter')
+    await expect
+      .poll(() => page.locator(`#disc-${resource.id}-msg`).innerText())
+      .toBe(
+        'disconnect after (10s, its own) must be later than warn after (10m, global): a session is warned before it is ended (warn after 0 turns warnings off)',
+      )
+    expect(eng().findResource('warden-test').disconnectAfterSec).toBeNull()
 
     await idle.fill('2m')
     await idle.press('Enter')
@@ -615,7 +626,7 @@ describe('Settings view', () => {
     await page.click('[data-action="add-web"]')
     await expect
       .poll(() => page.locator('[data-error="add-web"]').innerText())
-      .toContain('the address must start with http:// or https://')
+      .toBe('the address must start with http:// or https://')
     expect(eng().resources({ configuredOnly: true })).toEqual([])
 
     await page.getByLabel('New resource address').fill(web.url)

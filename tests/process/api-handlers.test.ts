@@ -37,15 +37,25 @@ describe('dispatch', () => {
     for (const c of channels) expect(c).toMatch(/^[a-z]+:[a-zA-Z]+$/)
   })
 
-  it('refuses unknown channels and malformed arguments with BAD_ARGS, naming the call', async () => {
+  it('refuses unknown channels and malformed arguments with BAD_ARGS: a rule’s own words as written, zod’s generic text naming the call', async () => {
     expect(error(await dispatch(handlers, 'sessions:nuke', []))).toMatchObject({ code: 'BAD_ARGS' })
     expect(error(await dispatch(handlers, 42, []))).toMatchObject({ code: 'BAD_ARGS' })
     expect(error(await dispatch(handlers, 'sessions:end', 'abc'))).toMatchObject({ code: 'BAD_ARGS' })
     expect(error(await dispatch(handlers, 'sessions:end', ['xyz']))).toEqual({
       code: 'BAD_ARGS',
-      message: 'endSession: 0: a session id is 12 hex characters',
+      message: 'a session id is 12 hex characters',
     })
-    expect(error(await dispatch(handlers, 'sessions:end', ['0123456789ab', 'extra'])).code).toBe('BAD_ARGS')
+    expect(error(await dispatch(handlers, 'sessions:end', ['0123456789ab', 'extra']))).toEqual({
+      code: 'BAD_ARGS',
+      message: 'endSession: Too big: expected array to have <=1 items',
+    })
+    expect(
+      error(await dispatch(handlers, 'resources:update', ['db1', { idleAfterSec: 2, recordAudio: 1 }])),
+    ).toEqual({
+      code: 'BAD_ARGS',
+      message:
+        'updateResourcePolicy: idleAfterSec must be a whole number of seconds from 5 to 86400 (got 2); 1: Unrecognized key: "recordAudio"',
+    })
     expect(error(await dispatch(handlers, 'sessions:endAll', [[]])).message).toContain('no session to end')
     expect(error(await dispatch(handlers, 'history:query', [{ limit: 5000 }])).code).toBe('BAD_ARGS')
     expect(error(await dispatch(handlers, 'history:query', [{ sql: '1' }])).code).toBe('BAD_ARGS')

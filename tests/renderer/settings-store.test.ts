@@ -2,6 +2,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { WardenError } from '@shared/contract'
 import type { Resource } from '@shared/model'
+import type { RecordingPatch } from '@shared/recording'
 import { DEFAULT_SETTINGS } from '@shared/settings'
 import { installFakeWarden } from './support/fake-warden'
 import { makeResource } from './support/sessions'
@@ -34,6 +35,22 @@ describe('settings store', () => {
     )
     expect(await store.setPolicy(wiki.id, { disconnectAfterSec: -1 })).toBe(
       'disconnectAfterSec must be a whole number of seconds from 0 (never) to 604800 (got -1)',
+    )
+    expect(fake.calls('updateResourcePolicy')).toEqual([])
+  })
+
+  it('a web resource the contract refuses is explained in its own words and never added', async () => {
+    expect(await store.addWeb('Grafana', 'ftp://grafana')).toBe(
+      'the address must start with http:// or https://',
+    )
+    expect(await store.addWeb('', 'https://grafana.example')).toBe('a name is required')
+    expect(fake.calls('addWebResource')).toEqual([])
+  })
+
+  it('a recording override that is not on, off or the global setting is explained and never sent', async () => {
+    const bad = { record: 'yes' } as unknown as RecordingPatch
+    expect(await store.setPolicy(wiki.id, bad)).toBe(
+      'a recording override is true (record), false (do not record) or null (the global setting)',
     )
     expect(fake.calls('updateResourcePolicy')).toEqual([])
   })

@@ -187,17 +187,18 @@ describe('Settings view: the idle rules taken together (issue 9, fault 3)', () =
     expect(engine).toMatchObject({ warnAfterSec: 0, disconnectAfterSec: 600 })
   })
 
-  it('a resource override that contradicts the global rules is explained in its row and never sent', async () => {
+  it('a resource override that contradicts the global rules is explained in its row, with the engine’s reason', async () => {
     resources = [makeResource({ id: 3 })]
     await openSettings()
+    // the window checks nothing itself (zod stays out of it): the engine refuses, its reason is shown
     await typeInto('disc-3', '10s')
-    expect(fake.calls('updateResourcePolicy')).toEqual([])
+    expect(fake.calls('updateResourcePolicy')).toEqual([['3', { disconnectAfterSec: 10 }]])
     expect(messageOf('disc-3')).toBe(
       'disconnect after (10s, its own) must be later than warn after (10m, global): a session is warned before it is ended (warn after 0 turns warnings off)',
     )
-    // negative control: a value in order is sent
+    // negative control: a value in order is saved, and the reason goes
     await typeInto('disc-3', '45m')
-    expect(fake.calls('updateResourcePolicy')).toEqual([['3', { disconnectAfterSec: 2700 }]])
+    expect(fake.calls('updateResourcePolicy').at(-1)).toEqual(['3', { disconnectAfterSec: 2700 }])
     expect(messageOf('disc-3')).toBe('')
   })
 
@@ -206,5 +207,41 @@ describe('Settings view: the idle rules taken together (issue 9, fault 3)', () =
     expect(messageOf('idleAfterSec')).toBe('No traffic for this long marks a session idle: 5s to 1d.')
     expect(messageOf('pollIntervalMs')).toBe('How often sessions are checked: 200 to 60000.')
     expect(messageOf('limitSsh')).toBe('0 (no limit) to 1000')
+  })
+})
+
+describe('Settings view: the main process’s reason, shown as it comes (issue 15: no zod in the window)', () => {
+  /** Fills an input by its aria-label, as a person would. */
+  async function fill(label: string, text: string): Promise<void> {
+    const input = document.querySelector<HTMLInputElement>(`input[aria-label="${label}"]`)
+    if (!input) throw new Error(`no field "${label}"`)
+    input.value = text
+    input.dispatchEvent(new Event('input', { bubbles: true }))
+    await settle()
+  }
+
+  it('a web address the contract refuses: the form says why, and nothing is added', async () => {
+    fake.on('addWebResource', () => {
+      throw new Error('the IPC door should have refused this address')
+    })
+    await openSettings()
+    await fill('New resource name', 'Grafana')
+    await fill('New resource address', 'ftp://grafana')
+    document.querySelector<HTMLFormElement>('form.add')?.requestSubmit()
+    await vi.waitFor(() => {
+      if (!document.querySelector('[data-error="add-web"]')) throw new Error('no reason shown')
+    })
+    expect(squash(document.querySelector('[data-error="add-web"]')?.textContent)).toBe(
+      'the address must start with http:// or https://',
+    )
+    expect(fake.calls('addWebResource')).toEqual([])
+  })
+
+  it('a per-resource value out of its range: the row gives the setting’s rule, not zod’s wording', async () => {
+    resources = [makeResource({ id: 3 })]
+    await openSettings()
+    await typeInto('idle-3', '2s')
+    expect(messageOf('idle-3')).toBe('idleAfterSec must be a whole number of seconds from 5 to 86400 (got 2)')
+    expect(fake.calls('updateResourcePolicy')).toEqual([])
   })
 })

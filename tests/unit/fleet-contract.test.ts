@@ -39,7 +39,7 @@ describe('joinFleet refuses bad input and stores nothing', () => {
     const cases: [unknown, RegExp][] = [
       [
         { ...good, url: 'http://nats.example.org' },
-        /^BAD_ARGS joinFleet: .*nats:\/\/HOST:PORT or tls:\/\/HOST:PORT/,
+        /^BAD_ARGS the URL is nats:\/\/HOST:PORT or tls:\/\/HOST:PORT$/,
       ],
       [{ ...good, url: 'nats.example.org' }, /^BAD_ARGS .*URL/],
       [{ ...good, key: KEY.slice(0, 42) }, /^BAD_ARGS .*at least 256 bits/],

@@ -4,7 +4,7 @@
 // and the test bridge serves the very same `dispatch` over a loopback WebSocket.
 import { computeStats, type Session } from '@shared/model'
 import {
-  describeZodError,
+  checkArgs,
   events,
   invokes,
   type ApiErrorCode,
@@ -100,11 +100,12 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: un
       'BAD_ARGS',
       `unknown call ${typeof channel === 'string' ? JSON.stringify(channel.slice(0, 100)) : typeof channel}`,
     )
-  const parsed = invokes[name].args.safeParse(rawArgs)
-  if (!parsed.success) return fail('BAD_ARGS', `${name}: ${describeZodError(parsed.error)}`)
+  // the one check of the window's input: the forms send as typed and show this reason (check.ts)
+  const parsed = checkArgs(name, invokes[name].args, rawArgs)
+  if (!parsed.ok) return fail('BAD_ARGS', parsed.error)
   try {
     const run = handlers[name] as (...args: unknown[]) => unknown
-    const value = await run(...(parsed.data as unknown[]))
+    const value = await run(...(parsed.value as unknown[]))
     return { ok: true, value }
   } catch (e) {
     if (e instanceof EngineError) return fail(e.code, e.message)

@@ -4,7 +4,7 @@
 // sets with `on(name, handler)`; a call without a handler fails loudly.
 import { createWardenApi, type Transport } from '@shared/api-client'
 import {
-  describeZodError,
+  checkArgs,
   events,
   invokes,
   WardenError,
@@ -46,17 +46,17 @@ export function createFakeWarden(): FakeWarden {
       const name = nameOfChannel.get(channel)
       if (name === undefined)
         return { ok: false, error: { code: 'BAD_ARGS', message: `unknown call ${JSON.stringify(channel)}` } }
-      const parsed = invokes[name].args.safeParse(args)
-      if (!parsed.success)
-        return { ok: false, error: { code: 'BAD_ARGS', message: describeZodError(parsed.error) } }
+      // the IPC door's own check and words (src/main/api/handlers.ts dispatch)
+      const parsed = checkArgs(name, invokes[name].args, args)
+      if (!parsed.ok) return { ok: false, error: { code: 'BAD_ARGS', message: parsed.error } }
       const list = calls.get(name) ?? []
-      list.push(parsed.data)
+      list.push(parsed.value)
       calls.set(name, list)
       const handler = handlers.get(name)
       if (handler === undefined)
         return { ok: false, error: { code: 'INTERNAL', message: `the fake has no handler for ${name}` } }
       try {
-        return { ok: true, value: await handler(...parsed.data) }
+        return { ok: true, value: await handler(...(parsed.value as unknown[])) }
       } catch (e) {
         if (e instanceof WardenError) return { ok: false, error: { code: e.code, message: e.message } }
         return { ok: false, error: { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) } }

@@ -4,12 +4,12 @@ import type { DeviceSummary } from '@shared/contract'
 import type { Resource } from '@shared/model'
 import type { RecordingPatch } from '@shared/recording'
 import type { ResourcePolicy, SettingKey, Settings } from '@shared/settings'
-import { DEFAULT_SETTINGS } from '@shared/settings-base'
 import { api, errorText } from '@renderer/api'
 
-// The forms pre-check with the engine's own zod rules (src/shared/resource.ts, recording.ts, rules.ts),
-// imported on the first check, not at start: zod is ~80 KB of the window's JavaScript (issue 15). The
-// recordings store, loaded at start, imports this store.
+// No rule is checked here: the main process checks every change at the IPC door (the contract's zod
+// schemas, src/shared/contract.ts) and in the engine (src/shared/rules.ts), and a refusal comes back as
+// one line a person can read (src/shared/check.ts checkArgs), which the forms show as is. zod
+// stays out of the window's JavaScript altogether (issue 15: it was an 84 KB chunk).
 
 /** Settings, resources and this device. Every change goes to the engine, which validates it. */
 export const useSettingsStore = defineStore('settings', () => {
@@ -50,10 +50,6 @@ export const useSettingsStore = defineStore('settings', () => {
   }
 
   async function addWeb(name: string, target: string): Promise<string | null> {
-    // the contract's own rule, in the words of the form (the engine checks again)
-    const { newWebResourceSchema } = await import('@shared/resource')
-    const checked = newWebResourceSchema.safeParse({ name, target })
-    if (!checked.success) return checked.error.issues.map((i) => i.message).join('; ')
     try {
       await api.addWebResource({ name, target })
       await reloadResources()
@@ -73,13 +69,11 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
-  async function setPolicy(id: number, p: Partial<ResourcePolicy>): Promise<string | null> {
-    // the engine's own rules give the reason in words before anything is sent (the engine checks
-    // again, against the settings as they are then)
-    const { policyAfter } = await import('@shared/rules')
-    const current = resources.value.find((r) => r.id === id) ?? null
-    const checked = policyAfter(settings.value ?? DEFAULT_SETTINGS, current, p)
-    if (!checked.ok) return checked.error
+  /**
+   * A resource's overrides: idle (null = the global setting) and recording (on, off, null = the global
+   * setting). Null when saved, else the reason the main process refused it.
+   */
+  async function setPolicy(id: number, p: Partial<ResourcePolicy> & RecordingPatch): Promise<string | null> {
     try {
       generation++
       const updated = await api.updateResourcePolicy(String(id), p)
@@ -99,20 +93,5 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
-  /** A resource's recording overrides (on, off, null = the global setting); null when saved, else why not. */
-  async function setRecording(id: number, p: RecordingPatch): Promise<string | null> {
-    const { recordingPatchSchema } = await import('@shared/recording')
-    const checked = recordingPatchSchema.safeParse(p)
-    if (!checked.success) return checked.error.issues.map((i) => i.message).join('; ')
-    try {
-      generation++
-      const updated = await api.updateResourcePolicy(String(id), checked.data)
-      resources.value = resources.value.map((r) => (r.id === updated.id ? updated : r))
-      return null
-    } catch (e) {
-      return errorText(e)
-    }
-  }
-
-  return { settings, resources, device, loadError, load, set, addWeb, remove, setPolicy, setRecording, open }
+  return { settings, resources, device, loadError, load, set, addWeb, remove, setPolicy, open }
 })
