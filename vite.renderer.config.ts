@@ -24,11 +24,6 @@ export const rendererConfig: UserConfig = {
           new URL('./src/renderer/src/lib/native-resize-observer.ts', import.meta.url),
         ),
       },
-      // naive's DataTable imports its Pagination, drawn only with a `pagination` prop the window never gives
-      {
-        find: /^\.\.\/\.\.\/pagination\/src\/Pagination\.mjs$/,
-        replacement: fileURLToPath(new URL('./src/renderer/src/lib/no-pagination.ts', import.meta.url)),
-      },
     ],
   },
   // Vue's Options API (data, methods, computed … as options) is unused: the window, naive-ui and vueuc write
