@@ -5,6 +5,7 @@ import DataGrid from '@renderer/components/DataGrid.vue'
 import {
   ariaSort,
   columnWidths,
+  listHeight,
   nextSort,
   offsetsOf,
   rowsInView,
@@ -64,6 +65,9 @@ describe('the virtual window', () => {
     expect(rowsInView(off, 150, 100, 2)).toEqual({ start: 0, end: 6 })
     expect(rowsInView(offsetsOf([]), 0, 500, 2)).toEqual({ start: 0, end: 0 })
   })
+  it('a list fills the window below the page, never lower than 360 px', () => {
+    expect([listHeight(800, 330), listHeight(400, 330)]).toEqual([470, 360])
+  })
   it('past the end, still ends at the last row', () => {
     expect(rowsInView(off, 1000, 200, 1)).toEqual({ start: 5, end: 6 })
   })
@@ -78,16 +82,26 @@ describe('DataGrid', () => {
         rowKey: (r: Row) => r.id,
         rowProps: (r: Row) => ({ 'data-id': r.id }),
         virtual: true,
+        height: 300,
+        fixedHeight: true,
         rowHeight: 56,
       },
       attachTo: document.body,
     })
-    // happy-dom lays nothing out: the list is 0 px high, so the first rows and the overscan are drawn
-    const drawn = w.findAll('tr[data-id]')
-    expect(drawn.length).toBeGreaterThan(0)
-    expect(drawn.length).toBeLessThan(10)
+    // 300 px: rows 0–5 in sight (unmeasured, 56 px each: happy-dom lays nothing out), and 2 more
+    expect(w.findAll('tr[data-id]').map((r) => r.attributes('data-id'))).toEqual([
+      'r0',
+      'r1',
+      'r2',
+      'r3',
+      'r4',
+      'r5',
+      'r6',
+      'r7',
+    ])
     const pads = w.findAll('tr.dg-pad td')
-    expect(pads.map((p) => p.attributes('style'))).toEqual([`height: ${(200 - drawn.length) * 56}px;`])
+    expect(pads.map((p) => p.attributes('style'))).toEqual([`height: ${192 * 56}px;`])
+    expect(w.find('.dg').attributes('style')).toContain('min-height: 300px')
     w.unmount()
   })
 

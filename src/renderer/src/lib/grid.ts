@@ -106,3 +106,11 @@ export function rowsInView(
   const last = rowAt(offsets, Math.max(0, top + height - 1))
   return { start: Math.max(0, first - overscan), end: Math.min(n, last + 1 + overscan) }
 }
+
+/** A virtual list is never lower than this (px): at 200 % zoom it still shows a few rows. */
+export const LIST_MIN_HEIGHT = 360
+
+/** The height of a list that fills the window below `above` px of page (its header, cards, filters). */
+export function listHeight(windowHeight: number, above: number): number {
+  return Math.max(LIST_MIN_HEIGHT, windowHeight - above)
+}
