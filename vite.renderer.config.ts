@@ -24,11 +24,6 @@ export const rendererConfig: UserConfig = {
           new URL('./src/renderer/src/lib/native-resize-observer.ts', import.meta.url),
         ),
       },
-      // naive's DataTable imports its Pagination, drawn only with a `pagination` prop the window never gives
-      {
-        find: /^\.\.\/\.\.\/pagination\/src\/Pagination\.mjs$/,
-        replacement: fileURLToPath(new URL('./src/renderer/src/lib/no-pagination.ts', import.meta.url)),
-      },
       // naive's default date locale (date-fns), read only by date and time components the window does not have
       {
         find: /^\.\.\/locales\/date\/enUS\.mjs$/,

@@ -259,7 +259,7 @@ describe('200 % zoom (a 1280×800 window at 200 %: 640×400 CSS pixels)', () => 
     await waitFor(async () => (await page.locator('tr[data-session-id]').count()) === 2, 15_000, 'two rows')
     // the table's body is as tall as its rows: no scroller of its own inside the page's
     const overflow: unknown = await page.evaluate(
-      "(b => b.scrollHeight - b.clientHeight)(document.querySelector('.n-data-table-base-table-body'))",
+      "(b => b.scrollHeight - b.clientHeight)(document.querySelector('.dg'))",
     )
     expect(overflow).toBeLessThanOrEqual(1)
     await shoot(page, 'zoom-200-sessions')

@@ -137,7 +137,7 @@ describe('row context menu', () => {
       )
       .toBe(true)
     // the Enter that picks an item does not tick the checkbox the menu was opened from
-    expect(await box.getAttribute('aria-checked')).toBe('false')
+    expect(await box.isChecked()).toBe(false)
 
     await page.keyboard.press('ContextMenu')
     await menu.waitFor()

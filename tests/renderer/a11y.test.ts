@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { announce, announcement, repairCardHeadings, syncAriaSort } from '@renderer/lib/a11y'
+import { announce, announcement, repairCardHeadings } from '@renderer/lib/a11y'
 
 describe('a11y repairs', () => {
   it('gives Naive card titles a level and unmarks the outer header, idempotently', () => {
@@ -12,17 +12,6 @@ describe('a11y repairs', () => {
     expect(root.querySelector('.n-card-header')?.getAttribute('role')).toBeNull()
     const main = root.querySelector('.n-card-header__main')
     expect([main?.getAttribute('role'), main?.getAttribute('aria-level')]).toEqual(['heading', '2'])
-  })
-
-  it('puts aria-sort on the sorted th only, and none on the others', () => {
-    const root = document.createElement('table')
-    root.innerHTML = '<tr><th data-col-key="a"></th><th data-col-key="b"></th></tr>'
-    syncAriaSort(root, ['a', 'b', 'missing'], { key: 'b', order: 'descend' })
-    const sortOf = (k: string) => root.querySelector(`th[data-col-key="${k}"]`)?.getAttribute('aria-sort')
-    expect([sortOf('a'), sortOf('b')]).toEqual(['none', 'descending'])
-    syncAriaSort(root, ['a', 'b'], null)
-    expect([sortOf('a'), sortOf('b')]).toEqual(['none', 'none'])
-    expect(() => syncAriaSort(null, ['a'], null)).not.toThrow()
   })
 
   it('announces the same text twice as two changes', () => {

@@ -23,8 +23,8 @@ export function isMenuKey(e: KeyboardEvent): boolean {
 /**
  * One context menu for the whole table (NDropdown, trigger manual): at the pointer for a right click, under
  * the row's focused control for the keyboard. Naive's dropdown takes the arrows and Enter from the
- * document, so while it is open the focus waits on the row itself: a checkbox keeping it would also tick
- * on the Enter's keyup (naive-ui/es/checkbox/src/Checkbox.mjs handleKeyUp). Escape gives it back.
+ * document, so while it is open the focus waits on the row itself: a checkbox keeping it would also take
+ * the keys meant for the menu (a native checkbox ticks on Space's keyup). Escape gives it back.
  */
 export function useRowMenu() {
   const target = shallowRef<Session | null>(null)

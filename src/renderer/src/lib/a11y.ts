@@ -29,25 +29,6 @@ export function watchCardHeadings(doc: Document): MutationObserver {
   return mo
 }
 
-/**
- * `aria-sort` belongs on the column header (the `th`), not on the button inside it (axe
- * aria-allowed-attr). Naive renders the `th` (with `data-col-key`) and patches only its style, class and
- * spans, so the attribute set here stays.
- */
-export function syncAriaSort(
-  table: ParentNode | null | undefined,
-  sortable: readonly string[],
-  sort: { key: string; order: 'ascend' | 'descend' } | null,
-): void {
-  if (!table) return
-  for (const key of sortable) {
-    const th = table.querySelector<HTMLElement>(`th[data-col-key="${key}"]`)
-    if (!th) continue
-    const v = sort?.key === key ? (sort.order === 'ascend' ? 'ascending' : 'descending') : 'none'
-    th.setAttribute('aria-sort', v)
-  }
-}
-
 /** The text of the window's polite live region (AppShell): what the last action did, for screen readers. */
 export const announcement = ref('')
 let seq = 0

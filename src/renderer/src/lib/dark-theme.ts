@@ -2,7 +2,7 @@
 // styles of every one of its ~90 components and so ships them all, used or not (issue 15: renderer
 // JavaScript ≤ 800 KB). createTheme builds the same object from a list (naive-ui docs, "Theme" →
 // "Tree-shaking themes"); each component's dark theme carries the dark themes of its inner parts (the
-// DataTable's checkbox, pagination, dropdown …) as its `peers`.
+// Drawer's scrollbar, the Select's tags …) as its `peers`.
 // A component missing here still gets the dark `common` colours below through its light theme, and
 // tests/renderer/dark-theme.test.ts fails for every naive-ui component the renderer imports that is missing.
 // A namespace import keeps the list in one place; the bundler still takes only the members named here.
@@ -15,8 +15,6 @@ export const darkTheme: GlobalTheme = {
     naive.buttonDark,
     naive.buttonGroupDark,
     naive.cardDark,
-    naive.checkboxDark,
-    naive.dataTableDark,
     naive.descriptionsDark,
     naive.drawerDark,
     naive.dropdownDark,
