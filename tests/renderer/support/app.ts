@@ -19,8 +19,8 @@ export async function mountApp(): Promise<VueWrapper> {
   const w = mount(App, { global: { plugins: [createPinia()] }, attachTo: document.body })
   await settle()
   // the window mounts in steps a task apart (useMountSteps, issue 15: shorter tasks at start): AppShell
-  // the views a task after the shell, the Sessions view its filters and its table in two tasks more
-  for (let i = 0; i < 3; i++) {
+  // the views a task after the shell, the Sessions view its cards, filters and table in three more
+  for (let i = 0; i < 4; i++) {
     await new Promise((resolve) => setTimeout(resolve, 0))
     await settle()
   }
