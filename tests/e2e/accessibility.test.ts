@@ -239,6 +239,12 @@ describe.each(['light', 'dark'] as const)('axe gate, %s theme', (scheme) => {
     const dialog = page.locator('[data-dialog="rename"]')
     await dialog.waitFor()
     await gate(page, 'rename dialog', seen)
+    // muted text in a dialog (teleported to <body>, outside the app's root) has the theme's muted colour,
+    // as on the page, not the dialog's normal text colour
+    const colour = (sel: string) =>
+      page.evaluate<string>(`getComputedStyle(document.querySelector('${sel}')).color`)
+    expect(await colour('[data-dialog="rename"] .muted')).toBe(await colour('main .muted'))
+    expect(await colour('[data-dialog="rename"] .muted')).not.toBe(await colour('[data-dialog="rename"]'))
     // a control character: the engine refuses it and the dialog shows why (role="alert")
     await dialog.getByRole('textbox', { name: 'Display name' }).fill('bad\u0007name')
     await dialog.locator('[data-action="confirm"]').click()

@@ -18,9 +18,12 @@ export async function mountApp(): Promise<VueWrapper> {
   const { default: App } = await import('@renderer/App.vue')
   const w = mount(App, { global: { plugins: [createPinia()] }, attachTo: document.body })
   await settle()
-  // AppShell mounts the views a task after the shell (issue 15: shorter tasks at start)
-  await new Promise((resolve) => setTimeout(resolve, 0))
-  await settle()
+  // the window mounts in steps a task apart (useMountSteps, issue 15: shorter tasks at start): AppShell
+  // the views a task after the shell, the Sessions view its cards, filters and table in three more
+  for (let i = 0; i < 4; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    await settle()
+  }
   return w
 }
 
