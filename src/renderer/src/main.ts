@@ -13,11 +13,11 @@ function nextTask(): Promise<void> {
 /**
  * Evaluating the window's modules is one task per dynamic import (the modules it pulls in that are not yet
  * evaluated), so they are imported in steps with a task between: naive-ui's core and themes; the
- * recordings store and naive's shared parts (RecordingTag; not zod, which loads with the first check of a
- * settings form); the tooltip, popover and select (ReviewCell); the Sessions view with the DataTable and its peers; then the shell. The bundler gives
- * each step's modules chunks of their own: 65–275 KB evaluated per task instead of one ~580 KB task
- * (`npm run build:renderer` lists them). The bytes fetched stay the same (issue 15: no long task at
- * start-up, bench/renderer-bench.ts liveLoadMaxLongTaskMs).
+ * recordings store and naive's shared parts (RecordingTag); the tooltip, popover and select (ReviewCell);
+ * the Sessions view with its table and its peers; then the shell. The bundler gives each step's modules
+ * chunks of their own: 65–275 KB evaluated per task instead of one ~580 KB task (`npm run build:renderer`
+ * lists them). The bytes fetched stay the same (issue 15: no long task at start-up,
+ * bench/renderer-bench.ts liveLoadMaxLongTaskMs).
  */
 const STEPS = [
   () => import('./lib/dark-theme'),
@@ -32,7 +32,11 @@ async function start(): Promise<void> {
   }
   const { default: App } = await import('./App.vue')
   await nextTask()
-  createApp(App).use(createPinia()).mount('#app')
+  // Vue's first createApp builds its renderer (ensureRenderer: V8 compiles the patch functions on first
+  // call, ~10–20 ms under load), so the app is created in one task and mounted in the next
+  const app = createApp(App).use(createPinia())
+  await nextTask()
+  app.mount('#app')
 }
 
 // Without the preload's API there is nothing to show: say so plainly instead of a blank window.
