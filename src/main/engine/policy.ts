@@ -32,7 +32,11 @@ export interface EffectivePolicy {
  * out of order are put in order (src/shared/rules.ts): never an end before idle and warned.
  */
 export function effectivePolicy(settings: Settings, p: ResourcePolicy | null): Readonly<EffectivePolicy> {
-  for (const m of recent) if (sameRules(m, settings, p)) return m.eff
+  // an index, not for…of: no iterator object per call before the optimizer inlines one away
+  for (let i = 0; i < recent.length; i++) {
+    const m = recent[i]
+    if (m !== undefined && sameRules(m, settings, p)) return m.eff
+  }
   const r = orderedRules(mergeRules(settings, p))
   const eff = Object.freeze({
     idleAfterMs: r.idleAfterSec * 1000,
