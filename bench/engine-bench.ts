@@ -2,6 +2,8 @@
 // baselines measured in the same run (never compared with numbers from another machine or day).
 //
 // Load: 1 000 extra idle processes and 50 real ssh sessions to a real sshd on 127.0.0.1.
+// The engine runs in a child process (engine-child.ts): its CPU figures are that process's alone,
+// the `ss` runs it reaps included. `--engine-repo=<dir>` measures another checkout's engine.
 // `npm run bench -- --json` prints the same figures as one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
