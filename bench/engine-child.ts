@@ -88,16 +88,19 @@ const reply = (r: ChildReply): void => {
 process.once('message', (init: ChildInit) => {
   load(init).then(
     (engine) => {
-      process.on('message', (req: ChildRequest & { id: number }) => {
+      process.on('message', (req: ChildRequest & { seq: number }) => {
         run(engine, init.port, req).then(
-          (value) => reply({ id: req.id, value }),
-          (e: unknown) => reply({ id: req.id, error: e instanceof Error ? e.message : String(e) }),
+          (value) => reply({ seq: req.seq, value }),
+          (e: unknown) => reply({ seq: req.seq, error: e instanceof Error ? e.message : String(e) }),
         )
       })
-      reply({ id: 0, value: process.pid })
+      reply({ seq: 0, value: process.pid })
     },
     (e: unknown) => {
-      reply({ id: 0, error: e instanceof Error ? (e.stack ?? e.message) : String(e) })
+      reply({ seq: 0, error: e instanceof Error ? (e.stack ?? e.message) : String(e) })
     },
   )
 })
+
+// the bench went away (a crash, Ctrl-C): no engine is left polling behind it
+process.once('disconnect', () => process.exit(0))

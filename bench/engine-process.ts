@@ -22,7 +22,8 @@ export type ChildRequest =
   | { op: 'waitForRow'; pid: number; before: string[] }
   | { op: 'end'; id: string }
 
-export type ChildReply = { id: number; value: unknown } | { id: number; error: string }
+/** `seq` pairs a reply with its request (not `id`: the 'end' request has an id of its own) */
+export type ChildReply = { seq: number; value: unknown } | { seq: number; error: string }
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 
@@ -48,8 +49,8 @@ export class EngineProcess {
 
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (r: ChildReply) => {
-      const w = this.waiting.get(r.id)
-      this.waiting.delete(r.id)
+      const w = this.waiting.get(r.seq)
+      this.waiting.delete(r.seq)
       if ('error' in r) w?.fail(new Error(`engine process: ${r.error}`))
       else w?.ok(r.value)
     })
@@ -100,13 +101,13 @@ export class EngineProcess {
   }
 
   private call(req: ChildRequest): Promise<unknown> {
-    const id = this.next++
-    const p = this.expect(id)
-    this.child.send({ ...req, id })
+    const seq = this.next++
+    const p = this.expect(seq)
+    this.child.send({ ...req, seq })
     return p
   }
 
-  private expect(id: number): Promise<unknown> {
-    return new Promise((ok, fail) => this.waiting.set(id, { ok, fail }))
+  private expect(seq: number): Promise<unknown> {
+    return new Promise((ok, fail) => this.waiting.set(seq, { ok, fail }))
   }
 }
