@@ -2,22 +2,23 @@
 // baselines measured in the same run (never compared with numbers from another machine or day).
 //
 // Load: 1 000 extra idle processes and 50 real ssh sessions to a real sshd on 127.0.0.1.
+// The engine runs in a child process (engine-child.ts): its CPU figures are that process's alone,
+// the `ss` runs it reaps included. `--engine-repo=<dir>` measures another checkout's engine.
 // `npm run bench -- --json` prints the same figures as one JSON object.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createEngine, type Engine } from '@engine/index'
-import type { Detected } from '@engine/detect/types'
 import { createLinuxProbe } from '@engine/probe/linux'
 import { detectAll, isSessionProgram } from '@engine/detect'
 import { openStore } from '@engine/store'
 import type { NewSession, SessionUpdate } from '@engine/store/types'
 import { sshBatch, sshClient, startSshd, stopAll } from '../tests/support/peers'
 import { startBusyDesktop } from './busy-desktop'
+import { EngineProcess, engineRepo } from './engine-process'
 import { naiveScan, rawProcFloorScan } from './proc-floor'
 import { anomalyFigures } from './anomaly-bench'
-import { collectGarbage, median, quantile, round, sleep } from './stats'
+import { median, quantile, round, sleep } from './stats'
 
 const JSON_OUT = process.argv.includes('--json')
 /**
@@ -35,24 +36,6 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now()
   await fn()
   return performance.now() - t
-}
-
-/** CPU seconds of this process and its reaped children (ss, ssh -G …), from /proc/self/stat. */
-function cpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8')
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  // fields 14..17 (utime, stime, cutime, cstime) are at index 11..14 after the comm
-  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(f[i]), 0)
-  return ticks / 100
-}
-
-async function settle(engine: Engine, port: number, count: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    await engine.tick()
-    if (engine.list().filter((s) => s.remotePort === port).length >= count) return
-    await sleep(100)
-  }
-  throw new Error(`engine did not see ${count} sessions`)
 }
 
 async function historyAtOneMillion(dir: string): Promise<{ historyPageMs: number; rows: number }> {
@@ -126,7 +109,7 @@ interface ScanFigures {
 }
 
 /** engine tick vs raw /proc floor (and, on the quiet desktop, no fast path and naive), 1 s apart */
-async function measureScan(engine: Engine, baselines: boolean): Promise<ScanFigures> {
+async function measureScan(engine: EngineProcess, baselines: boolean): Promise<ScanFigures> {
   const out: ScanFigures = { scan: [], full: [], floor: [], naive: [] }
   // the same probe and detection with the fast path off: every process re-read, fresh `ss`
   const fullProbe = createLinuxProbe({ interesting: isSessionProgram, fullSweepMs: 0 })
@@ -134,7 +117,7 @@ async function measureScan(engine: Engine, baselines: boolean): Promise<ScanFigu
   await engine.tick() // the first tick after a change of scene reads everything
   for (let i = 0; i < 15; i++) {
     await sleep(700)
-    out.scan.push((await engine.tick()).scanMs)
+    out.scan.push(await engine.tick())
     out.floor.push(await timed(() => rawProcFloorScan()))
     if (!baselines) continue
     out.full.push(
@@ -165,22 +148,24 @@ const CPU_WARMUP_MS = 15_000
 const CPU_WINDOW_MS = 30_000
 
 /**
- * CPU of this process and its children at 1 s polling, over CPU_WINDOW_MS of the real loop. Before
- * it, one full collection of what the bench itself left (collectGarbage), then CPU_WARMUP_MS of the
- * loop: the ticks right after a change of scene (a browser starting) are not the steady state,
- * and V8 settles its heap sizes there. Every collection of the engine's own garbage in the window
- * is counted, as are its `ss` children.
+ * The engine's CPU at 1 s polling, over CPU_WINDOW_MS of the real loop: its process's
+ * utime + stime + cutime + cstime (bench/engine-process.ts says what that counts and what not).
+ * Before it, one full collection of what the engine process's setup left (collectGarbage), then
+ * CPU_WARMUP_MS of the loop: the ticks right after a change of scene (a browser starting) are not
+ * the steady state, and V8 settles its heap sizes there. Every collection of the engine's own
+ * garbage in the window is counted, as are its `ss` children. Nothing crosses the IPC channel in
+ * the window: the loop runs on its own timer.
  */
-async function measureCpu(engine: Engine): Promise<number> {
-  engine.setSetting('pollIntervalMs', 1000)
-  collectGarbage()
-  engine.start()
+async function measureCpu(engine: EngineProcess): Promise<number> {
+  await engine.loop()
   await sleep(CPU_WARMUP_MS)
-  const cpu0 = cpuSeconds()
+  const cpu0 = engine.cpuSeconds()
   const wall0 = performance.now()
   await sleep(CPU_WINDOW_MS)
+  const cpu1 = engine.cpuSeconds()
+  const wall1 = performance.now()
   await engine.stop()
-  return ((cpuSeconds() - cpu0) / ((performance.now() - wall0) / 1000)) * 100
+  return ((cpu1 - cpu0) / ((wall1 - wall0) / 1000)) * 100
 }
 
 /** the quiet and busy scan and CPU keys, with their ratios to the floor */
@@ -204,7 +189,7 @@ function scanFigures(quiet: ScanFigures, busy: ScanFigures, cpu: number, busyCpu
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'))
   const idle: ChildProcess[] = []
-  let engine: Engine | null = null
+  let engine: EngineProcess | null = null
   try {
     log('starting sshd, 1 000 idle processes and 50 ssh sessions …')
     const sshd = await startSshd()
@@ -216,20 +201,18 @@ async function main(): Promise<void> {
       }),
     )
     const fifty = await sshBatch(sshd, 50)
-    const scope = (d: Detected): boolean => d.remotePort === sshd.port
-    engine = await createEngine({
+    // the engine in a process of its own, so its CPU is counted alone (bench/engine-child.ts)
+    engine = await EngineProcess.start(engineRepo(process.argv), {
       dbPath: join(dir, 'w.db'),
-      actor: 'bench',
-      scope,
-      terminate: { graceMs: 3000 },
+      port: sshd.port,
     })
-    await settle(engine, sshd.port, 50)
+    await engine.settle(50)
     await naiveScan() // loads systeminformation once
 
     // 1. scan cost and 2. CPU at 1 s polling on a quiet desktop, then on a busy one
     log(`measuring scan cost and CPU at 1 s polling (${CPU_WINDOW_MS / 1000} s), quiet desktop …`)
     const quiet = await measureScan(engine, !SCAN_ONLY)
-    const processes = engine.snapshot?.processes.size ?? 0
+    const processes = await engine.processes()
     const cpuPercent = await measureCpu(engine)
     log('measuring the same on a busy desktop (loopback churn, a streaming connection, Chromium) …')
     const busyDesktop = await startBusyDesktop()
@@ -250,15 +233,12 @@ async function main(): Promise<void> {
     // 3. new ssh connection → its row in the store, with the loop running at 1 s
     log('measuring detection latency …')
     const detect: number[] = []
-    engine.start()
+    await engine.loop()
     for (let i = 0; i < 8; i++) {
-      const before = new Set(engine.list().map((s) => s.id))
+      const before = (await engine.sessions()).map((s) => s.id)
       const c = await sshClient(sshd, ['-N', 'warden-test'], { waitForAuth: false })
       const t = performance.now()
-      for (;;) {
-        if (engine.list().some((s) => s.pid === c.pid && !before.has(s.id))) break
-        await sleep(5)
-      }
+      await engine.waitForRow(c.pid, before)
       detect.push(performance.now() - t)
       await sleep(300 + Math.random() * 700) // decorrelate from the poll phase
       fifty.push(c)
@@ -269,10 +249,10 @@ async function main(): Promise<void> {
     log('measuring end one …')
     const ends: number[] = []
     await engine.tick()
-    const open = engine.list().filter((s) => s.remotePort === sshd.port)
+    const open = await engine.sessions()
     for (const s of open.slice(0, 20)) {
       const ms = await timed(async () => {
-        const r = await engine?.end(s.id, 'bench')
+        const r = await engine?.end(s.id)
         if (!r?.ok) throw new Error(`end failed: ${r?.error ?? ''}`)
       })
       ends.push(ms)
@@ -280,11 +260,11 @@ async function main(): Promise<void> {
 
     // 5. end 200 at once
     log('starting 200 ssh sessions and ending them at once …')
-    await engine.endAll('bench')
+    await engine.endAll()
     const many = await sshBatch(sshd, 200, 20)
-    await settle(engine, sshd.port, 200)
+    await engine.settle(200)
     const endAllMs = await timed(async () => {
-      const r = await engine?.endAll('bench')
+      const r = await engine?.endAll()
       const failed = (r ?? []).filter((x) => !x.ok)
       if (failed.length > 0) throw new Error(`${failed.length} ends failed: ${failed[0]?.error ?? ''}`)
     })

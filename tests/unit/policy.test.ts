@@ -131,3 +131,32 @@ describe('evaluatePolicy never ends a session before it was idle and warned (fau
     )
   })
 })
+
+describe('effectivePolicy', () => {
+  it('answers by the rules’ values, not by the objects that hold them (a remembered answer never goes stale)', () => {
+    const set: Settings = {
+      ...DEFAULT_SETTINGS,
+      idleAfterSec: 300,
+      warnAfterSec: 600,
+      disconnectAfterSec: 900,
+    }
+    const own: ResourcePolicy = { idleAfterSec: 120, warnAfterSec: null, disconnectAfterSec: null }
+    const first = effectivePolicy(set, own)
+    expect(first).toEqual({ idleAfterMs: 120_000, warnAfterMs: 600_000, disconnectAfterMs: 900_000 })
+    expect(effectivePolicy({ ...set }, { ...own })).toBe(first)
+    // the same objects with other values: a fresh answer
+    set.warnAfterSec = 0
+    expect(effectivePolicy(set, own)).toEqual({
+      idleAfterMs: 120_000,
+      warnAfterMs: 0,
+      disconnectAfterMs: 900_000,
+    })
+    own.idleAfterSec = null
+    expect(effectivePolicy(set, own).idleAfterMs).toBe(300_000)
+    expect(effectivePolicy(set, null).idleAfterMs).toBe(300_000)
+    // more distinct rules than are remembered, then the first again: still right
+    for (let i = 1; i <= 20; i++)
+      expect(effectivePolicy({ ...set, idleAfterSec: 60 * i }, null).idleAfterMs).toBe(60_000 * i)
+    expect(effectivePolicy({ ...set, warnAfterSec: 600 }, { ...own, idleAfterSec: 120 })).toEqual(first)
+  })
+})

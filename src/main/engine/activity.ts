@@ -166,12 +166,18 @@ export class Activity {
     const sampleMs = Math.min(10_000, Math.max(settings.pollIntervalMs, shortest / 10))
     if (now - this.lastCountersAt >= sampleMs) return true
     const margin = sampleMs + settings.pollIntervalMs
-    return open.some((row) => {
+    for (const row of open) {
       const eff = effectivePolicy(settings, resources.get(row.resourceId) ?? null)
       const idleFor = now - row.lastActivity
-      return [eff.idleAfterMs, eff.warnAfterMs, eff.disconnectAfterMs].some(
-        (t) => t > 0 && idleFor >= t - margin && idleFor < t + margin,
-      )
-    })
+      if (near(eff.idleAfterMs, idleFor, margin)) return true
+      if (near(eff.warnAfterMs, idleFor, margin)) return true
+      if (near(eff.disconnectAfterMs, idleFor, margin)) return true
+    }
+    return false
   }
+}
+
+/** a threshold (0: off) within margin of the idle time, either side */
+function near(threshold: number, idleFor: number, margin: number): boolean {
+  return threshold > 0 && idleFor >= threshold - margin && idleFor < threshold + margin
 }

@@ -131,6 +131,29 @@ describe('Linux probe fast path', () => {
     }
   })
 
+  it('polls with no fd count changed hand back the same owners; an exit, or a new program, is seen at once', async () => {
+    const port = await listen()
+    const a = juggler(port)
+    const b = juggler(port)
+    const [pa, pb] = [await a.next(), await b.next()]
+    const probe = createLinuxProbe({ interesting, youngMs: 0, fdSweepMs: 600_000 })
+    const ours = async (): Promise<number[]> =>
+      (await probe.snapshot()).sockets
+        .filter((s) => s.remotePort === port)
+        .map((s) => s.localPort)
+        .sort()
+    await probe.snapshot({ counters: true })
+    expect(await ours()).toEqual([pa, pb].sort())
+    expect(await ours()).toEqual([pa, pb].sort())
+    // one of the two exits: the other's reading stands, the exited one's socket goes
+    a.c.kill('SIGKILL')
+    await expect.poll(ours, { timeout: 5000 }).toEqual([pb])
+    // a third program: its connection is there in the next snapshot
+    const c = juggler(port)
+    const pc = await c.next()
+    await expect.poll(ours, { timeout: 5000 }).toEqual([pb, pc].sort())
+  })
+
   it('reuses the last socket reading when nothing changed, with idle clocks aged by the time since', async () => {
     const port = await listen()
     const c = await holder(port)

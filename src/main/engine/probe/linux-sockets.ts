@@ -69,8 +69,20 @@ export class SessionSocketReader {
   private readonly littleEndian = os.endianness() === 'LE'
   /** socket inodes in the session programs' fd links at the last snapshot */
   private lastHeld = new Set<number>()
+  /** heldSockets' last answer: handed back as it is while no reading changed (never mutated) */
+  private owners = new Map<number, number[]>()
   /** their established TCP connections, by inode, and those still connecting (looked up again) */
   private readonly conns = new Map<number, ProcNetTcpEntry>()
+  /** bumped on every change of conns: the key and the list below are kept while it stays */
+  private connsVersion = 0
+  private listed: {
+    version: number
+    owners: Map<number, number[]>
+    conns: ProcNetTcpEntry[]
+    key: string
+  } | null = null
+  /** heldSockets' fd counts of this poll, by position in its pids (reused: no array per poll) */
+  private readonly counts: number[] = []
   private readonly connecting = new Set<number>()
   /** per session program: its fd count and socket inodes when its links were last read */
   private fdCounts = new Map<number, FdReading>()
@@ -184,29 +196,19 @@ export class SessionSocketReader {
    * session is never taken for ended on a missed link.
    */
   private heldSockets(pids: readonly number[], now: number, all: boolean): Map<number, number[]> {
+    if (this.countFds(pids, now, all)) return this.owners
     const owners = new Map<number, number[]>()
     const next = new Map<number, FdReading>()
-    for (const pid of pids) {
+    pids.forEach((pid, i) => {
       const info = this.procs.known.get(pid)?.info
-      if (info === undefined) continue
-      let count: number
-      try {
-        count = fs.statSync(`${this.procRoot}/${String(pid)}/fd`).size
-      } catch {
-        continue // gone, or another user's process
-      }
+      const count = this.counts[i] ?? -1
+      if (info === undefined || count < 0) return // gone, or another user's process
       const last = this.fdCounts.get(pid)
       let reading: FdReading
-      if (
-        !all &&
-        last?.count === count &&
-        last.startTime === info.startTime &&
-        now - info.startTime >= this.youngMs
-      )
-        reading = last
+      if (this.keeps(last, info.startTime, count, now, all)) reading = last
       else {
         const links = this.socketLinks(pid)
-        if (links === null) continue
+        if (links === null) return
         // a count that disagrees with the links is no count: NaN never equals the next one
         reading = {
           startTime: info.startTime,
@@ -220,9 +222,49 @@ export class SessionSocketReader {
         if (list === undefined) owners.set(inode, [pid])
         else if (!list.includes(pid)) list.push(pid)
       }
-    }
+    })
     this.fdCounts = next
+    this.owners = owners
     return owners
+  }
+
+  /** whether a process's last fd reading stands: the same count, the same process, not young */
+  private keeps(
+    last: FdReading | undefined,
+    startTime: number,
+    count: number,
+    now: number,
+    all: boolean,
+  ): last is FdReading {
+    return !all && last?.count === count && last.startTime === startTime && now - startTime >= this.youngMs
+  }
+
+  /**
+   * Stats each process's fd directory into `counts` (-1: not readable, or not a known process);
+   * true when every last reading stands and the processes are those of the last poll, so the last
+   * owners map is the answer (most polls: no map, array or set built).
+   */
+  private countFds(pids: readonly number[], now: number, all: boolean): boolean {
+    this.counts.length = pids.length
+    let same = !all
+    let kept = 0
+    pids.forEach((pid, i) => {
+      const info = this.procs.known.get(pid)?.info
+      let count = -1
+      if (info !== undefined) {
+        try {
+          count = fs.statSync(`${this.procRoot}/${String(pid)}/fd`).size
+        } catch {
+          // gone, or another user's process
+        }
+      }
+      this.counts[i] = count
+      if (!same || count < 0 || info === undefined) return
+      if (this.keeps(this.fdCounts.get(pid), info.startTime, count, now, all)) kept++
+      else same = false
+    })
+    // every kept pid was in fdCounts: as many means the same processes
+    return same && kept === this.fdCounts.size
   }
 
   /**
@@ -272,8 +314,10 @@ export class SessionSocketReader {
       for (const e of parseProcNetTcp(readOrNull(`${this.procRoot}/net/${file}`) ?? '', this.littleEndian)) {
         if (!want.delete(e.inode)) continue
         this.connecting.delete(e.inode)
-        if (e.state === TCP_ESTABLISHED) this.conns.set(e.inode, e)
-        else if (e.state === TCP_SYN_SENT || e.state === TCP_SYN_RECV) this.connecting.add(e.inode)
+        if (e.state === TCP_ESTABLISHED) {
+          this.conns.set(e.inode, e)
+          this.connsVersion++
+        } else if (e.state === TCP_SYN_SENT || e.state === TCP_SYN_RECV) this.connecting.add(e.inode)
       }
     }
     // in neither table: a unix or UDP socket, nothing to look up again
@@ -299,13 +343,10 @@ export class SessionSocketReader {
   ): Promise<{ sockets: () => SocketInfo[]; key: string; read: boolean }> {
     const all = o?.counters === true || takenAt - this.lastFdSweep >= this.fdSweepMs
     if (all) this.lastFdSweep = takenAt
+    const previous = this.owners
     const held = this.heldSockets(this.procs.candidatePids(o), takenAt, all)
-    const fresh: number[] = []
-    for (const inode of held.keys())
-      if (!this.lastHeld.has(inode) || this.connecting.has(inode)) fresh.push(inode)
-    if (fresh.length > 0) this.lookUp(fresh)
-    for (const inode of this.conns.keys()) if (!held.has(inode)) this.conns.delete(inode)
-    this.lastHeld = new Set(held.keys())
+    // the same owners map: the same inodes as lastHeld, so only those still connecting are new
+    if (held !== previous || this.connecting.size > 0) this.lookUpNew(held)
     let read = false
     if (o?.counters === true) {
       const got = await this.readCounters([...this.conns.values()])
@@ -313,19 +354,46 @@ export class SessionSocketReader {
       // ss failed: no counters rather than stale ones (a session is never idled on a guess)
       this.readings = new Map([...(got ?? [])].map(([inode, sk]) => [inode, { at: takenAt, sk }]))
       // ss asks for established connections only: one it left out has closed
-      if (got !== null) for (const inode of this.conns.keys()) if (!got.has(inode)) this.conns.delete(inode)
+      if (got !== null) for (const inode of this.conns.keys()) if (!got.has(inode)) this.deleteConn(inode)
     }
     let gone = false
     for (const inode of this.readings.keys()) if (!this.conns.has(inode)) gone = true
     if (gone) this.readings = new Map([...this.readings].filter(([inode]) => this.conns.has(inode)))
-    const conns = [...this.conns.values()]
+    const { conns, key } = this.listing(held)
     const readings = this.readings
-    let key = ''
-    for (const e of conns) key += `${String(e.inode)}:${(held.get(e.inode) ?? []).join('.')},`
     let built: SocketInfo[] | undefined
     const sockets = (): SocketInfo[] =>
       (built ??= conns.map((e) => withCounters(e, held.get(e.inode) ?? [], readings.get(e.inode), takenAt)))
     return { sockets, key, read }
+  }
+
+  /** looks up the inodes not held before (and those still connecting); forgets conns no longer held */
+  private lookUpNew(held: ReadonlyMap<number, number[]>): void {
+    const fresh: number[] = []
+    for (const inode of held.keys())
+      if (!this.lastHeld.has(inode) || this.connecting.has(inode)) fresh.push(inode)
+    if (fresh.length > 0) this.lookUp(fresh)
+    for (const inode of this.conns.keys()) if (!held.has(inode)) this.deleteConn(inode)
+    this.lastHeld = new Set(held.keys())
+  }
+
+  private deleteConn(inode: number): void {
+    if (this.conns.delete(inode)) this.connsVersion++
+  }
+
+  /**
+   * The connections in a fixed array and the key naming them and their owners; the last ones
+   * while neither conns nor the owners map changed (the array is never mutated: snapshots built
+   * from it keep it).
+   */
+  private listing(held: Map<number, number[]>): { conns: ProcNetTcpEntry[]; key: string } {
+    const l = this.listed
+    if (l?.version === this.connsVersion && l.owners === held) return l
+    const conns = [...this.conns.values()]
+    let key = ''
+    for (const e of conns) key += `${String(e.inode)}:${(held.get(e.inode) ?? []).join('.')},`
+    this.listed = { version: this.connsVersion, owners: held, conns, key }
+    return this.listed
   }
 }
 

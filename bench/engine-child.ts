@@ -1,0 +1,106 @@
+// The engine the bench measures, alone in a process of its own (bench/engine-process.ts starts it
+// with fork, so it runs under the same tsx loader): createEngine with the real probe, the real `ss`
+// and the real SQLite store in the bench's temp dir, exactly as the app and the CLI build it. The
+// bench's CPU window is this process's /proc/<pid>/stat utime + stime + cutime + cstime: the
+// engine's JavaScript, V8's threads, and the children it reaps (`ss`); not the bench's own work
+// (its ssh client handles, the floor and naive scans, the busy desktop's load generators).
+//
+// The engine's code comes from the repository this process runs in (its cwd, given by the parent):
+// tsx resolves the `@engine/*` and `@shared/*` aliases from the cwd's tsconfig.json, so an A/B run
+// can measure another worktree's engine with this same bench.
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Detected } from '@engine/detect/types'
+import type * as EngineIndex from '@engine/index'
+import type { ChildRequest, ChildReply, ChildInit } from './engine-process'
+import { collectGarbage, sleep } from './stats'
+
+type Engine = EngineIndex.Engine
+
+async function load(init: ChildInit): Promise<Engine> {
+  const url = pathToFileURL(join(process.cwd(), 'src/main/engine/index.ts')).href
+  const { createEngine } = (await import(url)) as typeof EngineIndex
+  return createEngine({
+    dbPath: init.dbPath,
+    actor: 'bench',
+    scope: (d: Detected): boolean => d.remotePort === init.port,
+    terminate: { graceMs: 3000 },
+  })
+}
+
+/** the bench's sessions (those to its sshd) */
+const ours = (engine: Engine, port: number): { id: string; pid: number }[] =>
+  engine
+    .list()
+    .filter((s) => s.remotePort === port)
+    .map((s) => ({ id: s.id, pid: s.pid }))
+
+async function settle(engine: Engine, port: number, count: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    await engine.tick()
+    if (ours(engine, port).length >= count) return
+    await sleep(100)
+  }
+  throw new Error(`engine did not see ${String(count)} sessions`)
+}
+
+/** polls the store every 5 ms until a new row of this pid is there (the detection latency) */
+async function waitForRow(engine: Engine, pid: number, before: readonly string[]): Promise<void> {
+  const old = new Set(before)
+  while (!engine.list().some((s) => s.pid === pid && !old.has(s.id))) await sleep(5)
+}
+
+async function run(engine: Engine, port: number, req: ChildRequest): Promise<unknown> {
+  switch (req.op) {
+    case 'tick':
+      return (await engine.tick()).scanMs
+    case 'settle':
+      return settle(engine, port, req.count)
+    case 'processes':
+      return engine.snapshot?.processes.size ?? 0
+    case 'loop':
+      // the CPU window's start: 1 s polling, after one full collection of this process's setup
+      engine.setSetting('pollIntervalMs', 1000)
+      collectGarbage()
+      engine.start()
+      return null
+    case 'stop':
+      return engine.stop()
+    case 'sessions':
+      return ours(engine, port)
+    case 'waitForRow':
+      return waitForRow(engine, req.pid, req.before)
+    case 'end':
+      return engine.end(req.id, 'bench')
+    case 'endAll':
+      return engine.endAll('bench')
+    case 'close':
+      await engine.close()
+      setImmediate(() => process.exit(0))
+      return null
+  }
+}
+
+const reply = (r: ChildReply): void => {
+  process.send?.(r)
+}
+
+process.once('message', (init: ChildInit) => {
+  load(init).then(
+    (engine) => {
+      process.on('message', (req: ChildRequest & { seq: number }) => {
+        run(engine, init.port, req).then(
+          (value) => reply({ seq: req.seq, value }),
+          (e: unknown) => reply({ seq: req.seq, error: e instanceof Error ? e.message : String(e) }),
+        )
+      })
+      reply({ seq: 0, value: process.pid })
+    },
+    (e: unknown) => {
+      reply({ seq: 0, error: e instanceof Error ? (e.stack ?? e.message) : String(e) })
+    },
+  )
+})
+
+// the bench went away (a crash, Ctrl-C): no engine is left polling behind it
+process.once('disconnect', () => process.exit(0))
