@@ -26,8 +26,6 @@ export const darkTheme: GlobalTheme = {
     naive.popoverDark,
     naive.selectDark,
     naive.tableDark,
-    naive.tagDark,
-    naive.tooltipDark,
   ]),
   common: naive.commonDark,
 }

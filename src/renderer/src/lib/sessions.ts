@@ -43,21 +43,31 @@ export function liveTotalActiveMs(
 
 const STATUS_ORDER: Record<SessionStatus, number> = { active: 0, idle: 1, disconnected: 2 }
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
+/**
+ * An Intl object made when first used, then kept: making one costs far more than using it (every row shows
+ * a time), and the first of each kind loads ICU data, 8–14 ms in Chromium. Made when this module loaded,
+ * they were most of a start-up step's long task (issue 15); now the collator waits for the first sort by
+ * a name, the formatters for the first time shown.
+ */
+function onFirstUse<T>(make: () => T): () => T {
+  let made: T | undefined
+  return () => (made ??= make())
+}
+const collator = onFirstUse(() => new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }))
+const compare = (a: string, b: string): number => collator().compare(a, b)
 
 /** Ascending comparators for every sortable column (the table flips them for descending). */
 export const sorters = {
   resource: (a: Session, b: Session) =>
-    collator.compare(a.resourceName, b.resourceName) || collator.compare(a.resourceType, b.resourceType),
-  device: (a: Session, b: Session) =>
-    collator.compare(a.device, b.device) || collator.compare(a.ipAddress, b.ipAddress),
+    compare(a.resourceName, b.resourceName) || compare(a.resourceType, b.resourceType),
+  device: (a: Session, b: Session) => compare(a.device, b.device) || compare(a.ipAddress, b.ipAddress),
   // an open session's duration is the time since it started (rows keep older figures, so the
   // start time orders them); a disconnected one's is fixed
   duration: (a: Session, b: Session) =>
     a.status === 'disconnected' && b.status === 'disconnected'
       ? a.durationMs - b.durationMs
       : Date.parse(b.startTime) - Date.parse(a.startTime),
-  location: (a: Session, b: Session) => collator.compare(a.location, b.location),
+  location: (a: Session, b: Session) => compare(a.location, b.location),
   status: (a: Session, b: Session) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status],
 } satisfies Record<string, (a: Session, b: Session) => number>
 
@@ -159,9 +169,15 @@ export function endAllText(outcomes: readonly EndResult[]): { ok: boolean; text:
   }
 }
 
-// built once: a formatter costs far more to create than to use (every row shows a time)
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
-const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' })
+const timeFormat = onFirstUse(
+  () => new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }),
+)
+const dayFormat = onFirstUse(() => new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' }))
+/** Makes the time formats now, which every row needs at once (main.ts: a start-up step of its own). */
+export function prepareTimeFormats(): void {
+  timeFormat()
+  dayFormat()
+}
 
 /** "Mar 4, 14:05" style local time for tables (full ISO in the title attribute). */
 export function shortTime(iso: string | null, now = Date.now()): string {
@@ -169,9 +185,9 @@ export function shortTime(iso: string | null, now = Date.now()): string {
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return '—'
   const sameDay = new Date(now).toDateString() === d.toDateString()
-  const time = timeFormat.format(d)
+  const time = timeFormat().format(d)
   if (sameDay) return `Today ${time}`
-  return `${dayFormat.format(d)}, ${time}`
+  return `${dayFormat().format(d)}, ${time}`
 }
 
 /** Newest traffic first is what a user scanning for a busy session wants: ascending is oldest first. */
