@@ -344,6 +344,13 @@ describe('Sessions view', () => {
     await r.locator('[data-hint="why"]').focus()
     await page.locator('[data-hint-popup]', { hasText: 'close its tab there' }).waitFor()
     expect(await r.locator('[data-hint="why"]').getAttribute('aria-describedby')).toMatch(/^hint-/)
+    // the tip of the window's last column stays inside the window at its own width (three lines, not a
+    // column of letters squeezed against the right edge)
+    const tip = await page.locator('[data-hint-popup]').boundingBox()
+    const width = page.viewportSize()?.width ?? 0
+    expect(tip !== null && tip.x >= 0 && tip.x + tip.width <= width && tip.height < 100).toBe(true)
+    const hintShot = process.env.WARDEN_SCREENSHOTS_DIR
+    if (hintShot) await page.screenshot({ path: join(hintShot, 'hint-tooltip.png') }) // a picture only
 
     await page.click('[data-action="end-all"]')
     const dialog = page.locator('[data-dialog="end-all"]')
