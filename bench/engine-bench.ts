@@ -144,8 +144,16 @@ async function measureScan(engine: EngineProcess, baselines: boolean): Promise<S
  * run up to three more of its own (kMaxNumberOfGCs); with an 8 s warm-up they landed in the window
  * (the breakdown saw 2 major and 2 incremental GCs in its quiet window).
  */
-const CPU_WARMUP_MS = 15_000
-const CPU_WINDOW_MS = 30_000
+const CPU_WARMUP_MS = secondsArg('--warmup=', 15) * 1000
+const CPU_WINDOW_MS = secondsArg('--window=', 30) * 1000
+
+/** `--warmup=<s>` / `--window=<s>`: a longer warm-up measures the steady state past V8's tier-up */
+function secondsArg(prefix: string, fallback: number): number {
+  const arg = process.argv.find((a) => a.startsWith(prefix))
+  const s = arg === undefined ? fallback : Number(arg.slice(prefix.length))
+  if (!Number.isFinite(s) || s < 0) throw new Error(`${prefix}<seconds>: not a number of seconds`)
+  return s
+}
 
 /**
  * The engine's CPU at 1 s polling, over CPU_WINDOW_MS of the real loop: its process's

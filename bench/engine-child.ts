@@ -1,25 +1,20 @@
-// The engine the bench measures, alone in a process of its own (bench/engine-process.ts starts it
-// with fork, so it runs under the same tsx loader): createEngine with the real probe, the real `ss`
-// and the real SQLite store in the bench's temp dir, exactly as the app and the CLI build it. The
-// bench's CPU window is this process's /proc/<pid>/stat utime + stime + cutime + cstime: the
-// engine's JavaScript, V8's threads, and the children it reaps (`ss`); not the bench's own work
-// (its ssh client handles, the floor and naive scans, the busy desktop's load generators).
+// The engine the bench measures, alone in a process of its own: createEngine with the real probe,
+// the real `ss` and the real SQLite store in the bench's temp dir, exactly as the app and the CLI
+// build it. The bench's CPU window is this process's /proc/<pid>/stat utime + stime + cutime +
+// cstime: the engine's JavaScript, V8's threads, and the children it reaps (`ss`); not the bench's
+// own work (its ssh client handles, the floor and naive scans, the busy desktop's load generators).
 //
-// The engine's code comes from the repository this process runs in (its cwd, given by the parent):
-// tsx resolves the `@engine/*` and `@shared/*` aliases from the cwd's tsconfig.json, so an A/B run
-// can measure another worktree's engine with this same bench.
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+// bench/engine-process.ts bundles this file with esbuild against one repository's tsconfig (its
+// `@engine/*` and `@shared/*` resolve to that checkout: an A/B run measures another worktree's
+// engine with this same bench) and runs the bundle with plain node, as the app runs its built main
+// bundle (electron.vite.config.ts): no tsx loader in the measured process (its module-hooks thread
+// costs ~0.05 % of a core while idle, measured with /proc/self/task over 60 s, and the app has none).
+import { createEngine, type Engine } from '@engine/index'
 import type { Detected } from '@engine/detect/types'
-import type * as EngineIndex from '@engine/index'
 import type { ChildRequest, ChildReply, ChildInit } from './engine-process'
 import { collectGarbage, sleep } from './stats'
 
-type Engine = EngineIndex.Engine
-
-async function load(init: ChildInit): Promise<Engine> {
-  const url = pathToFileURL(join(process.cwd(), 'src/main/engine/index.ts')).href
-  const { createEngine } = (await import(url)) as typeof EngineIndex
+function load(init: ChildInit): Promise<Engine> {
   return createEngine({
     dbPath: init.dbPath,
     actor: 'bench',

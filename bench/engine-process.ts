@@ -5,9 +5,10 @@
 // ssh client handles, the floor and naive scans, IPC bookkeeping) and the busy desktop's server,
 // churn and Chromium (processes of their own, children of this one).
 import { fork, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 import type { EndResult } from '@shared/model'
 
 export interface ChildInit {
@@ -42,6 +43,29 @@ export function cpuSecondsOf(pid: number | 'self'): number {
   return ticks / 100
 }
 
+/**
+ * engine-child.ts and `repo`'s engine as one ES module, its dependencies left to node_modules as
+ * in the app's main bundle (electron.vite.config.ts); written under this checkout's out/ (ignored
+ * by git), where node resolves those dependencies. `repo`'s tsconfig.json gives the @engine/* and
+ * @shared/* paths, so the engine is that checkout's and the harness is this one's.
+ */
+async function bundleChild(repo: string): Promise<string> {
+  const outfile = join(HERE, '..', 'out', 'bench', `engine-child-${String(process.pid)}.mjs`)
+  await build({
+    entryPoints: [join(HERE, 'engine-child.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    tsconfig: join(repo, 'tsconfig.json'),
+    absWorkingDir: repo,
+    logLevel: 'error',
+  })
+  return outfile
+}
+
 export class EngineProcess {
   private next = 1
   private readonly waiting = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>()
@@ -61,13 +85,18 @@ export class EngineProcess {
     })
   }
 
-  /** forks the child in `repo` (its engine code and tsconfig) and waits for its engine */
+  /** forks the child, built from `repo`'s engine code, with plain node and waits for its engine */
   static async start(repo: string, init: ChildInit): Promise<EngineProcess> {
-    const child = fork(join(HERE, 'engine-child.ts'), [], { cwd: repo, stdio: 'inherit' })
+    const bundle = await bundleChild(repo)
+    const child = fork(bundle, [], { cwd: repo, stdio: 'inherit', execArgv: [] })
     const p = new EngineProcess(child)
     const ready = p.expect(0)
     child.send(init)
-    await ready
+    try {
+      await ready
+    } finally {
+      rmSync(bundle, { force: true }) // loaded by now (or never will be)
+    }
     return p
   }
 

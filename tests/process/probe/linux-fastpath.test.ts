@@ -261,6 +261,35 @@ describe('Linux probe fast path', () => {
     expect((await probe.snapshot()).unchanged).toBe(false)
   })
 
+  it('a session program that starts a child (no new connection) is not sameSessions: its family changed', async () => {
+    const port = await listen()
+    const c = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const s = require('net').connect(${String(port)}, '127.0.0.1', () => process.stdout.write('up'));` +
+          "process.stdin.on('data', () => { const k = require('child_process').spawn('sleep', ['30'], { stdio: 'ignore' }); process.stdout.write(String(k.pid)) });" +
+          'setInterval(() => {}, 60000)',
+        MARK,
+      ],
+      { stdio: ['pipe', 'pipe', 'ignore'] },
+    )
+    children.push(c)
+    await new Promise((r) => c.stdout.once('data', r))
+    const probe = createLinuxProbe({ interesting, youngMs: 0 })
+    await probe.snapshot({ counters: true })
+    expect((await probe.snapshot()).sameSessions).toBe(true)
+    const kid = new Promise<number>((r) => c.stdout.once('data', (d: Buffer) => r(Number(String(d)))))
+    c.stdin.write('fork\n')
+    const pid = await kid
+    const deadline = Date.now() + 5000
+    let snap = await probe.snapshot()
+    while (!snap.processes.has(pid) && Date.now() < deadline) snap = await probe.snapshot()
+    expect(snap.processes.get(pid)?.ppid).toBe(c.pid)
+    expect([snap.sameSessions, snap.unchanged]).toEqual([false, false])
+    process.kill(pid)
+  })
+
   it('a counters reading of the same connections is sameSessions, not unchanged; a new connection is neither', async () => {
     const port = await listen()
     await holder(port)
