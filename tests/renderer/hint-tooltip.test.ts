@@ -40,7 +40,7 @@ describe('HintTooltip', () => {
 
     await trigger.trigger('focusin')
     await nextTick()
-    expect(popup()?.textContent?.trim()).toBe('Forwards ports')
+    expect(popup()?.textContent.trim()).toBe('Forwards ports')
     expect(popup()?.getAttribute('aria-hidden')).toBe('true')
     await trigger.trigger('focusout')
     expect(popup()).toBeNull()
