@@ -13,12 +13,11 @@ function nextTask(): Promise<void> {
 /**
  * Evaluating the window's modules is one task per dynamic import (the modules it pulls in that are not yet
  * evaluated), so they are imported in steps with a task between: naive-ui's core and themes; the
- * recordings store and naive's shared parts (RecordingTag); the tooltip, popover and select (ReviewCell);
- * the table (DataGrid); naive's dropdown (RowMenu); the time formats every row shows (their ICU data:
- * 8–14 ms for the first); the Sessions view with its peers; then the shell. The bundler gives each step's modules
- * chunks of their own: 65–275 KB evaluated per task instead of one ~580 KB task (`npm run build:renderer`
- * lists them). The bytes fetched stay the same (issue 15: no long task at start-up,
- * bench/renderer-bench.ts liveLoadMaxLongTaskMs).
+ * recordings store and naive's shared parts (RecordingTag); the popover and select (ReviewCell); the table
+ * (DataGrid); naive's dropdown (RowMenu); the time formats every row shows (their ICU data: 8–14 ms for the
+ * first); the Sessions view with its peers; then the shell. The bundler gives each step's modules chunks of
+ * their own (`npm run build:renderer` lists them); the Sessions view's dialogs and drawer load when first
+ * opened (issue 15: no long task at start-up, bench/renderer-bench.ts liveLoadMaxLongTaskMs).
  */
 const STEPS = [
   () => import('./lib/dark-theme'),
