@@ -4,6 +4,20 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { startChromium, type Chromium } from '../tests/support/peers'
 
+/** The bench's desktop also runs 1 000 idle processes (what the probe's process listing walks), held by
+ * one shell: one child of ours, not 1 000 handles. `stop` kills the shell's whole process group. */
+export function startIdleProcesses(): { stop: () => void } {
+  const shell = spawn('bash', ['-c', 'for i in $(seq 1000); do sleep 3600 & done; wait'], {
+    stdio: 'ignore',
+    detached: true,
+  })
+  return {
+    stop: () => {
+      if (shell.pid !== undefined) process.kill(-shell.pid, 'SIGKILL')
+    },
+  }
+}
+
 /** new connections per second the churn opens (each a short HTTP request, then closed) */
 export const CHURN_PER_SECOND = 7
 

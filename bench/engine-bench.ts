@@ -5,7 +5,6 @@
 // The engine runs in a child process (engine-child.ts): its CPU figures are that process's alone,
 // the `ss` runs it reaps included. `--engine-repo=<dir>` measures another checkout's engine.
 // `npm run bench -- --json` prints the same figures as one JSON object.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,7 +13,7 @@ import { detectAll, isSessionProgram } from '@engine/detect'
 import { openStore } from '@engine/store'
 import type { NewSession, SessionUpdate } from '@engine/store/types'
 import { sshBatch, sshClient, startSshd, stopAll } from '../tests/support/peers'
-import { startBusyDesktop } from './busy-desktop'
+import { startBusyDesktop, startIdleProcesses } from './busy-desktop'
 import { EngineProcess, engineRepo } from './engine-process'
 import { naiveScan, rawProcFloorScan } from './proc-floor'
 import { anomalyFigures } from './anomaly-bench'
@@ -196,18 +195,12 @@ function scanFigures(quiet: ScanFigures, busy: ScanFigures, cpu: number, busyCpu
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'))
-  const idle: ChildProcess[] = []
+  const idle: { stop: () => void }[] = []
   let engine: EngineProcess | null = null
   try {
     log('starting sshd, 1 000 idle processes and 50 ssh sessions …')
     const sshd = await startSshd()
-    // one shell holding 1 000 idle children (one child of ours, not 1 000 handles)
-    idle.push(
-      spawn('bash', ['-c', 'for i in $(seq 1000); do sleep 3600 & done; wait'], {
-        stdio: 'ignore',
-        detached: true,
-      }),
-    )
+    idle.push(startIdleProcesses())
     const fifty = await sshBatch(sshd, 50)
     // the engine in a process of its own, so its CPU is counted alone (bench/engine-child.ts)
     engine = await EngineProcess.start(engineRepo(process.argv), {
@@ -377,7 +370,7 @@ async function main(): Promise<void> {
     }
   } finally {
     if (engine) await engine.close()
-    for (const c of idle) if (c.pid) process.kill(-c.pid, 'SIGKILL')
+    for (const c of idle) c.stop()
     await stopAll()
     rmSync(dir, { recursive: true, force: true })
   }

@@ -10,7 +10,7 @@
 //   any tick (timers, GC, the event loop).
 // Process-wide times include libuv and GC threads running meanwhile; phases are synchronous but
 // for `ss` and detection, whose awaits are short. Prints one JSON line per scene.
-import { spawn, ChildProcess } from 'node:child_process'
+import { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
@@ -22,7 +22,7 @@ import { Detection } from '@engine/detection'
 import { ProcessTable } from '@engine/probe/linux-procs'
 import { SessionSocketReader } from '@engine/probe/linux-sockets'
 import { sshBatch, startSshd, stopAll } from '../tests/support/peers'
-import { startBusyDesktop } from './busy-desktop'
+import { startBusyDesktop, startIdleProcesses } from './busy-desktop'
 import { collectGarbage, round, sleep } from './stats'
 
 const seconds = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 60)
@@ -222,10 +222,7 @@ function report(name: string, wallS: number, ownUs: number, selfS: number, kidsS
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-breakdown-'))
-  const idle = spawn('bash', ['-c', 'for i in $(seq 1000); do sleep 3600 & done; wait'], {
-    stdio: 'ignore',
-    detached: true,
-  })
+  const idle = startIdleProcesses()
   let engine: Engine | null = null
   try {
     const sshd = await startSshd()
@@ -250,7 +247,7 @@ async function main(): Promise<void> {
     }
   } finally {
     if (engine) await engine.close()
-    if (idle.pid) process.kill(-idle.pid, 'SIGKILL')
+    idle.stop()
     await stopAll()
     rmSync(dir, { recursive: true, force: true })
   }

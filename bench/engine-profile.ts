@@ -5,7 +5,6 @@
 // per scene: CPU % of one core (children included), ticks, how many snapshots were unchanged and
 // how many read counters. `--no-profile` takes the same figures without the profiler (its
 // sampling thread costs far more CPU than the engine).
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
@@ -16,7 +15,7 @@ import { isBrowserProcess, isSessionProgram } from '@engine/detect'
 import { createLinuxProbe } from '@engine/probe/linux'
 import type { Probe, Snapshot } from '@engine/probe/types'
 import { sshBatch, startSshd, stopAll } from '../tests/support/peers'
-import { startBusyDesktop } from './busy-desktop'
+import { startBusyDesktop, startIdleProcesses } from './busy-desktop'
 import { round, sleep } from './stats'
 
 const NO_PROFILE = process.argv.includes('--no-profile')
@@ -72,7 +71,7 @@ async function profileScene(engine: Engine, counts: Counts, name: string, inspec
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-profile-'))
-  const idle: ChildProcess[] = []
+  const idle: { stop: () => void }[] = []
   let engine: Engine | null = null
   const inspector = new Session()
   inspector.connect()
@@ -80,12 +79,7 @@ async function main(): Promise<void> {
   await inspector.post('Profiler.setSamplingInterval', { interval: 200 })
   try {
     const sshd = await startSshd()
-    idle.push(
-      spawn('bash', ['-c', 'for i in $(seq 1000); do sleep 3600 & done; wait'], {
-        stdio: 'ignore',
-        detached: true,
-      }),
-    )
+    idle.push(startIdleProcesses())
     await sshBatch(sshd, 50)
     const counts: Counts = { snapshots: 0, unchanged: 0, counters: 0 }
     const probe = createLinuxProbe({ interesting: isSessionProgram, browser: isBrowserProcess })
@@ -110,7 +104,7 @@ async function main(): Promise<void> {
   } finally {
     inspector.disconnect()
     if (engine) await engine.close()
-    for (const c of idle) if (c.pid) process.kill(-c.pid, 'SIGKILL')
+    for (const c of idle) c.stop()
     await stopAll()
     rmSync(dir, { recursive: true, force: true })
   }

@@ -7,12 +7,11 @@
 // /proc/<pid>/task/<tid>/stat and /proc/<pid>/stat (proc(5), fields 14–17). It shows how long the
 // loop's warm-up lasts: V8 optimizes a function once it has run often enough (its tiering budget),
 // and code that runs once a second gets there over minutes, not in the bench's 15 s warm-up.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sshBatch, startSshd, stopAll } from '../tests/support/peers'
-import { startBusyDesktop } from './busy-desktop'
+import { startBusyDesktop, startIdleProcesses } from './busy-desktop'
 import { EngineProcess, engineRepo } from './engine-process'
 import { round, sleep } from './stats'
 
@@ -70,10 +69,7 @@ async function watch(engine: EngineProcess): Promise<void> {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-threads-'))
-  const idle = spawn('bash', ['-c', 'for i in $(seq 1000); do sleep 3600 & done; wait'], {
-    stdio: 'ignore',
-    detached: true,
-  })
+  const idle = startIdleProcesses()
   let engine: EngineProcess | null = null
   try {
     const sshd = await startSshd()
@@ -91,7 +87,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await engine?.close()
-    if (idle.pid) process.kill(-idle.pid, 'SIGKILL')
+    idle.stop()
     await stopAll()
     rmSync(dir, { recursive: true, force: true })
   }
