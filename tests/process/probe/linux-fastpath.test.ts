@@ -196,6 +196,7 @@ describe('Linux probe fast path', () => {
     // filtered to the marked client's local port (argument array, no shell)
     expect(calls[0]).toEqual([
       '-tniHe',
+      '-4', // the client connected to 127.0.0.1: IPv4 only, one sock_diag dump
       'state',
       'established',
       '(',
