@@ -253,7 +253,10 @@ export class SessionSocketReader {
     pids.forEach((pid, i) => {
       const info = this.procs.known.get(pid)?.info
       let count = -1
-      if (info !== undefined) {
+      // a process that has not run since the last poll has opened and closed nothing (ProcessTable.slept)
+      const last = this.procs.asleep.has(pid) ? this.fdCounts.get(pid) : undefined
+      if (last !== undefined) count = last.count
+      else if (info !== undefined) {
         try {
           count = fs.statSync(`${this.procRoot}/${String(pid)}/fd`).size
         } catch {
