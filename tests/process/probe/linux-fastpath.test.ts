@@ -196,6 +196,7 @@ describe('Linux probe fast path', () => {
     // filtered to the marked client's local port (argument array, no shell)
     expect(calls[0]).toEqual([
       '-tniHe',
+      '-4', // the client connected to 127.0.0.1: IPv4 only, one sock_diag dump
       'state',
       'established',
       '(',
@@ -429,6 +430,60 @@ describe('Linux probe fast path', () => {
       await new Promise((r) => c.once('exit', r))
       expect((await probe.snapshot()).processes.has(pid)).toBe(false)
     } finally {
+      probe.close?.()
+    }
+  })
+
+  /** a marked single-threaded program (perl) holding one connection to port; `open` on its stdin adds one */
+  async function perlHolder(port: number): Promise<ChildProcess> {
+    const script =
+      `my @s = (IO::Socket::INET->new(PeerAddr => "127.0.0.1:${String(port)}") or die); $| = 1; print "up\\n";` +
+      `while (my $l = <STDIN>) { push @s, IO::Socket::INET->new(PeerAddr => "127.0.0.1:${String(port)}"); print "opened\\n" }`
+    const c = spawn('perl', ['-MIO::Socket::INET', '-e', script, MARK], { stdio: ['pipe', 'pipe', 'ignore'] })
+    children.push(c)
+    await new Promise((r) => c.stdout.once('data', r))
+    return c
+  }
+
+  it('a single-threaded session program that has not run since the last poll is not read again (schedstat)', async () => {
+    const port = await listen()
+    const perl = await perlHolder(port)
+    const node = await holder(port) // multi-threaded: its schedstat is its main thread's only
+    const probe = createLinuxProbe({ interesting, youngMs: 0, fullSweepMs: 600_000, fdSweepMs: 600_000 })
+    const fdStats = vi.spyOn(fs, 'statSync')
+    const statted = (pid: number | undefined): number =>
+      fdStats.mock.calls.filter(([p]) => p === `/proc/${String(pid)}/fd`).length
+    const mine = async (pid: number | undefined): Promise<number> =>
+      (await probe.snapshot()).sockets.filter((s) => s.pids.includes(pid ?? -1)).length
+    try {
+      // the first polls read it all and learn its thread count and schedstat
+      for (let i = 0; i < 3; i++) expect(await mine(perl.pid)).toBe(1)
+      process.kill(perl.pid ?? -1, 'SIGSTOP')
+      process.kill(node.pid ?? -1, 'SIGSTOP')
+      await probe.snapshot() // may still see the last run before the stop
+      const [perlBefore, nodeBefore] = [statted(perl.pid), statted(node.pid)]
+      for (let i = 0; i < 3; i++) expect(await mine(perl.pid)).toBe(1)
+      // stopped, it did not run: its fd directory was not looked at again; the node one was
+      expect(statted(perl.pid)).toBe(perlBefore)
+      expect(statted(node.pid)).toBe(nodeBefore + 3)
+      // it runs and opens a connection: seen at the first poll after
+      process.kill(perl.pid ?? -1, 'SIGCONT')
+      perl.stdin?.write('open\n')
+      await new Promise((r) => perl.stdout?.once('data', r))
+      expect(await mine(perl.pid)).toBe(2)
+      expect(statted(perl.pid)).toBeGreaterThan(perlBefore)
+      // killed while stopped, it runs its own exit: gone at the next poll
+      process.kill(perl.pid ?? -1, 'SIGSTOP')
+      await probe.snapshot()
+      await probe.snapshot()
+      perl.kill('SIGKILL')
+      await new Promise((r) => perl.once('exit', r))
+      const after = await probe.snapshot()
+      expect(after.processes.has(perl.pid ?? -1)).toBe(false)
+      expect(after.sockets.some((s) => s.pids.includes(perl.pid ?? -1))).toBe(false)
+    } finally {
+      process.kill(node.pid ?? -1, 'SIGCONT')
+      fdStats.mockRestore()
       probe.close?.()
     }
   })

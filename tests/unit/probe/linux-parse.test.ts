@@ -45,6 +45,7 @@ describe('parseProcStat', () => {
       ppid: n(1),
       session: n(3),
       flags: n(6),
+      threads: n(17),
       startTicks: n(19),
       exitSignal: n(35),
     }
@@ -73,6 +74,7 @@ describe('parseProcStat', () => {
       ppid: 9825,
       session: 6520,
       flags: 4194304,
+      threads: 1,
       startTicks: 32219,
       exitSignal: 17,
     })

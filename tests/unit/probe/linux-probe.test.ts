@@ -148,7 +148,7 @@ describe('createLinuxProbe on a fake procfs', () => {
     expect(calls).toEqual([])
     // counters: one ss filtered to the session's local port
     const read = await probe.snapshot({ counters: true })
-    expect(calls).toEqual([['-tniHe', 'state', 'established', '(', 'sport', '=', ':55452', ')']])
+    expect(calls).toEqual([['-tniHe', '-4', 'state', 'established', '(', 'sport', '=', ':55452', ')']])
     expect(read.sockets).toEqual([
       { ...mine, bytesSent: 10, bytesReceived: 0, lastSendMs: 1200, lastRecvMs: 1300 },
     ])
@@ -172,6 +172,47 @@ describe('createLinuxProbe on a fake procfs', () => {
     expect(closed.sockets).toEqual([])
     expect(closed.processes.has(220)).toBe(true)
     expect(calls).toHaveLength(3)
+    fs.rmSync(dir, { recursive: true })
+  })
+
+  it('asks ss for one address family when every connection is of that one (one hash walk, not two)', async () => {
+    const dir = addProcess(245)
+    fs.writeFileSync(path.join(dir, 'cmdline'), 'ssh\0host\0')
+    // 14207: 127.0.0.1:55452 in /proc/net/tcp; 12420: a v4-mapped [::ffff:127.0.0.1]:40124 in tcp6
+    fs.symlinkSync('socket:[14207]', path.join(dir, 'fd', '3'))
+    fs.symlinkSync('socket:[12420]', path.join(dir, 'fd', '4'))
+    const calls: (readonly string[])[] = []
+    // both connections still established, whatever was asked (one left out would count as closed)
+    const stdout =
+      '0 0 127.0.0.1:55452 127.0.0.1:40200 ino:14207 sk:1 <->\n\t cubic lastsnd:1\n' +
+      '0 0 [::ffff:127.0.0.1]:40124 [::ffff:127.0.0.1]:44560 ino:12420 sk:2 <->\n\t cubic lastsnd:1\n'
+    const run: RunFile = (_file, args) => {
+      calls.push(args)
+      return Promise.resolve({ stdout, stderr: '', code: 0 })
+    }
+    const probe = createLinuxProbe({
+      procRoot: root,
+      ssPath: 'ss',
+      clockTicks: 100,
+      run,
+      youngMs: 0,
+      interesting: (p) => p.argv[0] === 'ssh',
+    })
+    const family = async (): Promise<string | undefined> => {
+      await probe.snapshot({ counters: true })
+      return calls.at(-1)?.[1]
+    }
+    // both families: both dumps
+    expect(await family()).toBe('state')
+    expect(calls.at(-1)).toContain(':40124')
+    // the v4-mapped one alone: an AF_INET6 socket, so -6
+    fs.rmSync(path.join(dir, 'fd', '3'))
+    expect(await family()).toBe('-6')
+    // the IPv4 one alone
+    fs.rmSync(path.join(dir, 'fd', '4'))
+    fs.symlinkSync('socket:[14207]', path.join(dir, 'fd', '5'))
+    expect(await family()).toBe('-4')
+    expect(calls.at(-1)).toEqual(['-tniHe', '-4', 'state', 'established', '(', 'sport', '=', ':55452', ')'])
     fs.rmSync(dir, { recursive: true })
   })
 

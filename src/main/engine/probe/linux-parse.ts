@@ -14,6 +14,8 @@ export interface ProcStat {
   session: number
   /** kernel flags (PF_*); PF_KTHREAD = 0x00200000 marks kernel threads */
   flags: number
+  /** field 20: the number of threads */
+  threads: number
   /** field 22: start time in clock ticks since boot */
   startTicks: number
   /**
@@ -41,6 +43,7 @@ export function parseProcStat(text: string): ProcStat | null {
   const ppid = statField(text, at, 1)
   const session = statField(text, at, 3)
   const flags = statField(text, at, 6)
+  const threads = statField(text, at, 17)
   const startTicks = statField(text, at, 19)
   const exitSignal = statField(text, at, 35)
   if (!Number.isInteger(pid) || state === '' || state === ' ') return null
@@ -52,6 +55,7 @@ export function parseProcStat(text: string): ProcStat | null {
     ppid,
     session: Number.isInteger(session) ? session : 0,
     flags: Number.isInteger(flags) ? flags : 0,
+    threads: Number.isInteger(threads) ? threads : 0,
     startTicks,
     exitSignal: Number.isInteger(exitSignal) ? exitSignal : 0,
   }

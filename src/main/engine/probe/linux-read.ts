@@ -90,7 +90,11 @@ export class StatFiles {
   private gen = 0
   private readonly procfs: boolean
 
-  constructor(private readonly procRoot: string) {
+  /** `file`: the per-process file kept, `stat` or `schedstat` (the same binding to its process) */
+  constructor(
+    private readonly procRoot: string,
+    private readonly file = 'stat',
+  ) {
     let procfs = false
     try {
       procfs = fs.statfsSync(procRoot).type === PROC_SUPER_MAGIC
@@ -105,12 +109,12 @@ export class StatFiles {
    * path where files are not kept; null when that process is gone or the file cannot be read.
    */
   read(pid: number): string | null {
-    if (!this.procfs) return readSmall(`${this.procRoot}/${String(pid)}/stat`)
+    if (!this.procfs) return readSmall(this.path(pid))
     let k = this.kept.get(pid)
     if (k === undefined) {
-      if (this.kept.size >= MAX_KEPT) return readSmall(`${this.procRoot}/${String(pid)}/stat`)
+      if (this.kept.size >= MAX_KEPT) return readSmall(this.path(pid))
       try {
-        k = { fd: fs.openSync(`${this.procRoot}/${String(pid)}/stat`, 'r'), gen: this.gen }
+        k = { fd: fs.openSync(this.path(pid), 'r'), gen: this.gen }
       } catch {
         return null
       }
@@ -126,6 +130,10 @@ export class StatFiles {
     if (n > 0 && n < small.length) return small.toString('utf8', 0, n)
     this.drop(pid)
     return null
+  }
+
+  private path(pid: number): string {
+    return `${this.procRoot}/${String(pid)}/${this.file}`
   }
 
   /** closes the files not read since the last call: those processes are no longer read every poll */

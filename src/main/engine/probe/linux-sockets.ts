@@ -84,6 +84,8 @@ export class SessionSocketReader {
   /** heldSockets' fd counts of this poll, by position in its pids (reused: no array per poll) */
   private readonly counts: number[] = []
   private readonly connecting = new Set<number>()
+  /** the inodes in conns found in /proc/net/tcp6 (AF_INET6 sockets, v4-mapped ones too) */
+  private readonly inet6 = new Set<number>()
   /** per session program: its fd count and socket inodes when its links were last read */
   private fdCounts = new Map<number, FdReading>()
   private lastFdSweep = -Infinity
@@ -251,7 +253,10 @@ export class SessionSocketReader {
     pids.forEach((pid, i) => {
       const info = this.procs.known.get(pid)?.info
       let count = -1
-      if (info !== undefined) {
+      // a process that has not run since the last poll has opened and closed nothing (ProcessTable.slept)
+      const last = this.procs.asleep.has(pid) ? this.fdCounts.get(pid) : undefined
+      if (last !== undefined) count = last.count
+      else if (info !== undefined) {
         try {
           count = fs.statSync(`${this.procRoot}/${String(pid)}/fd`).size
         } catch {
@@ -276,7 +281,7 @@ export class SessionSocketReader {
     if (filter === null) return new Map()
     if (this.ssFailures >= SS_MAX_FAILURES) return null
     try {
-      const args = ['-tniHe', 'state', 'established', ...filter]
+      const args = ['-tniHe', ...this.families(open), 'state', 'established', ...filter]
       const r = await this.run(this.ssPath, args, { timeoutMs: SS_TIMEOUT_MS })
       if (r.code === 0) {
         this.ssFailures = 0
@@ -289,6 +294,18 @@ export class SessionSocketReader {
       this.ssFailed(error)
     }
     return null
+  }
+
+  /**
+   * `-4` or `-6` when every connection is of one family. ss sends one sock_diag dump per family,
+   * and each dump walks the kernel's whole established hash (inet_diag_dump_icsk): one family
+   * spares one walk: ~1–1.5 ms of the ~5–6 ms of CPU an `ss` costs here (60 runs of each).
+   */
+  private families(open: readonly ProcNetTcpEntry[]): string[] {
+    let v6 = 0
+    for (const c of open) if (this.inet6.has(c.inode)) v6++
+    if (v6 === 0) return ['-4']
+    return v6 === open.length ? ['-6'] : []
   }
 
   /** removes the inodes of unix, UDP and netlink sockets: cheap tables, and never a TCP connection */
@@ -316,6 +333,7 @@ export class SessionSocketReader {
         this.connecting.delete(e.inode)
         if (e.state === TCP_ESTABLISHED) {
           this.conns.set(e.inode, e)
+          if (file === 'tcp6') this.inet6.add(e.inode)
           this.connsVersion++
         } else if (e.state === TCP_SYN_SENT || e.state === TCP_SYN_RECV) this.connecting.add(e.inode)
       }
@@ -378,6 +396,7 @@ export class SessionSocketReader {
   }
 
   private deleteConn(inode: number): void {
+    this.inet6.delete(inode)
     if (this.conns.delete(inode)) this.connsVersion++
   }
 
