@@ -54,6 +54,14 @@ describe('createLinuxProbe on a fake procfs', () => {
   const probeOn = (): ReturnType<typeof createLinuxProbe> =>
     createLinuxProbe({ procRoot: root, ssPath: '/nonexistent/ss', clockTicks: 100, run: noSs })
 
+  /** a probe with a session filter on the fake procfs; without ss unless given a runner */
+  const narrowProbe = (
+    interesting: (p: ProcessInfo) => boolean,
+    run: RunFile = noSs,
+  ): ReturnType<typeof createLinuxProbe> =>
+    createLinuxProbe({ procRoot: root, ssPath: 'ss', clockTicks: 100, run, youngMs: 0, interesting })
+  const isSsh = (p: ProcessInfo): boolean => p.argv[0] === 'ssh'
+
   it('skips processes that vanish at any step, silently', async () => {
     addProcess(100)
     // listed, then gone before its stat is read
@@ -127,14 +135,7 @@ describe('createLinuxProbe on a fake procfs', () => {
       calls.push(args)
       return Promise.resolve({ stdout: ssOut, stderr: '', code: ssOut === '' ? 1 : 0 })
     }
-    const probe = createLinuxProbe({
-      procRoot: root,
-      ssPath: 'ss',
-      clockTicks: 100,
-      run,
-      youngMs: 0,
-      interesting: (p) => p.argv[0] === 'ssh',
-    })
+    const probe = narrowProbe(isSsh, run)
     const mine = {
       pids: [220],
       inode: 14207,
@@ -190,14 +191,7 @@ describe('createLinuxProbe on a fake procfs', () => {
       calls.push(args)
       return Promise.resolve({ stdout, stderr: '', code: 0 })
     }
-    const probe = createLinuxProbe({
-      procRoot: root,
-      ssPath: 'ss',
-      clockTicks: 100,
-      run,
-      youngMs: 0,
-      interesting: (p) => p.argv[0] === 'ssh',
-    })
+    const probe = narrowProbe(isSsh, run)
     const family = async (): Promise<string | undefined> => {
       await probe.snapshot({ counters: true })
       return calls.at(-1)?.[1]
@@ -215,10 +209,6 @@ describe('createLinuxProbe on a fake procfs', () => {
     expect(calls.at(-1)).toEqual(['-tniHe', '-4', 'state', 'established', '(', 'sport', '=', ':55452', ')'])
     fs.rmSync(dir, { recursive: true })
   })
-
-  /** a probe with a session filter on the fake procfs, without ss */
-  const narrowProbe = (interesting: (p: ProcessInfo) => boolean): ReturnType<typeof createLinuxProbe> =>
-    createLinuxProbe({ procRoot: root, ssPath: 'ss', clockTicks: 100, run: noSs, youngMs: 0, interesting })
 
   it("skips a browser's sandboxed children, whose command line Chromium rewrites as one string", async () => {
     const browser = addProcess(230, { comm: 'chromium' })
