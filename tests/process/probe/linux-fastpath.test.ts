@@ -445,6 +445,24 @@ describe('Linux probe fast path', () => {
     return c
   }
 
+  /**
+   * Waits until a SIGSTOP sent to pid has taken effect. kill() returns before the target runs its
+   * own stop (kernel/signal.c do_signal_stop), and that run changes its schedstat: a poll taken in
+   * between would see the process run once more. Stopped ('T') with the same schedstat at two
+   * polls in a row, it is off the CPU.
+   */
+  async function stopped(pid: number): Promise<void> {
+    let last = ''
+    const settled = (): boolean => {
+      const state = fs.readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.[0]
+      const run = fs.readFileSync(`/proc/${String(pid)}/schedstat`, 'utf8')
+      const same = state === 'T' && run === last
+      last = run
+      return same
+    }
+    await expect.poll(settled, { timeout: 5000 }).toBe(true)
+  }
+
   it('a single-threaded session program that has not run since the last poll is not read again (schedstat)', async () => {
     const port = await listen()
     const perl = await perlHolder(port)
@@ -460,7 +478,8 @@ describe('Linux probe fast path', () => {
       for (let i = 0; i < 3; i++) expect(await mine(perl.pid)).toBe(1)
       process.kill(perl.pid ?? -1, 'SIGSTOP')
       process.kill(node.pid ?? -1, 'SIGSTOP')
-      await probe.snapshot() // may still see the last run before the stop
+      await stopped(perl.pid ?? -1)
+      await probe.snapshot() // learns the schedstat of the stopped process
       const [perlBefore, nodeBefore] = [statted(perl.pid), statted(node.pid)]
       for (let i = 0; i < 3; i++) expect(await mine(perl.pid)).toBe(1)
       // stopped, it did not run: its fd directory was not looked at again; the node one was
