@@ -21,10 +21,11 @@ import { median, quantile, round, sleep } from './stats'
 
 const JSON_OUT = process.argv.includes('--json')
 /**
- * `--scan-only`: the quiet and busy scan and CPU figures alone (~8 min instead of ~12: each scene's CPU takes a 120 s warm-up and a 60 s window), for
- * alternating before/after runs of a probe or engine change in one window. The quiet scene then
- * runs without the full and naive baseline scans beside it (their garbage and children are this
- * process's CPU too: they made quiet read higher than busy).
+ * `--scan-only`: the quiet and busy scan and CPU figures alone (~8 min instead of ~12: each
+ * scene's CPU takes a 120 s warm-up and a 60 s window), for alternating before/after runs of a
+ * probe or engine change in one window. The quiet scene then runs without the full and naive
+ * baseline scans beside it (their garbage and children are this process's CPU too: they made
+ * quiet read higher than busy).
  */
 const SCAN_ONLY = process.argv.includes('--scan-only')
 const log = (s: string): void => {

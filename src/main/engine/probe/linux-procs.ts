@@ -130,11 +130,13 @@ export class ProcessTable {
   private readonly cache = new Map<number, CachedDetails>()
   /** the stat files of the processes read every poll, kept open (linux-read.ts StatFiles) */
   private readonly statFiles: StatFiles
-  /** their schedstat files, and each one's last text: see slept() */
+  /** their schedstat files: see slept() */
   private readonly schedFiles: StatFiles
+  /**
+   * the processes read every poll that had one thread at their last stat reading, each with its
+   * schedstat text at the last poll ('' before the first: no schedstat line is empty)
+   */
   private readonly lastRun = new Map<number, string>()
-  /** the processes read every poll that had one thread at their last stat reading */
-  private readonly singleThreaded = new Set<number>()
   /** the processes found not to have run since the last poll, in this poll (see slept()) */
   readonly asleep = new Set<number>()
   /** last snapshot's processes, for the fast path, with whether detection looks at them */
@@ -235,8 +237,8 @@ export class ProcessTable {
     if (mayReuse && this.slept(pid)) return k.info
     const text = this.statFiles.read(pid)
     const st = text === null ? null : parseProcStat(text)
-    if (st?.threads === 1) this.singleThreaded.add(pid)
-    else this.singleThreaded.delete(pid)
+    if (st?.threads !== 1) this.lastRun.delete(pid)
+    else if (!this.lastRun.has(pid)) this.lastRun.set(pid, '')
     if (st === null || st.pid !== pid || st.startTicks !== details.startTicks || st.comm !== details.comm)
       return full()
     if (st.state === 'Z' || st.state === 'X' || st.exitSignal === -1) return null
@@ -259,23 +261,13 @@ export class ProcessTable {
    * /proc): the stat is read.
    */
   private slept(pid: number): boolean {
-    if (!this.singleThreaded.has(pid)) {
-      this.lastRun.delete(pid)
-      return false
-    }
-    const text = this.schedFiles.read(pid)
     const last = this.lastRun.get(pid)
-    if (text === null) this.lastRun.delete(pid)
-    else this.lastRun.set(pid, text)
-    const same = text !== null && text === last
+    if (last === undefined) return false
+    const text = this.schedFiles.read(pid) ?? ''
+    this.lastRun.set(pid, text)
+    const same = text !== '' && text === last
     if (same) this.asleep.add(pid)
     return same
-  }
-
-  /** forgets what slept() kept of a process no longer listed */
-  private forgetRuns(pid: number): void {
-    this.lastRun.delete(pid)
-    this.singleThreaded.delete(pid)
   }
 
   /** detection looks at it, or at its parent (a session program's children: helpers, browser children) */
@@ -349,7 +341,7 @@ export class ProcessTable {
         if (old === undefined) return
         this.known.delete(pid)
         this.cache.delete(pid)
-        this.forgetRuns(pid)
+        this.lastRun.delete(pid)
         edit().delete(pid)
       } else if (old === undefined || !sameProcess(old.info, info)) {
         this.remember(pid, info)
@@ -412,7 +404,7 @@ export class ProcessTable {
     }
     this.cache.forEach((_, pid) => out.has(pid) || this.cache.delete(pid))
     this.known.forEach((_, pid) => out.has(pid) || this.known.delete(pid))
-    this.lastRun.forEach((_, pid) => out.has(pid) || this.forgetRuns(pid))
+    this.lastRun.forEach((_, pid) => out.has(pid) || this.lastRun.delete(pid))
     this.statFiles.sweep()
     this.schedFiles.sweep()
     this.lastProcesses = out
